@@ -1,0 +1,122 @@
+//! What exists: every test and step that `#[testrail::case]`, `#[testrail::test]` and
+//! `#[testrail::step]` registered at compile time, collected with [`inventory`].
+//!
+//! The macros build these values as `static`s; the runner reads them with [`tests`] and
+//! [`steps`]. Nothing here runs a test.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+use serde::Serialize;
+
+/// What a test body reports when it returns: `Ok(())`, or the failure message of an `Err`.
+pub type BodyResult = Result<(), String>;
+
+/// A future produced by an `async` test body.
+pub type BoxedBodyFuture = Pin<Box<dyn Future<Output = BodyResult>>>;
+
+/// How to call a test body.
+#[derive(Clone, Copy)]
+pub enum TestBody {
+    /// A plain `fn`.
+    Sync(fn() -> BodyResult),
+    /// An `async fn`, run to completion on a tokio current-thread runtime.
+    Async(fn() -> BoxedBodyFuture),
+}
+
+/// Whether a test is expected to panic (`should_panic`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShouldPanic {
+    /// The test must not panic.
+    No,
+    /// The test must panic.
+    Yes,
+    /// The test must panic with a message containing this text.
+    WithMessage(&'static str),
+}
+
+/// A test registered by `#[testrail::case(...)]` or `#[testrail::test]`.
+pub struct TestDef {
+    /// The function's name.
+    pub name: &'static str,
+    /// `module_path!()` where the function is defined.
+    pub module_path: &'static str,
+    /// `file!()` of the function.
+    pub file: &'static str,
+    /// `line!()` of the function.
+    pub line: u32,
+    /// The TestRail case IDs linked to the test (empty for `#[testrail::test]`).
+    pub case_ids: &'static [u64],
+    /// A title that replaces the name shown in output and in TestRail comments.
+    pub title: Option<&'static str>,
+    /// Wall-clock budget of one attempt.
+    pub timeout: Option<Duration>,
+    /// How many times a failed attempt is run again.
+    pub retries: u32,
+    /// How many steps one attempt may enter before it ends with run result MaxSteps.
+    pub max_steps: Option<u32>,
+    /// `Some` when the test is ignored; the inner value is the reason, if given.
+    pub ignore: Option<Option<&'static str>>,
+    /// Whether the test must panic.
+    pub should_panic: ShouldPanic,
+    /// The issue key of a known bug: a failure is labelled LikelyBug and the key becomes a defect.
+    pub known_bug: Option<&'static str>,
+    /// The body to call.
+    pub body: TestBody,
+}
+
+/// A step function registered by `#[testrail::step]`.
+#[derive(Debug, Serialize)]
+pub struct StepDef {
+    /// The function's name.
+    pub name: &'static str,
+    /// `module_path!()` where the function is defined.
+    pub module_path: &'static str,
+    /// `file!()` of the function.
+    pub file: &'static str,
+    /// `line!()` of the function.
+    pub line: u32,
+    /// The TestRail case IDs linked to the step (may be empty).
+    pub case_ids: &'static [u64],
+}
+
+/// The inventory entry of a step: a reference to the `static` the step function owns.
+pub struct StepEntry(pub &'static StepDef);
+
+inventory::collect!(TestDef);
+inventory::collect!(StepEntry);
+
+impl TestDef {
+    /// The full path of the test: the module path followed by the function name,
+    /// e.g. `checkout::can_add_to_cart`.
+    pub fn path(&self) -> String {
+        format!("{}::{}", self.module_path, self.name)
+    }
+
+    /// The name shown to libtest users: the title when one is set, else [`TestDef::path`].
+    pub fn display_name(&self) -> String {
+        match self.title {
+            Some(title) => title.to_owned(),
+            None => self.path(),
+        }
+    }
+}
+
+/// Every registered test, sorted by path (the order libtest shows).
+pub fn tests() -> Vec<&'static TestDef> {
+    let mut tests: Vec<_> = inventory::iter::<TestDef>.into_iter().collect();
+    tests.sort_by_key(|test| test.path());
+    tests
+}
+
+/// Every registered step function, sorted by module path and name.
+pub fn steps() -> Vec<&'static StepDef> {
+    let mut steps: Vec<_> = inventory::iter::<StepEntry>
+        .into_iter()
+        .map(|entry| entry.0)
+        .collect();
+    steps.sort_by_key(|step| (step.module_path, step.name));
+    steps
+}
