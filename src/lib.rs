@@ -1,1 +1,86 @@
-//! placeholder; the facade is written by the lead.
+//! Connect `cargo test` to [TestRail](https://www.testrail.com/).
+//!
+//! Tag tests with TestRail case IDs, run them with a harness that behaves like libtest
+//! (filters, `--list`, `--exact`, `--ignored`, threads, cargo-nextest), and get for every
+//! test a **run result** (Success, Stopped, MaxSteps, Error) and a **bug label** (NoBug,
+//! LikelyNoBug, Undecided, LikelyBug, DefinitelyBug), kept on disk for export.
+//!
+//! ```toml
+//! # Cargo.toml
+//! [dev-dependencies]
+//! testrail = "0.1"
+//!
+//! [[test]]
+//! name = "checkout"
+//! harness = false
+//! ```
+//!
+//! ```no_run
+//! // tests/checkout.rs
+//! use testrail::{case, step};
+//!
+//! #[case(C1234)]
+//! fn can_add_to_cart() {
+//!     assert_eq!(1 + 1, 2);
+//! }
+//!
+//! #[case(C1235, C1236, timeout = "30s", retries = 2)]
+//! async fn checkout_flow() -> Result<(), String> {
+//!     login("ann").await?;
+//!     pay(42)
+//! }
+//!
+//! #[step(C2001)]
+//! async fn login(user: &str) -> Result<(), String> {
+//!     if user.is_empty() { Err("no user".into()) } else { Ok(()) }
+//! }
+//!
+//! #[step]
+//! fn pay(amount: u32) -> Result<(), String> {
+//!     testrail::comment(format!("paid {amount}"));
+//!     Ok(())
+//! }
+//!
+//! testrail::main!();
+//! ```
+//!
+//! A test with no case ID, `#[testrail::test]`, runs like any other and is listed as
+//! unmapped in the summary.
+
+pub use testrail_harness::context::{comment, defect, result_field, set_bug_label, setup_failed};
+pub use testrail_harness::outcome::{BugLabel, RunResult};
+pub use testrail_harness::step::{step, step_async, try_step, try_step_async};
+pub use testrail_macros::{case, step, test};
+
+/// Defines the `main` of a `harness = false` test target: runs every registered test like
+/// libtest does, records the outcomes under `target/testrail/`, prints a summary, and
+/// returns libtest's exit code.
+///
+/// ```no_run
+/// testrail::main!();
+/// ```
+#[macro_export]
+macro_rules! main {
+    () => {
+        fn main() -> ::std::process::ExitCode {
+            $crate::__private::run_main($crate::__private::BuildInfo {
+                package: ::core::env!("CARGO_PKG_NAME"),
+                binary: ::core::env!("CARGO_CRATE_NAME"),
+                manifest_dir: ::core::env!("CARGO_MANIFEST_DIR"),
+                target_tmpdir: ::core::option_env!("CARGO_TARGET_TMPDIR"),
+            })
+        }
+    };
+}
+
+#[doc(hidden)]
+pub mod __private {
+    pub use core::time::Duration;
+    pub use inventory;
+    pub use testrail_harness::harness::{BuildInfo, run_main};
+    pub use testrail_harness::registry::{
+        BodyResult, BoxedBodyFuture, ShouldPanic, StepDef, StepEntry, TestBody, TestDef,
+    };
+    pub use testrail_harness::step::StepGuard;
+    pub use testrail_harness::verdict::{Verdict, ViaAny, ViaDebug, ViaDisplay, check_test_return};
+}

@@ -1,0 +1,152 @@
+//! The harness's `main`: runs the registered tests like libtest, writes the spool, prints
+//! the summary, and returns libtest's exit code.
+
+use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use libtest_mimic::Arguments;
+
+use crate::flags::{self, HarnessFlags};
+use crate::listing::Listing;
+use crate::outcome::TestOutcome;
+use crate::panic_capture;
+use crate::registry;
+use crate::runner::{self, Collected};
+use crate::session::{Session, TestrailDir};
+use crate::spool::{self, SpoolFile};
+use crate::step_plan::StepPlans;
+use crate::summary;
+
+/// Facts about the test binary known at compile time, captured by `testrail::main!()`.
+#[derive(Clone, Copy, Debug)]
+pub struct BuildInfo {
+    /// `CARGO_PKG_NAME`.
+    pub package: &'static str,
+    /// `CARGO_CRATE_NAME`: the test target.
+    pub binary: &'static str,
+    /// `CARGO_MANIFEST_DIR`.
+    pub manifest_dir: &'static str,
+    /// `CARGO_TARGET_TMPDIR` (set for integration tests), to find the target directory.
+    pub target_tmpdir: Option<&'static str>,
+}
+
+/// Runs the test binary: what `testrail::main!()` calls.
+pub fn run_main(build: BuildInfo) -> ExitCode {
+    panic_capture::install_hook();
+    let (flags, libtest_args) = match HarnessFlags::split(std::env::args()) {
+        Ok(split) => split,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    if flags.has("--testrail-registry") {
+        return print_registry(build);
+    }
+    let args = Arguments::from_iter(libtest_args);
+    let testrail_dir = TestrailDir::locate(build.target_tmpdir);
+    let plans: &'static StepPlans =
+        Box::leak(Box::new(StepPlans::new(&testrail_dir.step_plans(), build.binary)));
+    let collected: &'static Collected = Box::leak(Box::default());
+
+    let started_at_ms = now_ms();
+    let defs = registry::tests();
+    let trials: Vec<_> = defs
+        .iter()
+        .map(|def| runner::trial(def, plans, collected))
+        .collect();
+    let skipped: Vec<TestOutcome> = defs
+        .iter()
+        .zip(&trials)
+        .filter(|(_, trial)| args.is_ignored(trial) && !args.is_filtered_out(trial))
+        .map(|(def, _)| runner::skipped(def))
+        .collect();
+    let conclusion = libtest_mimic::run(&args, trials);
+    if args.list {
+        return conclusion.exit_code();
+    }
+
+    let mut outcomes = std::mem::take(
+        &mut *collected
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()),
+    );
+    outcomes.extend(skipped);
+    outcomes.sort_by(|a, b| a.path.cmp(&b.path));
+    if outcomes.is_empty() {
+        return conclusion.exit_code();
+    }
+    let session = Session::current();
+    let spool_file = SpoolFile {
+        format: spool::FORMAT.to_owned(),
+        version: spool::VERSION,
+        session: session.key.clone(),
+        session_source: session.source,
+        package: build.package.to_owned(),
+        binary: build.binary.to_owned(),
+        pid: std::process::id(),
+        started_at_ms,
+        finished_at_ms: now_ms(),
+        git_commit: git_commit(build.manifest_dir),
+        manifest_dir: build.manifest_dir.to_owned(),
+        tests: outcomes,
+    };
+    let session_dir = testrail_dir.session(&session.key);
+    let spool_path = match spool_file.write_to(&session_dir) {
+        Ok(path) => {
+            let _ = spool::write_atomically(&testrail_dir.latest_marker(), session.key.as_bytes());
+            Some(path)
+        }
+        Err(error) => {
+            eprintln!("testrail: the outcomes could not be saved: {error}");
+            None
+        }
+    };
+    if !args.quiet {
+        print!("{}", summary::render(&spool_file.tests, spool_path.as_deref()));
+    }
+    if spool_path.is_none() {
+        return ExitCode::FAILURE;
+    }
+    conclusion.exit_code()
+}
+
+fn print_registry(build: BuildInfo) -> ExitCode {
+    let listing = Listing::current(build.package, build.binary);
+    match serde_json::to_string_pretty(&listing) {
+        Ok(json) => {
+            println!("{json}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("error: could not print the registry: {error}\n\n{}", flags::usage());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|elapsed| u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX))
+        .unwrap_or(0)
+}
+
+/// The commit under test: from the CI's variables when present, else `git rev-parse HEAD`
+/// in the package directory.
+pub fn git_commit(manifest_dir: &str) -> Option<String> {
+    for variable in ["GITHUB_SHA", "CI_COMMIT_SHA", "BUILDKITE_COMMIT", "GIT_COMMIT"] {
+        if let Ok(sha) = std::env::var(variable)
+            && !sha.trim().is_empty()
+        {
+            return Some(sha.trim().to_owned());
+        }
+    }
+    let output = std::process::Command::new("git")
+        .args(["-C", manifest_dir, "rev-parse", "HEAD"])
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    let sha = String::from_utf8(output.stdout).ok()?;
+    (output.status.success() && !sha.trim().is_empty()).then(|| sha.trim().to_owned())
+}

@@ -1,0 +1,173 @@
+//! Running a registered test: attempts and retries, the final run result and bug label,
+//! and the libtest-mimic trials that drive it all.
+
+use std::sync::Mutex;
+
+use libtest_mimic::{Failed, Trial};
+
+use crate::attempt;
+use crate::context;
+use crate::outcome::{
+    default_label, Attempt, Execution, LabelSource, Location, TestOutcome,
+};
+use crate::registry::TestDef;
+use crate::step_plan::{fill_not_reached, PlannedStep, StepPlans};
+
+/// Runs `def` with its retries and returns its outcome.
+pub fn run_test(def: &'static TestDef, plans: &StepPlans) -> TestOutcome {
+    let path = def.path();
+    let mut attempts: Vec<Attempt> = Vec::new();
+    let mut last_recorder = None;
+    for number in 1..=def.retries.saturating_add(1) {
+        let run = attempt::run(def, number);
+        let passed = run.attempt.passed;
+        attempts.push(run.attempt);
+        last_recorder = Some(run.recorder);
+        if passed {
+            break;
+        }
+    }
+    let plan = match attempts.iter().rev().find(|attempt| attempt.passed) {
+        Some(passed) => {
+            let plan = PlannedStep::learn(&passed.steps);
+            plans.store(&path, &plan);
+            Some(plan)
+        }
+        None => plans.load(&path),
+    };
+    if let Some(plan) = &plan {
+        for attempt in attempts.iter_mut().filter(|attempt| !attempt.passed) {
+            fill_not_reached(&mut attempt.steps, plan);
+        }
+    }
+    let last = attempts.last().expect("at least one attempt runs");
+    let recorder = last_recorder.expect("at least one attempt runs");
+    let recorder = context::lock(&recorder);
+    let (bug_label, label_source) = match recorder.label {
+        Some(label) => (label, LabelSource::Explicit),
+        None => (
+            default_label(
+                last.run_result,
+                last.passed,
+                u32::try_from(attempts.len()).unwrap_or(u32::MAX),
+                def.known_bug.is_some(),
+            ),
+            LabelSource::Derived,
+        ),
+    };
+    let mut defects: Vec<String> = def.known_bug.map(str::to_owned).into_iter().collect();
+    for defect in &recorder.defects {
+        if !defects.contains(defect) {
+            defects.push(defect.clone());
+        }
+    }
+    TestOutcome {
+        title: def.title.map(str::to_owned),
+        defined_at: defined_at(def),
+        case_ids: def.case_ids.to_vec(),
+        execution: Execution::Ran,
+        run_result: Some(last.run_result),
+        bug_label: Some(bug_label),
+        label_source: Some(label_source),
+        passed: last.passed,
+        elapsed_ms: attempts.iter().map(|attempt| attempt.elapsed_ms).sum(),
+        known_bug: def.known_bug.map(str::to_owned),
+        defects,
+        comments: recorder.comments.clone(),
+        fields: recorder.fields.clone(),
+        attempts,
+        path,
+    }
+}
+
+/// The outcome of a test that was selected but is ignored.
+pub fn skipped(def: &'static TestDef) -> TestOutcome {
+    TestOutcome {
+        path: def.path(),
+        title: def.title.map(str::to_owned),
+        defined_at: defined_at(def),
+        case_ids: def.case_ids.to_vec(),
+        execution: Execution::Skipped {
+            reason: def.ignore.flatten().map(str::to_owned),
+        },
+        run_result: None,
+        bug_label: None,
+        label_source: None,
+        passed: false,
+        elapsed_ms: 0,
+        attempts: Vec::new(),
+        known_bug: def.known_bug.map(str::to_owned),
+        defects: Vec::new(),
+        comments: Vec::new(),
+        fields: Default::default(),
+    }
+}
+
+fn defined_at(def: &TestDef) -> Location {
+    Location {
+        file: def.file.to_owned(),
+        line: def.line,
+        column: None,
+    }
+}
+
+/// The libtest kind shown in brackets before a test's name: its case IDs, e.g. `C12,C13`.
+pub fn kind(def: &TestDef) -> String {
+    def.case_ids
+        .iter()
+        .map(|id| format!("C{id}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Outcomes collected while trials run on libtest-mimic's threads.
+pub type Collected = Mutex<Vec<TestOutcome>>;
+
+/// The libtest-mimic trial of `def`: runs it, stores its outcome in `collected`, and
+/// reports pass or fail (with the failure message, location, failing step and attempts).
+pub fn trial(
+    def: &'static TestDef,
+    plans: &'static StepPlans,
+    collected: &'static Collected,
+) -> Trial {
+    Trial::test(def.display_name(), move || {
+        let outcome = run_test(def, plans);
+        let verdict = failure_report(&outcome);
+        collected
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push(outcome);
+        match verdict {
+            None => Ok(()),
+            Some(report) => Err(Failed::from(report)),
+        }
+    })
+    .with_kind(kind(def))
+    .with_ignored_flag(def.ignore.is_some())
+}
+
+/// What libtest-mimic prints for a failed test; `None` when it passed.
+fn failure_report(outcome: &TestOutcome) -> Option<String> {
+    if outcome.passed {
+        return None;
+    }
+    let last = outcome.last_attempt()?;
+    let mut report = format!(
+        "{}{}",
+        last.message.as_deref().unwrap_or("failed"),
+        last.location
+            .as_ref()
+            .map(|location| format!(" (at {location})"))
+            .unwrap_or_default()
+    );
+    if let Some(step) = &last.failed_step {
+        report.push_str(&format!("\n  failing step: {step}"));
+    }
+    if outcome.attempts.len() > 1 {
+        report.push_str(&format!("\n  attempts: {}, all failed", outcome.attempts.len()));
+    }
+    if let (Some(result), Some(label)) = (outcome.run_result, outcome.bug_label) {
+        report.push_str(&format!("\n  run result: {result:?}, bug label: {label:?}"));
+    }
+    Some(report)
+}

@@ -1,0 +1,178 @@
+//! Steps: parts of a test with their own outcome, elapsed time and failure message.
+//!
+//! `#[testrail::step]` functions use [`StepGuard`]; closures and blocks use [`step`] and
+//! [`step_async`].
+
+use std::fmt::Debug;
+use std::future::Future;
+use std::time::Instant;
+
+use crate::context::{self, EnterError, PanicRecordOrMessage, SharedRecorder, StepStart};
+use crate::outcome::{Location, StepStatus};
+use crate::panic_capture::{self, StepBudgetExceeded};
+use crate::registry::{BodyResult, StepDef};
+
+/// An open step of the running test. Close it with [`StepGuard::finish`]; a guard dropped
+/// during a panic closes the step as failed, one dropped otherwise (the test was cancelled
+/// by its timeout) as stopped.
+#[must_use = "a step is closed when its guard is finished or dropped"]
+pub struct StepGuard {
+    recorder: Option<SharedRecorder>,
+    started: Instant,
+}
+
+impl StepGuard {
+    /// Opens the step defined by `def` in the running test.
+    ///
+    /// # Panics
+    /// With a [`StepBudgetExceeded`] payload when the test's `max_steps` budget is used up:
+    /// that ends the test with run result MaxSteps.
+    pub fn enter(def: &'static StepDef) -> StepGuard {
+        Self::enter_with(StepStart {
+            name: def.name.to_owned(),
+            case_ids: def.case_ids.to_vec(),
+            defined_at: Some(Location {
+                file: def.file.to_owned(),
+                line: def.line,
+                column: None,
+            }),
+        })
+    }
+
+    /// Opens a step described at run time.
+    pub fn enter_with(start: StepStart) -> StepGuard {
+        let recorder = context::current();
+        if let Some(recorder) = &recorder {
+            let name = start.name.clone();
+            let entered = context::lock(recorder).enter(start);
+            if let Err(EnterError::BudgetExceeded(max_steps)) = entered {
+                std::panic::panic_any(StepBudgetExceeded {
+                    max_steps,
+                    step: name,
+                });
+            }
+        }
+        StepGuard {
+            recorder,
+            started: Instant::now(),
+        }
+    }
+
+    /// Closes the step: passed for `Ok(())`, failed with the message otherwise.
+    pub fn finish(mut self, verdict: BodyResult) {
+        if let Some(recorder) = self.recorder.take() {
+            let (status, failure) = match verdict {
+                Ok(()) => (StepStatus::Passed, None),
+                Err(message) => (
+                    StepStatus::Failed,
+                    Some(PanicRecordOrMessage::Message(message)),
+                ),
+            };
+            context::lock(&recorder).exit(status, failure);
+        }
+    }
+
+    /// How long the step has been running.
+    pub fn elapsed(&self) -> std::time::Duration {
+        self.started.elapsed()
+    }
+}
+
+impl Drop for StepGuard {
+    fn drop(&mut self) {
+        let Some(recorder) = self.recorder.take() else {
+            return;
+        };
+        let mut recorder = context::lock(&recorder);
+        if std::thread::panicking() {
+            match panic_capture::peek_last() {
+                Some(record) if context::is_control(&record) => {
+                    recorder.exit(StepStatus::Stopped, None)
+                }
+                Some(record) => {
+                    recorder.exit(StepStatus::Failed, Some(PanicRecordOrMessage::Panic(record)))
+                }
+                None => recorder.exit(StepStatus::Failed, None),
+            }
+        } else {
+            recorder.exit(StepStatus::Stopped, None);
+        }
+    }
+}
+
+fn inline_start(name: &str) -> StepStart {
+    StepStart {
+        name: name.to_owned(),
+        case_ids: Vec::new(),
+        defined_at: None,
+    }
+}
+
+/// Runs `body` as a step named `name` of the running test and returns what it returned.
+/// A panic fails the step (and propagates). For a body that returns a `Result`, use
+/// [`try_step`] so that an `Err` fails the step too.
+///
+/// ```
+/// let total = testrail_harness::step::step("add up the cart", || 2 + 3);
+/// assert_eq!(total, 5);
+/// ```
+pub fn step<T>(name: &str, body: impl FnOnce() -> T) -> T {
+    let guard = StepGuard::enter_with(inline_start(name));
+    let value = body();
+    guard.finish(Ok(()));
+    value
+}
+
+/// Runs `body` as a step named `name`; an `Err` return fails the step (with the error's
+/// `Debug` text) and is returned to the caller.
+///
+/// ```
+/// let paid: Result<u32, String> = testrail_harness::step::try_step("pay", || Err("card declined".into()));
+/// assert!(paid.is_err());
+/// ```
+pub fn try_step<T, E: Debug>(name: &str, body: impl FnOnce() -> Result<T, E>) -> Result<T, E> {
+    let guard = StepGuard::enter_with(inline_start(name));
+    let value = body();
+    guard.finish(verdict(&value));
+    value
+}
+
+/// Runs the future `body` as a step named `name` of the running test.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let items = testrail_harness::step::step_async("load the cart", async { vec![1, 2] }).await;
+/// assert_eq!(items.len(), 2);
+/// # });
+/// ```
+pub async fn step_async<T>(name: &str, body: impl Future<Output = T>) -> T {
+    let guard = StepGuard::enter_with(inline_start(name));
+    let value = body.await;
+    guard.finish(Ok(()));
+    value
+}
+
+/// Runs the future `body` as a step named `name`; an `Err` output fails the step.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let paid: Result<u32, String> = testrail_harness::step::try_step_async("pay", async { Ok(42) }).await;
+/// assert_eq!(paid, Ok(42));
+/// # });
+/// ```
+pub async fn try_step_async<T, E: Debug>(
+    name: &str,
+    body: impl Future<Output = Result<T, E>>,
+) -> Result<T, E> {
+    let guard = StepGuard::enter_with(inline_start(name));
+    let value = body.await;
+    guard.finish(verdict(&value));
+    value
+}
+
+fn verdict<T, E: Debug>(value: &Result<T, E>) -> BodyResult {
+    match value {
+        Ok(_) => Ok(()),
+        Err(error) => Err(format!("{error:?}")),
+    }
+}
