@@ -1,0 +1,1 @@
+//! Nothing here: the scenarios are the test targets in `tests/`.
