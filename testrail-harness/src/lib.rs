@@ -12,6 +12,7 @@
 //! - [`harness`]: the `main` that ties them together.
 
 pub mod attempt;
+pub mod client;
 pub mod context;
 pub mod flags;
 pub mod harness;

@@ -1,0 +1,337 @@
+//! The typed API methods, one per TestRail endpoint the exporter and the CLI use.
+//!
+//! Bulk `get_*` methods page through everything (250 per request) and return the whole list.
+
+use std::fmt;
+
+use reqwest::multipart::{Form, Part};
+use serde::Deserialize;
+
+use super::bodies::{
+    CaseFilter, CaseUpdate, NewCase, NewPlan, NewPlanEntry, NewResult, NewRun, NewSection,
+    ResultFilter, ResultForCase, RunFilter, RunUpdate,
+};
+use super::models::{
+    AttachmentId, Case, ConfigGroup, FieldDef, Milestone, Plan, PlanEntry, Priority, Project, Run,
+    Section, Status, Suite, Test, TestResult, User,
+};
+use super::{Client, Error, transport};
+
+const NO_PARAMS: &[(&str, &str)] = &[];
+
+/// The body of a POST that carries no fields (`close_run`, `close_plan`): `{}`.
+#[derive(serde::Serialize)]
+struct EmptyBody {}
+
+/// A file to upload with [`Client::add_attachment_to_result`].
+#[derive(Clone)]
+pub struct Attachment {
+    /// The name TestRail shows.
+    pub file_name: String,
+    /// The content.
+    pub bytes: Vec<u8>,
+}
+
+impl Attachment {
+    /// A file from its name and content.
+    pub fn new(file_name: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
+        Self {
+            file_name: file_name.into(),
+            bytes: bytes.into(),
+        }
+    }
+
+    /// The multipart form TestRail expects: one part named `attachment`.
+    pub(super) fn form(&self) -> Form {
+        Form::new().part(
+            "attachment",
+            Part::bytes(self.bytes.clone()).file_name(self.file_name.clone()),
+        )
+    }
+}
+
+impl fmt::Debug for Attachment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Attachment")
+            .field("file_name", &self.file_name)
+            .field("bytes", &self.bytes.len())
+            .finish()
+    }
+}
+
+#[derive(Deserialize)]
+struct AddedAttachment {
+    attachment_id: AttachmentId,
+}
+
+impl Client {
+    /// `get_projects`: every project the user can see.
+    pub async fn get_projects(&self) -> Result<Vec<Project>, Error> {
+        self.get_paged("get_projects", "projects", NO_PARAMS).await
+    }
+
+    /// `get_project/{project_id}`.
+    pub async fn get_project(&self, project_id: u64) -> Result<Project, Error> {
+        self.get_one(&format!("get_project/{project_id}"), NO_PARAMS)
+            .await
+    }
+
+    /// `get_suites/{project_id}` (paginated on TestRail 9.3.1+, a bare array before).
+    pub async fn get_suites(&self, project_id: u64) -> Result<Vec<Suite>, Error> {
+        self.get_paged(&format!("get_suites/{project_id}"), "suites", NO_PARAMS)
+            .await
+    }
+
+    /// `get_suite/{suite_id}`.
+    pub async fn get_suite(&self, suite_id: u64) -> Result<Suite, Error> {
+        self.get_one(&format!("get_suite/{suite_id}"), NO_PARAMS)
+            .await
+    }
+
+    /// `get_sections/{project_id}`, of one suite (required unless single-suite mode).
+    pub async fn get_sections(
+        &self,
+        project_id: u64,
+        suite_id: Option<u64>,
+    ) -> Result<Vec<Section>, Error> {
+        let suite = suite_id.map(|id| ("suite_id", id.to_string()));
+        let params: Vec<_> = suite.into_iter().collect();
+        self.get_paged(&format!("get_sections/{project_id}"), "sections", &params)
+            .await
+    }
+
+    /// `get_section/{section_id}`.
+    pub async fn get_section(&self, section_id: u64) -> Result<Section, Error> {
+        self.get_one(&format!("get_section/{section_id}"), NO_PARAMS)
+            .await
+    }
+
+    /// `add_section/{project_id}`. Not idempotent: see [`Error::Ambiguous`].
+    pub async fn add_section(
+        &self,
+        project_id: u64,
+        section: &NewSection,
+    ) -> Result<Section, Error> {
+        self.post_json(&format!("add_section/{project_id}"), section)
+            .await
+    }
+
+    /// `get_cases/{project_id}` with filters, through every page.
+    pub async fn get_cases(
+        &self,
+        project_id: u64,
+        filter: &CaseFilter,
+    ) -> Result<Vec<Case>, Error> {
+        self.get_paged(
+            &format!("get_cases/{project_id}"),
+            "cases",
+            &filter.params(),
+        )
+        .await
+    }
+
+    /// `get_case/{case_id}`.
+    pub async fn get_case(&self, case_id: u64) -> Result<Case, Error> {
+        self.get_one(&format!("get_case/{case_id}"), NO_PARAMS)
+            .await
+    }
+
+    /// `add_case/{section_id}`. Not idempotent: see [`Error::Ambiguous`].
+    pub async fn add_case(&self, section_id: u64, case: &NewCase) -> Result<Case, Error> {
+        self.post_json(&format!("add_case/{section_id}"), case)
+            .await
+    }
+
+    /// `update_case/{case_id}`: changes only the fields set.
+    pub async fn update_case(&self, case_id: u64, update: &CaseUpdate) -> Result<Case, Error> {
+        self.post_json(&format!("update_case/{case_id}"), update)
+            .await
+    }
+
+    /// `get_case_fields`: every custom case field.
+    pub async fn get_case_fields(&self) -> Result<Vec<FieldDef>, Error> {
+        self.get_one("get_case_fields", NO_PARAMS).await
+    }
+
+    /// `get_result_fields`: every custom result field.
+    pub async fn get_result_fields(&self) -> Result<Vec<FieldDef>, Error> {
+        self.get_one("get_result_fields", NO_PARAMS).await
+    }
+
+    /// `get_statuses`: built-in and custom statuses.
+    pub async fn get_statuses(&self) -> Result<Vec<Status>, Error> {
+        self.get_one("get_statuses", NO_PARAMS).await
+    }
+
+    /// `get_priorities`.
+    pub async fn get_priorities(&self) -> Result<Vec<Priority>, Error> {
+        self.get_one("get_priorities", NO_PARAMS).await
+    }
+
+    /// `get_milestones/{project_id}`, through every page.
+    pub async fn get_milestones(&self, project_id: u64) -> Result<Vec<Milestone>, Error> {
+        self.get_paged(
+            &format!("get_milestones/{project_id}"),
+            "milestones",
+            NO_PARAMS,
+        )
+        .await
+    }
+
+    /// `get_current_user` (TestRail 6.6+): who the credentials belong to.
+    pub async fn get_current_user(&self) -> Result<User, Error> {
+        self.get_one("get_current_user", NO_PARAMS).await
+    }
+
+    /// `get_user_by_email&email=...`.
+    pub async fn get_user_by_email(&self, email: &str) -> Result<User, Error> {
+        self.get_one("get_user_by_email", &[("email", email)]).await
+    }
+
+    /// `get_configs/{project_id}`: configuration groups and their configurations.
+    pub async fn get_configs(&self, project_id: u64) -> Result<Vec<ConfigGroup>, Error> {
+        self.get_one(&format!("get_configs/{project_id}"), NO_PARAMS)
+            .await
+    }
+
+    /// `add_run/{project_id}`. Not idempotent: see [`Error::Ambiguous`].
+    pub async fn add_run(&self, project_id: u64, run: &NewRun) -> Result<Run, Error> {
+        self.post_json(&format!("add_run/{project_id}"), run).await
+    }
+
+    /// `update_run/{run_id}`: changes only the fields set.
+    pub async fn update_run(&self, run_id: u64, update: &RunUpdate) -> Result<Run, Error> {
+        self.post_json(&format!("update_run/{run_id}"), update)
+            .await
+    }
+
+    /// `get_run/{run_id}`.
+    pub async fn get_run(&self, run_id: u64) -> Result<Run, Error> {
+        self.get_one(&format!("get_run/{run_id}"), NO_PARAMS).await
+    }
+
+    /// `get_runs/{project_id}` with filters, through every page (newest first).
+    pub async fn get_runs(&self, project_id: u64, filter: &RunFilter) -> Result<Vec<Run>, Error> {
+        self.get_paged(&format!("get_runs/{project_id}"), "runs", &filter.params())
+            .await
+    }
+
+    /// `close_run/{run_id}`: archives the run (cannot be undone).
+    pub async fn close_run(&self, run_id: u64) -> Result<Run, Error> {
+        self.post_json(&format!("close_run/{run_id}"), &EmptyBody {})
+            .await
+    }
+
+    /// `add_plan/{project_id}`. Not idempotent: see [`Error::Ambiguous`].
+    pub async fn add_plan(&self, project_id: u64, plan: &NewPlan) -> Result<Plan, Error> {
+        self.post_json(&format!("add_plan/{project_id}"), plan)
+            .await
+    }
+
+    /// `add_plan_entry/{plan_id}`; the new runs are in [`PlanEntry::runs`]. Not idempotent:
+    /// see [`Error::Ambiguous`].
+    pub async fn add_plan_entry(
+        &self,
+        plan_id: u64,
+        entry: &NewPlanEntry,
+    ) -> Result<PlanEntry, Error> {
+        self.post_json(&format!("add_plan_entry/{plan_id}"), entry)
+            .await
+    }
+
+    /// `get_plan/{plan_id}`, with entries and runs.
+    pub async fn get_plan(&self, plan_id: u64) -> Result<Plan, Error> {
+        self.get_one(&format!("get_plan/{plan_id}"), NO_PARAMS)
+            .await
+    }
+
+    /// `close_plan/{plan_id}`: archives the plan and its runs.
+    pub async fn close_plan(&self, plan_id: u64) -> Result<Plan, Error> {
+        self.post_json(&format!("close_plan/{plan_id}"), &EmptyBody {})
+            .await
+    }
+
+    /// `get_tests/{run_id}`, through every page.
+    pub async fn get_tests(&self, run_id: u64) -> Result<Vec<Test>, Error> {
+        self.get_paged(&format!("get_tests/{run_id}"), "tests", NO_PARAMS)
+            .await
+    }
+
+    /// `add_result_for_case/{run_id}/{case_id}`. Not idempotent: see [`Error::Ambiguous`].
+    pub async fn add_result_for_case(
+        &self,
+        run_id: u64,
+        case_id: u64,
+        result: &NewResult,
+    ) -> Result<TestResult, Error> {
+        self.post_json(&format!("add_result_for_case/{run_id}/{case_id}"), result)
+            .await
+    }
+
+    /// `add_results_for_cases/{run_id}`: the results come back in request order, each with
+    /// `test_id` (not `case_id`). Not idempotent: see [`Error::Ambiguous`]; a batch too
+    /// large gives [`Error::PayloadTooLarge`].
+    pub async fn add_results_for_cases(
+        &self,
+        run_id: u64,
+        results: &[ResultForCase],
+    ) -> Result<Vec<TestResult>, Error> {
+        #[derive(serde::Serialize)]
+        struct Body<'a> {
+            results: &'a [ResultForCase],
+        }
+        self.post_json(
+            &format!("add_results_for_cases/{run_id}"),
+            &Body { results },
+        )
+        .await
+    }
+
+    /// `get_results_for_run/{run_id}` with filters, through every page.
+    pub async fn get_results_for_run(
+        &self,
+        run_id: u64,
+        filter: &ResultFilter,
+    ) -> Result<Vec<TestResult>, Error> {
+        self.get_paged(
+            &format!("get_results_for_run/{run_id}"),
+            "results",
+            &filter.params(),
+        )
+        .await
+    }
+
+    /// `get_results_for_case/{run_id}/{case_id}` with filters, through every page.
+    pub async fn get_results_for_case(
+        &self,
+        run_id: u64,
+        case_id: u64,
+        filter: &ResultFilter,
+    ) -> Result<Vec<TestResult>, Error> {
+        self.get_paged(
+            &format!("get_results_for_case/{run_id}/{case_id}"),
+            "results",
+            &filter.params(),
+        )
+        .await
+    }
+
+    /// `add_attachment_to_result/{result_id}` (multipart). Not idempotent: see
+    /// [`Error::Ambiguous`]; a file too large gives [`Error::PayloadTooLarge`].
+    pub async fn add_attachment_to_result(
+        &self,
+        result_id: u64,
+        file: &Attachment,
+    ) -> Result<AttachmentId, Error> {
+        let method = format!("add_attachment_to_result/{result_id}");
+        let url = self
+            .inner
+            .base
+            .api_url(&method, std::iter::empty::<(&str, &str)>());
+        let (status, body) = self
+            .execute(transport::Call::post_file(&method, url, file))
+            .await?;
+        let added: AddedAttachment = super::decode(&method, status, &body)?;
+        Ok(added.attachment_id)
+    }
+}
