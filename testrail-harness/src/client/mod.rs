@@ -418,40 +418,36 @@ impl Client {
                 .api_url(method, params_iter(params).chain(paging));
             let (status, body) = self.execute(transport::Call::get(method, url)).await?;
             let fail = |reason: String| decode_error(method, status, reason, &body);
-            let items = match decode::<Value>(method, status, &body)? {
-                // Unpaginated (bare array): the whole list.
+            let mut envelope = match decode::<Value>(method, status, &body)? {
+                // Unpaginated (a bare array): the whole list.
                 Value::Array(items) => {
                     all.extend(decode_items::<T>(items).map_err(fail)?);
                     return Ok(all);
                 }
-                Value::Object(mut envelope) => {
-                    let items = match envelope.remove(key) {
-                        Some(Value::Array(items)) => items,
-                        _ => return Err(fail(format!("no `{key}` list in the answer"))),
-                    };
-                    let echoed = envelope.get("offset").and_then(Value::as_u64);
-                    if echoed.is_some_and(|o| o != offset as u64) {
-                        return Err(fail(format!(
-                            "asked for offset {offset}, got offset {}",
-                            echoed.unwrap_or_default()
-                        )));
-                    }
-                    let more = match envelope.get("_links") {
-                        Some(links) => links
-                            .get("next")
-                            .is_some_and(|n| !n.is_null() && n.as_str() != Some("")),
-                        None => items.len() >= PAGE,
-                    };
-                    let count = items.len();
-                    all.extend(decode_items::<T>(items).map_err(fail)?);
-                    if !more || count == 0 {
-                        return Ok(all);
-                    }
-                    count
-                }
-                other => return Err(fail(format!("expected a list or an envelope, got {other}"))),
+                Value::Object(envelope) => envelope,
+                _ => return Err(fail("expected a list or a pagination envelope".to_owned())),
             };
-            offset += items;
+            let Some(Value::Array(items)) = envelope.remove(key) else {
+                return Err(fail(format!("no `{key}` list in the answer")));
+            };
+            let echoed = envelope.get("offset").and_then(Value::as_u64);
+            if let Some(echoed) = echoed.filter(|o| *o != offset as u64) {
+                return Err(fail(format!(
+                    "asked for offset {offset}, got offset {echoed}"
+                )));
+            }
+            let more = match envelope.get("_links") {
+                Some(links) => links
+                    .get("next")
+                    .is_some_and(|n| !n.is_null() && n.as_str() != Some("")),
+                None => items.len() >= PAGE,
+            };
+            let count = items.len();
+            all.extend(decode_items::<T>(items).map_err(fail)?);
+            if !more || count == 0 {
+                return Ok(all);
+            }
+            offset += count;
         }
     }
 
@@ -487,4 +483,115 @@ fn decode_items<T: DeserializeOwned>(items: Vec<Value>) -> Result<Vec<T>, String
         .enumerate()
         .map(|(i, item)| serde_json::from_value(item).map_err(|e| format!("item {i}: {e}")))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "do-not-print-me";
+
+    fn config() -> ClientConfig {
+        ClientConfig::new("https://acme.testrail.io/", "qa@acme.io", ApiKey::new(KEY))
+    }
+
+    #[test]
+    fn debug_output_never_holds_the_key() {
+        let config = config();
+        let client = Client::new(config.clone()).unwrap();
+        for text in [
+            format!("{config:?}"),
+            format!("{config:#?}"),
+            format!("{client:?}"),
+            format!("{client:#?}"),
+        ] {
+            assert!(!text.contains(KEY), "{text}");
+            assert!(text.contains("ApiKey(***)"), "{text}");
+        }
+        let preview = client
+            .describe_post("add_run/1", &serde_json::json!({"name": "x"}))
+            .unwrap();
+        assert!(!format!("{preview} {preview:?}").contains(KEY));
+        assert!(!format!("{preview:?}").contains("qa@acme.io"));
+    }
+
+    #[test]
+    fn config_errors_are_typed() {
+        let err = |f: fn(&mut ClientConfig)| {
+            let mut c = config();
+            f(&mut c);
+            let e = Client::new(c).unwrap_err();
+            assert!(!format!("{e} {e:?}").contains(KEY));
+            e
+        };
+        assert!(matches!(
+            err(|c| c.user = " ".into()),
+            ConfigError::MissingUser
+        ));
+        assert!(matches!(
+            err(|c| c.api_key = ApiKey::new("")),
+            ConfigError::MissingApiKey
+        ));
+        assert!(matches!(
+            err(|c| c.base_url = "http://acme.testrail.io".into()),
+            ConfigError::InsecureBaseUrl { .. }
+        ));
+        for (setting, f) in [
+            (
+                "max_in_flight",
+                (|c| c.max_in_flight = 0) as fn(&mut ClientConfig),
+            ),
+            ("max_attempts", |c| c.max_attempts = 0),
+            ("timeout", |c| c.timeout = Duration::ZERO),
+            ("rate_limit", |c| {
+                c.rate_limit = Some(RateLimit::per_minute(0))
+            }),
+            ("rate_limit", |c| {
+                c.rate_limit = Some(RateLimit {
+                    max_requests: 1,
+                    window: Duration::ZERO,
+                })
+            }),
+        ] {
+            match err(f) {
+                ConfigError::InvalidSetting { name, .. } => assert_eq!(name, setting),
+                other => panic!("{setting}: {other:?}"),
+            }
+        }
+        let missing = err(|c| c.ca_cert = Some("/nonexistent/ca.pem".into()));
+        assert!(matches!(missing, ConfigError::CaCert { .. }), "{missing}");
+    }
+
+    #[test]
+    fn a_ca_file_without_certificates_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ca.pem");
+        std::fs::write(&path, "not a certificate").unwrap();
+        let mut c = config();
+        c.ca_cert = Some(path);
+        let e = Client::new(c).unwrap_err();
+        assert!(matches!(e, ConfigError::CaCert { .. }), "{e}");
+    }
+
+    #[test]
+    fn insecure_mode_still_builds() {
+        let mut c = config();
+        c.accept_invalid_certs = true;
+        c.rate_limit = None;
+        let client = Client::new(c).unwrap();
+        assert_eq!(client.base_url().as_str(), "https://acme.testrail.io/");
+        assert_eq!(client.user(), "qa@acme.io");
+        assert_eq!(client.stats(), ClientStats::default());
+    }
+
+    #[test]
+    fn empty_bodies_decode_as_null() {
+        assert_eq!(
+            decode::<Value>("delete_run/1", 200, b"").unwrap(),
+            Value::Null
+        );
+        assert_eq!(decode::<Option<u8>>("x", 200, b" \n").unwrap(), None);
+        let e = decode::<Vec<u8>>("get_x", 200, b"{oops").unwrap_err();
+        assert!(matches!(e, Error::Decode { status: 200, .. }), "{e}");
+    }
 }
