@@ -185,7 +185,7 @@ impl Client {
         let method = call.method.to_owned();
         let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
         if (200..300).contains(&status) {
-            if looks_like_html(header(CONTENT_TYPE), &body) {
+            if looks_like_html(&body) {
                 return Err(Failure::Fatal(Error::Html {
                     method,
                     status,
@@ -237,7 +237,7 @@ impl Client {
                 status,
                 location: header(LOCATION).unwrap_or("?").to_owned(),
             },
-            _ if looks_like_html(header(CONTENT_TYPE), &body) => Error::Html {
+            _ if looks_like_html(&body) => Error::Html {
                 method,
                 status,
                 preview: error::preview(&body),
@@ -255,10 +255,10 @@ impl Client {
     }
 }
 
-/// An HTML page rather than JSON: by content type, or a body starting with `<`.
-fn looks_like_html(content_type: Option<&str>, body: &[u8]) -> bool {
-    content_type.is_some_and(|t| t.to_ascii_lowercase().contains("html"))
-        || body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<')
+/// An HTML page rather than JSON: a body starting with `<`. (The content type is not
+/// trusted: some servers label JSON as `text/html`.)
+fn looks_like_html(body: &[u8]) -> bool {
+    body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<')
 }
 
 /// TestRail's `{"error": "..."}` text, or a preview of whatever else was sent.
@@ -350,13 +350,10 @@ mod tests {
 
     #[test]
     fn html_is_recognised() {
-        assert!(looks_like_html(Some("text/html; charset=UTF-8"), b"{}"));
-        assert!(looks_like_html(None, b"\n  <!DOCTYPE html>"));
-        assert!(!looks_like_html(
-            Some("application/json; charset=utf-8"),
-            b"{\"a\":1}"
-        ));
-        assert!(!looks_like_html(None, b""));
+        assert!(looks_like_html(b"\n  <!DOCTYPE html>"));
+        assert!(looks_like_html(b"<html>"));
+        assert!(!looks_like_html(b"{\"a\":1}"));
+        assert!(!looks_like_html(b""));
     }
 
     #[test]
