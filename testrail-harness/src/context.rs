@@ -237,6 +237,7 @@ pub fn result_field(name: &str, value: impl Into<serde_json::Value>) {
 /// Ends the running test with run result Error: it could not run properly (a database
 /// that is down, a fixture that could not be created). Error results are not reported to
 /// TestRail by default, since they say nothing about the product.
+#[track_caller]
 pub fn setup_failed(reason: impl Into<String>) -> ! {
     std::panic::panic_any(SetupFailure(reason.into()))
 }

@@ -1,30 +1,18 @@
 //! The harness's own command-line flags (`--testrail-*`), taken out of the arguments before
 //! libtest-mimic parses the rest, so `cargo test -- --testrail-export C1234` works.
 
-/// A flag the harness understands.
-struct FlagSpec {
-    name: &'static str,
-    takes_value: bool,
-    help: &'static str,
-}
+use crate::config::setting::{self, Kind, SETTINGS};
 
-const FLAGS: &[FlagSpec] = &[
-    FlagSpec {
-        name: "--testrail-registry",
-        takes_value: false,
-        help: "print every test and step with its case IDs as JSON, run nothing",
-    },
-    FlagSpec {
-        name: "--testrail-export",
-        takes_value: false,
-        help: "send the results to TestRail when the run ends (also TESTRAIL_EXPORT=1)",
-    },
-    FlagSpec {
-        name: "--testrail-dry-run",
-        takes_value: false,
-        help: "print what the export would send, send nothing (also TESTRAIL_DRY_RUN=1)",
-    },
-];
+/// Prints the registry as JSON and runs nothing.
+pub const REGISTRY: &str = "--testrail-registry";
+
+/// Whether `name` is a harness flag, and whether it takes a value.
+fn lookup(name: &str) -> Option<bool> {
+    if name == REGISTRY {
+        return Some(false);
+    }
+    setting::by_flag(name).map(|setting| setting.kind != Kind::Bool)
+}
 
 /// The `--testrail-*` flags given on the command line, in order, with their values.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -65,17 +53,16 @@ impl HarnessFlags {
                 Some((name, value)) => (name.to_owned(), Some(value.to_owned())),
                 None => (arg.clone(), None),
             };
-            let Some(spec) = FLAGS.iter().find(|spec| spec.name == name) else {
+            let Some(takes_value) = lookup(&name) else {
                 return Err(format!("unknown flag `{name}`\n\n{}", usage()));
             };
-            let value = match (spec.takes_value, inline_value) {
+            let value = match (takes_value, inline_value) {
                 (true, Some(value)) => Some(value),
                 (true, None) => match args.next() {
                     Some(value) => Some(value),
                     None => return Err(format!("`{name}` needs a value\n\n{}", usage())),
                 },
-                (false, None) => None,
-                (false, Some(_)) => return Err(format!("`{name}` takes no value\n\n{}", usage())),
+                (false, value) => value,
             };
             flags.given.push((name, value));
         }
@@ -86,9 +73,14 @@ impl HarnessFlags {
 /// The help text listing every harness flag.
 pub fn usage() -> String {
     let mut text = String::from("testrail harness flags (after `cargo test --`):\n");
-    for spec in FLAGS {
-        let value = if spec.takes_value { " <VALUE>" } else { "" };
-        text.push_str(&format!("  {}{value:<8}  {}\n", spec.name, spec.help));
+    text.push_str(&format!("  {REGISTRY:<38} print every test and step as JSON, run nothing\n"));
+    for setting in SETTINGS {
+        let Some(flag) = setting.flag else { continue };
+        let flag = match setting.kind {
+            Kind::Bool => flag.to_owned(),
+            _ => format!("{flag} <VALUE>"),
+        };
+        text.push_str(&format!("  {flag:<38} {}\n", setting.help));
     }
     text
 }
@@ -109,8 +101,17 @@ mod tests {
     }
 
     #[test]
-    fn switches_refuse_values() {
-        assert!(split(&["bin", "--testrail-export=yes"]).is_err());
+    fn values_are_taken_inline_or_from_the_next_argument() {
+        let (flags, rest) = split(&["bin", "--testrail-run-id", "7", "--testrail-project=Shop"]).unwrap();
+        assert_eq!(
+            flags.given,
+            [
+                ("--testrail-run-id".to_owned(), Some("7".to_owned())),
+                ("--testrail-project".to_owned(), Some("Shop".to_owned())),
+            ]
+        );
+        assert_eq!(rest, ["bin"]);
+        assert!(split(&["bin", "--testrail-run-id"]).unwrap_err().contains("needs a value"));
     }
 
     #[test]

@@ -40,7 +40,7 @@ pub fn run_main(build: BuildInfo) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if flags.has("--testrail-registry") {
+    if flags.has(flags::REGISTRY) {
         return print_registry(build);
     }
     let args = Arguments::from_iter(libtest_args);

@@ -13,6 +13,7 @@
 
 pub mod attempt;
 pub mod client;
+pub mod config;
 pub mod context;
 pub mod flags;
 pub mod harness;

@@ -27,6 +27,7 @@ impl StepGuard {
     /// # Panics
     /// With a [`StepBudgetExceeded`] payload when the test's `max_steps` budget is used up:
     /// that ends the test with run result MaxSteps.
+    #[track_caller]
     pub fn enter(def: &'static StepDef) -> StepGuard {
         Self::enter_with(StepStart {
             name: def.name.to_owned(),
@@ -40,6 +41,7 @@ impl StepGuard {
     }
 
     /// Opens a step described at run time.
+    #[track_caller]
     pub fn enter_with(start: StepStart) -> StepGuard {
         let recorder = context::current();
         if let Some(recorder) = &recorder {
@@ -116,6 +118,7 @@ fn inline_start(name: &str) -> StepStart {
 /// let total = testrail_harness::step::step("add up the cart", || 2 + 3);
 /// assert_eq!(total, 5);
 /// ```
+#[track_caller]
 pub fn step<T>(name: &str, body: impl FnOnce() -> T) -> T {
     let guard = StepGuard::enter_with(inline_start(name));
     let value = body();
@@ -130,6 +133,7 @@ pub fn step<T>(name: &str, body: impl FnOnce() -> T) -> T {
 /// let paid: Result<u32, String> = testrail_harness::step::try_step("pay", || Err("card declined".into()));
 /// assert!(paid.is_err());
 /// ```
+#[track_caller]
 pub fn try_step<T, E: Debug>(name: &str, body: impl FnOnce() -> Result<T, E>) -> Result<T, E> {
     let guard = StepGuard::enter_with(inline_start(name));
     let value = body();

@@ -1,0 +1,132 @@
+//! `testrail.toml`: finding it and reading it, with errors that name the file, the line and
+//! the key.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::mapping::MappingConfig;
+use super::setting::{self, Kind};
+use super::{ConfigError, Origin, RawValue};
+
+/// The name of the configuration file.
+pub const FILE_NAME: &str = "testrail.toml";
+
+/// The first `testrail.toml` in `start` or one of its ancestors.
+pub fn find(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .map(|dir| dir.join(FILE_NAME))
+        .find(|path| path.is_file())
+}
+
+/// What a `testrail.toml` holds.
+pub(super) struct FileSettings {
+    pub settings: BTreeMap<&'static str, (RawValue, Option<usize>)>,
+    pub mapping: MappingConfig,
+    pub fields: BTreeMap<String, serde_json::Value>,
+}
+
+/// Reads and checks a `testrail.toml`.
+pub(super) fn read(path: &Path) -> Result<FileSettings, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    let table: toml::Table = text.parse().map_err(|error: toml::de::Error| ConfigError::File {
+        path: path.to_owned(),
+        message: error.to_string().trim_end().to_owned(),
+    })?;
+    let mut result = FileSettings {
+        settings: BTreeMap::new(),
+        mapping: MappingConfig::default(),
+        fields: BTreeMap::new(),
+    };
+    for (key, value) in table {
+        let line = line_of(&text, &key);
+        let origin = Origin::File { path: path.to_owned(), line };
+        let bad = |key: &'static str, reason: String| ConfigError::Value {
+            origin: origin.clone(),
+            key,
+            reason,
+        };
+        match key.as_str() {
+            "api_key" => {
+                return Err(bad(
+                    "api_key",
+                    "does not belong in a file that is committed: set TESTRAIL_API_KEY, or api_key_file = \"path\"".into(),
+                ));
+            }
+            "mapping" => {
+                result.mapping = value.try_into().map_err(|error: toml::de::Error| {
+                    bad("mapping", format!("is invalid: {}", error.message()))
+                })?;
+            }
+            "fields" => {
+                let toml::Value::Table(fields) = value else {
+                    return Err(bad("fields", "must be a table of custom_* result fields".into()));
+                };
+                for (name, value) in fields {
+                    if !name.starts_with("custom_") {
+                        return Err(bad("fields", format!("`{name}` must start with custom_")));
+                    }
+                    let json = serde_json::to_value(&value)
+                        .map_err(|error| bad("fields", format!("`{name}`: {error}")))?;
+                    result.fields.insert(name, json);
+                }
+            }
+            other => {
+                let Some(setting) = setting::by_key(other).filter(|s| s.flag.is_some() || s.key == "session") else {
+                    let known: Vec<&str> = setting::SETTINGS.iter().map(|s| s.key).collect();
+                    return Err(ConfigError::Value {
+                        origin,
+                        key: "(unknown)",
+                        reason: format!(
+                            "unknown key `{other}`; known keys: {}, [mapping], [fields]",
+                            known.join(", ")
+                        ),
+                    });
+                };
+                let raw = convert(setting.kind, value)
+                    .map_err(|expected| bad(setting.key, format!("must be {expected}")))?;
+                result.settings.insert(setting.key, (raw, line));
+            }
+        }
+    }
+    Ok(result)
+}
+
+fn convert(kind: Kind, value: toml::Value) -> Result<RawValue, &'static str> {
+    match (kind, value) {
+        (Kind::Text, toml::Value::String(text)) => Ok(RawValue::Text(text)),
+        (Kind::Text, toml::Value::Integer(n)) => Ok(RawValue::Text(n.to_string())),
+        (Kind::Text, _) => Err("text"),
+        (Kind::Bool, toml::Value::Boolean(value)) => Ok(RawValue::Bool(value)),
+        (Kind::Bool, _) => Err("true or false"),
+        (Kind::Number, toml::Value::Integer(n)) => Ok(RawValue::Number(n)),
+        (Kind::Number, _) => Err("a whole number"),
+        (Kind::List, toml::Value::Array(items)) => items
+            .into_iter()
+            .map(|item| match item {
+                toml::Value::String(text) => Ok(text),
+                toml::Value::Integer(n) => Ok(n.to_string()),
+                _ => Err("a list of names or IDs"),
+            })
+            .collect::<Result<_, _>>()
+            .map(RawValue::List),
+        (Kind::List, toml::Value::String(text)) => Ok(RawValue::List(vec![text])),
+        (Kind::List, toml::Value::Integer(n)) => Ok(RawValue::List(vec![n.to_string()])),
+        (Kind::List, _) => Err("a list of names or IDs"),
+    }
+}
+
+/// The 1-based line where top-level `key` is set (`key = ...` or `[key]`).
+fn line_of(text: &str, key: &str) -> Option<usize> {
+    text.lines().position(|line| {
+        let line = line.trim_start();
+        line.strip_prefix(key)
+            .is_some_and(|rest| rest.trim_start().starts_with('='))
+            || line.starts_with(&format!("[{key}]"))
+            || line.starts_with(&format!("[{key}."))
+    })
+    .map(|index| index + 1)
+}
