@@ -3,8 +3,6 @@
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use syn::Lit;
 
-use crate::errors::Errors;
-
 /// One case ID and where it was written.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct CaseId {
@@ -109,18 +107,6 @@ impl CaseIds {
     /// Whether no ID at all, valid or not, was written.
     pub(crate) fn none_written(&self) -> bool {
         self.ids.is_empty() && !self.any_invalid
-    }
-
-    /// Reports every ID given more than once, at its repeated occurrence.
-    pub(crate) fn check_unique(&self, errors: &mut Errors) {
-        for (index, id) in self.ids.iter().enumerate() {
-            if self.ids[..index]
-                .iter()
-                .any(|earlier| earlier.value == id.value)
-            {
-                errors.at(id.span, format!("case id C{} is given twice", id.value));
-            }
-        }
     }
 
     /// The IDs as literals for generated code.
@@ -231,31 +217,17 @@ mod tests {
     }
 
     #[test]
-    fn reports_repeated_ids_once_per_repeat() {
+    fn writes_ids_as_plain_literals() {
         let id = |value| CaseId {
             value,
             span: Span::call_site(),
         };
-        let mut errors = Errors::default();
         let ids = CaseIds {
-            ids: vec![id(1), id(2), id(1), id(1)],
+            ids: vec![id(1), id(23)],
             any_invalid: false,
         };
-        ids.check_unique(&mut errors);
-        let messages: Vec<String> = errors
-            .finish()
-            .unwrap_err()
-            .into_iter()
-            .map(|error| error.to_string())
-            .collect();
-        assert_eq!(
-            messages,
-            ["case id C1 is given twice", "case id C1 is given twice"]
-        );
-        assert_eq!(
-            ids.literals().map(|id| id.to_string()).collect::<Vec<_>>(),
-            ["1", "2", "1", "1"]
-        );
+        let literals: Vec<String> = ids.literals().map(|id| id.to_string()).collect();
+        assert_eq!(literals, ["1", "23"]);
     }
 
     #[test]

@@ -28,7 +28,6 @@ fn try_expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
     let mut errors = Errors::default();
     let args = args::parse(attr, &mut errors);
     let (case_ids, options) = StepOptions::parse(args, &mut errors);
-    case_ids.check_unique(&mut errors);
     let item = errors.take(FnItem::parse(item, "#[testrail::step]"));
     if let Some(item) = &item {
         item.check_step(&mut errors);
@@ -160,8 +159,8 @@ mod tests {
         );
         let outer = quote!(
             #[doc = r" Logs in."]
-            pub async fn login<'a>(user: &'a str, n: u32, __arg2: (u8, u8), r: u8)
-                -> Result<(), Error> where 'a: 'a
+            pub async fn login<'a>(user: &'a str, n: u32, __arg2: (u8, u8), r: u8,)
+                -> Result<(), Error> where 'a: 'a,
         );
         assert!(out.starts_with(&outer.to_string()), "{out}");
         let inner = quote!(
@@ -230,8 +229,8 @@ mod tests {
                 )
             ),
             [
-                "unknown step option `retries`; expected `name`",
                 "case id C1 is given twice",
+                "unknown step option `retries`; expected `name`",
                 "step functions cannot have type parameters",
             ]
         );

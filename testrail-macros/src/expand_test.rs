@@ -47,7 +47,7 @@ fn try_expand(kind: TestKind, attr: TokenStream, item: TokenStream) -> syn::Resu
             Span::call_site(),
             "expected at least one case id, like `#[testrail::case(C1234)]`",
         ),
-        TestKind::Case => case_ids.check_unique(&mut errors),
+        TestKind::Case => {}
         TestKind::Test => {
             for id in &case_ids.ids {
                 errors.at(
@@ -153,8 +153,9 @@ fn body_fn(item: &FnItem, tr: &TokenStream) -> (TokenStream, TokenStream) {
         ReturnType::Default => ident.span(),
         ReturnType::Type(_, ty) => ty.span(),
     };
+    let tr_at_return = facade::path_at(return_span);
     let check = quote_spanned! {return_span=>
-        #tr::__private::check_test_return(&__ret);
+        #tr_at_return::__private::check_test_return(&__ret);
     };
     let judge = quote! {
         #check

@@ -22,6 +22,18 @@ pub(crate) fn path() -> TokenStream {
     )
 }
 
+/// [`path`] with every token at `span`, so that errors about generated code that uses it
+/// point at `span` alone.
+pub(crate) fn path_at(span: Span) -> TokenStream {
+    path()
+        .into_iter()
+        .map(|mut token| {
+            token.set_span(span);
+            token
+        })
+        .collect()
+}
+
 /// Chooses the path from what Cargo's manifest says (`found`), the name of the crate being
 /// compiled and whether it is a doctest.
 fn resolve(found: Option<FoundCrate>, compiling: Option<&str>, doctest: bool) -> TokenStream {

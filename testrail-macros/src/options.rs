@@ -115,8 +115,8 @@ impl StepOptions {
     }
 }
 
-/// Calls `read` for every option given once, reports options given twice, and returns the
-/// case IDs. `read` returns `None` when it rejected the option.
+/// Calls `read` for every option given once, reports options and case IDs given twice, and
+/// returns the case IDs. `read` returns `None` when it rejected the option.
 fn for_each_option(
     args: Vec<Arg>,
     errors: &mut Errors,
@@ -127,7 +127,11 @@ fn for_each_option(
     for arg in args {
         let key = match &arg {
             Arg::CaseId(id) => {
-                case_ids.ids.push(*id);
+                if case_ids.ids.iter().any(|earlier| earlier.value == id.value) {
+                    errors.at(id.span, format!("case id C{} is given twice", id.value));
+                } else {
+                    case_ids.ids.push(*id);
+                }
                 continue;
             }
             Arg::InvalidCaseId => {
@@ -531,6 +535,20 @@ mod tests {
         assert_eq!(
             options.should_panic,
             PanicExpectation::WithMessage("x".to_owned())
+        );
+    }
+
+    #[test]
+    fn reports_every_repeated_case_id() {
+        let (ids, _, errors) = test_options(quote!(C1, 2, 1, C2, C1, 3));
+        assert_eq!(ids, [1, 2, 3]);
+        assert_eq!(
+            errors,
+            [
+                "case id C1 is given twice",
+                "case id C2 is given twice",
+                "case id C1 is given twice",
+            ]
         );
     }
 

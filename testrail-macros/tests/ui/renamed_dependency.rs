@@ -1,0 +1,26 @@
+//! Every attribute used through the facade renamed to `tr`; no crate is named `testrail`.
+
+use tr::__private::{StepEntry, TestDef, inventory};
+
+#[tr::case(C1, timeout = "1s")]
+fn mapped() {}
+
+#[tr::test]
+async fn unmapped() -> Result<(), String> {
+    Ok(())
+}
+
+#[tr::step(C2)]
+fn renamed_step(x: u8) -> u8 {
+    x
+}
+
+fn main() {
+    assert_eq!(renamed_step(3), 3);
+    let names: Vec<&str> = inventory::iter::<TestDef>
+        .into_iter()
+        .map(|test| test.name)
+        .collect();
+    assert!(names.contains(&"mapped") && names.contains(&"unmapped"), "{names:?}");
+    assert_eq!(inventory::iter::<StepEntry>.into_iter().count(), 1);
+}

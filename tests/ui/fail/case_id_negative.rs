@@ -1,0 +1,4 @@
+#[testrail::case(-3)]
+fn negative() {}
+
+fn main() {}

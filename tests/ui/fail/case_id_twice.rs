@@ -1,0 +1,4 @@
+#[testrail::case(C12, C13, 12)]
+fn same_id_twice() {}
+
+fn main() {}
