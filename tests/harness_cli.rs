@@ -17,10 +17,26 @@ fn list_shows_case_ids_like_libtest_kinds_and_runs_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let ran = support::cargo_test(dir.path(), "harness-scenarios", "outcomes", &["--list"]);
     assert_eq!(ran.code, Some(0), "{}", ran.both());
-    assert!(ran.stdout.contains("[C101] outcomes::passes_first_time: test"), "{}", ran.both());
-    assert!(ran.stdout.contains("[C113,C114] Two cases at once: test"), "{}", ran.both());
-    assert!(ran.stdout.contains("outcomes::unmapped_passes: test"), "{}", ran.both());
-    assert!(support::sessions(dir.path()).is_empty(), "--list spools nothing");
+    assert!(
+        ran.stdout
+            .contains("[C101] outcomes::passes_first_time: test"),
+        "{}",
+        ran.both()
+    );
+    assert!(
+        ran.stdout.contains("[C113,C114] Two cases at once: test"),
+        "{}",
+        ran.both()
+    );
+    assert!(
+        ran.stdout.contains("outcomes::unmapped_passes: test"),
+        "{}",
+        ran.both()
+    );
+    assert!(
+        support::sessions(dir.path()).is_empty(),
+        "--list spools nothing"
+    );
 
     let terse = support::cargo_test(
         dir.path(),
@@ -28,7 +44,12 @@ fn list_shows_case_ids_like_libtest_kinds_and_runs_nothing() {
         "outcomes",
         &["--list", "--format", "terse", "--ignored"],
     );
-    assert_eq!(terse.stdout.trim(), "[C110] outcomes::ignored_with_reason: test", "{}", terse.both());
+    assert_eq!(
+        terse.stdout.trim(),
+        "[C110] outcomes::ignored_with_reason: test",
+        "{}",
+        terse.both()
+    );
 }
 
 #[test]
@@ -70,7 +91,10 @@ fn ignored_tests_are_skipped_or_run_on_request() {
     let dir = tempfile::tempdir().unwrap();
     support::cargo_test(dir.path(), "harness-scenarios", "outcomes", &["C110"]);
     let spool = support::only_session(dir.path());
-    assert!(matches!(spool[0].tests[0].execution, Execution::Skipped { .. }));
+    assert!(matches!(
+        spool[0].tests[0].execution,
+        Execution::Skipped { .. }
+    ));
 
     let dir = tempfile::tempdir().unwrap();
     let ran = support::cargo_test(dir.path(), "harness-scenarios", "outcomes", &["--ignored"]);
@@ -83,23 +107,43 @@ fn ignored_tests_are_skipped_or_run_on_request() {
 #[test]
 fn exit_code_is_zero_when_everything_passes() {
     let dir = tempfile::tempdir().unwrap();
-    let ran = support::cargo_test(dir.path(), "harness-scenarios", "green", &["--test-threads", "1"]);
+    let ran = support::cargo_test(
+        dir.path(),
+        "harness-scenarios",
+        "green",
+        &["--test-threads", "1"],
+    );
     assert_eq!(ran.code, Some(0), "{}", ran.both());
-    assert!(ran.stdout.contains("test result: ok. 2 passed"), "{}", ran.both());
+    assert!(
+        ran.stdout.contains("test result: ok. 2 passed"),
+        "{}",
+        ran.both()
+    );
 }
 
 #[test]
 fn all_binaries_of_one_cargo_test_share_one_session() {
     let dir = tempfile::tempdir().unwrap();
     let ran = support::run(support::cargo(dir.path()).args([
-        "test", "-q", "-p", "harness-scenarios", "--test", "green", "--test", "steps",
+        "test",
+        "-q",
+        "-p",
+        "harness-scenarios",
+        "--test",
+        "green",
+        "--test",
+        "steps",
     ]));
     assert_eq!(ran.code, Some(0), "{}", ran.both());
     let spool = support::only_session(dir.path());
     let mut binaries: Vec<_> = spool.iter().map(|file| file.binary.as_str()).collect();
     binaries.sort();
     assert_eq!(binaries, ["green", "steps"]);
-    assert!(spool[0].session.starts_with("cargo-"), "{}", spool[0].session);
+    assert!(
+        spool[0].session.starts_with("cargo-"),
+        "{}",
+        spool[0].session
+    );
     assert_eq!(spool[0].session, spool[1].session);
 }
 
@@ -121,13 +165,23 @@ fn testrail_session_overrides_the_key() {
 #[test]
 fn registry_lists_tests_and_steps_as_json_without_running() {
     let dir = tempfile::tempdir().unwrap();
-    let ran = support::cargo_test(dir.path(), "harness-scenarios", "steps", &["--testrail-registry"]);
+    let ran = support::cargo_test(
+        dir.path(),
+        "harness-scenarios",
+        "steps",
+        &["--testrail-registry"],
+    );
     assert_eq!(ran.code, Some(0), "{}", ran.both());
     let listing: serde_json::Value = serde_json::from_str(&ran.stdout).expect(&ran.both());
     assert_eq!(listing["format"], "testrail-rs/registry");
     assert_eq!(listing["tests"][0]["path"], "steps::checkout_in_steps");
     assert_eq!(listing["tests"][0]["case_ids"], serde_json::json!([200]));
-    assert!(listing["tests"][0]["file"].as_str().unwrap().ends_with("steps.rs"));
+    assert!(
+        listing["tests"][0]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("steps.rs")
+    );
     let steps = listing["steps"].as_array().unwrap();
     let pay = steps.iter().find(|step| step["name"] == "pay").unwrap();
     assert_eq!(pay["case_ids"], serde_json::json!([202, 203]));
@@ -138,8 +192,17 @@ fn registry_lists_tests_and_steps_as_json_without_running() {
 #[test]
 fn unknown_harness_flags_are_refused_with_the_list() {
     let dir = tempfile::tempdir().unwrap();
-    let ran = support::cargo_test(dir.path(), "harness-scenarios", "green", &["--testrail-exprot"]);
+    let ran = support::cargo_test(
+        dir.path(),
+        "harness-scenarios",
+        "green",
+        &["--testrail-exprot"],
+    );
     assert_eq!(ran.code, Some(2), "{}", ran.both());
-    assert!(ran.stderr.contains("unknown flag `--testrail-exprot`"), "{}", ran.both());
+    assert!(
+        ran.stderr.contains("unknown flag `--testrail-exprot`"),
+        "{}",
+        ran.both()
+    );
     assert!(ran.stderr.contains("--testrail-export"), "{}", ran.both());
 }

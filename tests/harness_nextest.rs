@@ -6,28 +6,69 @@ mod support;
 fn nextest_runs_each_test_in_its_own_process_into_one_session() {
     let dir = tempfile::tempdir().unwrap();
     let ran = support::run(support::cargo(dir.path()).args([
-        "nextest", "run", "--no-fail-fast", "-p", "harness-scenarios",
-        "--test", "green", "--test", "outcomes", "-E", "not test(/timeout/)",
+        "nextest",
+        "run",
+        "--no-fail-fast",
+        "-p",
+        "harness-scenarios",
+        "--test",
+        "green",
+        "--test",
+        "outcomes",
+        "-E",
+        "not test(/timeout/)",
     ]));
-    assert_eq!(ran.code, Some(100), "nextest reports the failing scenarios\n{}", ran.both());
-    assert!(ran.stderr.contains("[C101] outcomes::passes_first_time"), "{}", ran.both());
+    assert_eq!(
+        ran.code,
+        Some(100),
+        "nextest reports the failing scenarios\n{}",
+        ran.both()
+    );
+    assert!(
+        ran.stderr.contains("[C101] outcomes::passes_first_time"),
+        "{}",
+        ran.both()
+    );
 
     let spool = support::only_session(dir.path());
-    assert!(spool[0].session.starts_with("nextest-"), "{}", spool[0].session);
-    assert!(spool.iter().all(|file| file.tests.len() == 1), "one test per process");
+    assert!(
+        spool[0].session.starts_with("nextest-"),
+        "{}",
+        spool[0].session
+    );
+    assert!(
+        spool.iter().all(|file| file.tests.len() == 1),
+        "one test per process"
+    );
     let pids: std::collections::BTreeSet<u32> = spool.iter().map(|file| file.pid).collect();
     assert_eq!(pids.len(), spool.len(), "every process wrote its own file");
-    let mut paths: Vec<&str> = spool.iter().map(|file| file.tests[0].path.as_str()).collect();
+    let mut paths: Vec<&str> = spool
+        .iter()
+        .map(|file| file.tests[0].path.as_str())
+        .collect();
     paths.sort();
-    assert!(paths.contains(&"green::one") && paths.contains(&"outcomes::flaky_passes_on_second_attempt"), "{paths:?}");
-    assert!(!paths.iter().any(|path| path.contains("timeout")), "the filter applies: {paths:?}");
+    assert!(
+        paths.contains(&"green::one")
+            && paths.contains(&"outcomes::flaky_passes_on_second_attempt"),
+        "{paths:?}"
+    );
+    assert!(
+        !paths.iter().any(|path| path.contains("timeout")),
+        "the filter applies: {paths:?}"
+    );
 }
 
 #[test]
 fn nextest_selects_by_case_id() {
     let dir = tempfile::tempdir().unwrap();
     let ran = support::run(support::cargo(dir.path()).args([
-        "nextest", "run", "-p", "harness-scenarios", "--test", "outcomes", "C113",
+        "nextest",
+        "run",
+        "-p",
+        "harness-scenarios",
+        "--test",
+        "outcomes",
+        "C113",
     ]));
     assert_eq!(ran.code, Some(0), "{}", ran.both());
     let spool = support::only_session(dir.path());

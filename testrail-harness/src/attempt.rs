@@ -84,7 +84,12 @@ fn judge(
                 Some(record.message),
                 record.location,
             ),
-            PanicKind::Setup => (RunResult::Error, false, Some(record.message), record.location),
+            PanicKind::Setup => (
+                RunResult::Error,
+                false,
+                Some(record.message),
+                record.location,
+            ),
             PanicKind::Ordinary => match should_panic {
                 ShouldPanic::No => (
                     RunResult::Success,
@@ -128,7 +133,8 @@ fn call_body(body: TestBody, recorder: SharedRecorder, timeout: Option<Duration>
     match called {
         Ok(end) => end,
         Err(payload) => BodyEnd::Panicked(
-            panic_capture::take_last().unwrap_or_else(|| panic_capture::describe_payload(&*payload)),
+            panic_capture::take_last()
+                .unwrap_or_else(|| panic_capture::describe_payload(&*payload)),
         ),
     }
 }
@@ -158,16 +164,18 @@ fn block_on(body: fn() -> crate::registry::BoxedBodyFuture, timeout: Option<Dura
 /// Runs the body on its own thread and stops waiting after `timeout`: an async body is
 /// cancelled by tokio at the deadline; a sync body (or an async one blocking its thread)
 /// is abandoned and keeps running detached until the process exits.
-fn call_body_with_timeout(def: &'static TestDef, recorder: SharedRecorder, timeout: Duration) -> BodyEnd {
+fn call_body_with_timeout(
+    def: &'static TestDef,
+    recorder: SharedRecorder,
+    timeout: Duration,
+) -> BodyEnd {
     let (sender, receiver) = mpsc::channel();
     let body = def.body;
-    let spawned = std::thread::Builder::new()
-        .name(def.path())
-        .spawn(move || {
-            let end = call_body(body, recorder, Some(timeout));
-            // The runner may have stopped waiting; then nobody needs the result.
-            let _ = sender.send(end);
-        });
+    let spawned = std::thread::Builder::new().name(def.path()).spawn(move || {
+        let end = call_body(body, recorder, Some(timeout));
+        // The runner may have stopped waiting; then nobody needs the result.
+        let _ = sender.send(end);
+    });
     if let Err(error) = spawned {
         return BodyEnd::HarnessError(format!("could not start the test thread: {error}"));
     }
@@ -190,7 +198,7 @@ pub fn humanize(duration: Duration) -> String {
     if millis < 1000 {
         return format!("{millis}ms");
     }
-    if millis % 1000 != 0 && millis < 60_000 {
+    if !millis.is_multiple_of(1000) && millis < 60_000 {
         return format!("{:.1}s", duration.as_secs_f64());
     }
     let secs = duration.as_secs();

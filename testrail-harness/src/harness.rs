@@ -6,13 +6,18 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use libtest_mimic::Arguments;
 
+use std::path::Path;
+
+use crate::config::Config;
+use crate::export::{self, Selection};
+use crate::export_summary;
 use crate::flags::{self, HarnessFlags};
 use crate::listing::Listing;
 use crate::outcome::TestOutcome;
 use crate::panic_capture;
 use crate::registry;
 use crate::runner::{self, Collected};
-use crate::session::{Session, TestrailDir};
+use crate::session::{Session, SessionSource, TestrailDir};
 use crate::spool::{self, SpoolFile};
 use crate::step_plan::StepPlans;
 use crate::summary;
@@ -45,8 +50,10 @@ pub fn run_main(build: BuildInfo) -> ExitCode {
     }
     let args = Arguments::from_iter(libtest_args);
     let testrail_dir = TestrailDir::locate(build.target_tmpdir);
-    let plans: &'static StepPlans =
-        Box::leak(Box::new(StepPlans::new(&testrail_dir.step_plans(), build.binary)));
+    let plans: &'static StepPlans = Box::leak(Box::new(StepPlans::new(
+        &testrail_dir.step_plans(),
+        build.binary,
+    )));
     let collected: &'static Collected = Box::leak(Box::default());
 
     let started_at_ms = now_ms();
@@ -103,12 +110,110 @@ pub fn run_main(build: BuildInfo) -> ExitCode {
         }
     };
     if !args.quiet {
-        print!("{}", summary::render(&spool_file.tests, spool_path.as_deref()));
+        print!(
+            "{}",
+            summary::render(&spool_file.tests, spool_path.as_deref())
+        );
     }
-    if spool_path.is_none() {
+    let Some(spool_path) = spool_path else {
         return ExitCode::FAILURE;
+    };
+    let tests_code = conclusion.exit_code();
+    match export_at_exit(
+        build,
+        &flags,
+        &session,
+        &session_dir,
+        &spool_file,
+        &spool_path,
+    ) {
+        Ok(()) => tests_code,
+        Err(()) if conclusion.has_failed() => tests_code,
+        Err(()) => ExitCode::FAILURE,
     }
-    conclusion.exit_code()
+}
+
+/// Exports this process's outcomes when asked (`--testrail-export`, `TESTRAIL_EXPORT=1` or
+/// `export = true` in `testrail.toml`), or prints them for a dry run. Errors are printed
+/// with the command that resumes the upload.
+fn export_at_exit(
+    build: BuildInfo,
+    flags: &HarnessFlags,
+    session: &Session,
+    session_dir: &Path,
+    spool_file: &SpoolFile,
+    spool_path: &Path,
+) -> Result<(), ()> {
+    let config = match Config::load(Path::new(build.manifest_dir), flags) {
+        Ok(config) => config,
+        Err(error) => {
+            let asked = flags.has("--testrail-export")
+                || flags.has("--testrail-dry-run")
+                || env_flag("TESTRAIL_EXPORT")
+                || env_flag("TESTRAIL_DRY_RUN");
+            if asked {
+                eprintln!("testrail: cannot export: {error}");
+                return Err(());
+            }
+            eprintln!("testrail: warning: {error} (the export is off, so nothing else happens)");
+            return Ok(());
+        }
+    };
+    if config.dry_run {
+        return match export::dry_run::describe(
+            &config,
+            std::slice::from_ref(spool_file),
+            &session.key,
+        ) {
+            Ok(text) => {
+                print!("{text}");
+                Ok(())
+            }
+            Err(error) => {
+                eprintln!("testrail: dry run failed: {error}");
+                Err(())
+            }
+        };
+    }
+    if !config.export {
+        return Ok(());
+    }
+    if session.source == SessionSource::Nextest {
+        println!(
+            "testrail: under cargo-nextest every test runs in its own process, so nothing is sent per process; when the run ends, send the whole session with:\n  {}",
+            export::resume_command(session_dir)
+        );
+        return Ok(());
+    }
+    let file_name = spool_file.file_name();
+    match export::export_blocking(
+        &config,
+        session_dir,
+        &session.key,
+        Selection::Files(vec![file_name]),
+    ) {
+        Ok(summary) => {
+            print!("{}", export_summary::render(&summary));
+            Ok(())
+        }
+        Err(error) => {
+            eprintln!(
+                "testrail: export failed: {error}\n  the results are kept in {}\n  resume the upload (it sends only what is missing) with:\n    {}",
+                spool_path.display(),
+                export::resume_command(session_dir)
+            );
+            Err(())
+        }
+    }
+}
+
+fn env_flag(name: &str) -> bool {
+    std::env::var(name).is_ok_and(|value| {
+        matches!(
+            value.trim().to_ascii_lowercase().as_str(),
+            "1" | "true" | "yes" | "on"
+        )
+    })
 }
 
 fn print_registry(build: BuildInfo) -> ExitCode {
@@ -119,7 +224,10 @@ fn print_registry(build: BuildInfo) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(error) => {
-            eprintln!("error: could not print the registry: {error}\n\n{}", flags::usage());
+            eprintln!(
+                "error: could not print the registry: {error}\n\n{}",
+                flags::usage()
+            );
             ExitCode::FAILURE
         }
     }
@@ -135,7 +243,12 @@ fn now_ms() -> u64 {
 /// The commit under test: from the CI's variables when present, else `git rev-parse HEAD`
 /// in the package directory.
 pub fn git_commit(manifest_dir: &str) -> Option<String> {
-    for variable in ["GITHUB_SHA", "CI_COMMIT_SHA", "BUILDKITE_COMMIT", "GIT_COMMIT"] {
+    for variable in [
+        "GITHUB_SHA",
+        "CI_COMMIT_SHA",
+        "BUILDKITE_COMMIT",
+        "GIT_COMMIT",
+    ] {
         if let Ok(sha) = std::env::var(variable)
             && !sha.trim().is_empty()
         {

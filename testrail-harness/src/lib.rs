@@ -15,6 +15,8 @@ pub mod attempt;
 pub mod client;
 pub mod config;
 pub mod context;
+pub mod export;
+pub mod export_summary;
 pub mod flags;
 pub mod harness;
 pub mod listing;

@@ -90,6 +90,10 @@ pub fn sessions(testrail_dir: &Path) -> Vec<PathBuf> {
 /// The spool files of the only session under `testrail_dir`.
 pub fn only_session(testrail_dir: &Path) -> Vec<SpoolFile> {
     let sessions = sessions(testrail_dir);
-    assert_eq!(sessions.len(), 1, "expected one session, found {sessions:?}");
+    assert_eq!(
+        sessions.len(),
+        1,
+        "expected one session, found {sessions:?}"
+    );
     SpoolFile::read_session(&sessions[0]).expect("the spool is readable")
 }

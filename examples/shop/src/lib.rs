@@ -20,9 +20,18 @@ pub struct Product {
 /// The products the shop sells.
 pub fn catalog() -> Vec<Product> {
     vec![
-        Product { sku: "mug", price: 1_200 },
-        Product { sku: "tee", price: 2_500 },
-        Product { sku: "cap", price: 1_800 },
+        Product {
+            sku: "mug",
+            price: 1_200,
+        },
+        Product {
+            sku: "tee",
+            price: 2_500,
+        },
+        Product {
+            sku: "cap",
+            price: 1_800,
+        },
     ]
 }
 
@@ -98,7 +107,10 @@ impl Cart {
         self.lines
             .iter()
             .map(|(sku, quantity)| {
-                let price = catalog().into_iter().find(|p| p.sku == *sku).map_or(0, |p| p.price);
+                let price = catalog()
+                    .into_iter()
+                    .find(|p| p.sku == *sku)
+                    .map_or(0, |p| p.price);
                 price * u64::from(*quantity)
             })
             .sum()

@@ -1,6 +1,6 @@
 //! Account tests: labels set by the test itself, defects, and setup failures.
 
-use testrail::{case, BugLabel};
+use testrail::{BugLabel, case};
 
 #[case(C20)]
 async fn sign_in_accepts_a_long_password() {

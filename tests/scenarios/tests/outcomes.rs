@@ -3,7 +3,7 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use testrail::{case, BugLabel};
+use testrail::{BugLabel, case};
 
 #[case(C101)]
 fn passes_first_time() {}

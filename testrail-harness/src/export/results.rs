@@ -1,0 +1,264 @@
+//! From case reports to the bodies of `add_results_for_cases`: status, comment, elapsed,
+//! version, defects, custom fields and step results.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use crate::client::{ElapsedFormat, NewResult, ResultForCase, StepResult, format_elapsed};
+use crate::outcome::{StepOutcome, StepStatus};
+
+use super::report::{CaseReport, Verdict};
+use super::status_map::StatusMap;
+
+/// What every result of one export shares.
+#[derive(Clone, Debug)]
+pub struct ResultContext {
+    /// The session key, written into every comment: it is how a resumed export recognises
+    /// results TestRail already stored.
+    pub session: String,
+    /// The configured version; else each spool file's git commit.
+    pub version: Option<String>,
+    /// Elapsed with milliseconds.
+    pub elapsed: ElapsedFormat,
+    /// Configured `custom_*` fields.
+    pub fields: BTreeMap<String, serde_json::Value>,
+    /// The CI build's URL, when known.
+    pub build_url: Option<String>,
+}
+
+/// The line every comment ends with; [`is_from_session`] looks for it.
+pub fn session_marker(session: &str) -> String {
+    format!("testrail-rs session `{session}`")
+}
+
+/// Whether a stored result's comment was written by an export of `session`.
+pub fn is_from_session(comment: Option<&str>, session: &str) -> bool {
+    comment.is_some_and(|comment| comment.contains(&session_marker(session)))
+}
+
+/// The spool files a comment says its result comes from (see [`result_for`]).
+///
+/// ```
+/// use testrail_harness::export::results::files_in;
+/// let comment = "**NoBug**\n\n_testrail-rs session `s1` · from cart-7.json, checkout-9.json_";
+/// assert_eq!(files_in(Some(comment)), ["cart-7.json", "checkout-9.json"]);
+/// ```
+pub fn files_in(comment: Option<&str>) -> Vec<String> {
+    let Some(line) = comment.and_then(|c| {
+        c.lines()
+            .rev()
+            .find(|line| line.contains("testrail-rs session `"))
+    }) else {
+        return Vec::new();
+    };
+    let Some((_, files)) = line.rsplit_once(" · from ") else {
+        return Vec::new();
+    };
+    files
+        .trim_end_matches('_')
+        .split(", ")
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The spool files whose outcomes a report carries, sorted and unique.
+pub fn files_of(report: &CaseReport) -> Vec<String> {
+    let files: std::collections::BTreeSet<&str> = report
+        .sources
+        .iter()
+        .map(|source| source.file.as_str())
+        .collect();
+    files.into_iter().map(str::to_owned).collect()
+}
+
+/// The build URL from common CI variables.
+pub fn build_url_from_env() -> Option<String> {
+    let var = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
+    if let (Some(server), Some(repo), Some(run)) = (
+        var("GITHUB_SERVER_URL"),
+        var("GITHUB_REPOSITORY"),
+        var("GITHUB_RUN_ID"),
+    ) {
+        return Some(format!("{server}/{repo}/actions/runs/{run}"));
+    }
+    [
+        "CI_JOB_URL",
+        "BUILD_URL",
+        "BUILDKITE_BUILD_URL",
+        "CIRCLE_BUILD_URL",
+    ]
+    .iter()
+    .find_map(|name| var(name))
+}
+
+/// The result of a case, or `None` when its outcome is not reported (run result Error, a
+/// skipped test) — the reason is then returned instead.
+pub fn result_for(
+    report: &CaseReport,
+    statuses: &StatusMap,
+    context: &ResultContext,
+    step_results: bool,
+) -> Result<ResultForCase, &'static str> {
+    let reported: Vec<_> = report
+        .sources
+        .iter()
+        .filter_map(|source| {
+            statuses
+                .status_of(source.verdict)
+                .map(|status| (source, status))
+        })
+        .collect();
+    let Some((decisive, status_id)) = reported.first().copied() else {
+        return Err(match report.decisive().verdict {
+            Verdict::Skipped => "skipped (ignored test)",
+            _ => "run result Error (not reported)",
+        });
+    };
+    let mut comment = String::new();
+    match decisive.verdict {
+        Verdict::Ran { run_result, label } => {
+            let _ = writeln!(
+                comment,
+                "**{label:?}** · run result {run_result:?} · {}",
+                decisive.description
+            );
+        }
+        Verdict::NotReached => {
+            let _ = writeln!(
+                comment,
+                "**Not reached**: an earlier step failed · {}",
+                decisive.description
+            );
+        }
+        Verdict::Skipped => {
+            let _ = writeln!(comment, "**Skipped** (ignored) · {}", decisive.description);
+        }
+    }
+    if decisive.attempts > 1 {
+        let _ = writeln!(comment, "Attempts: {}", decisive.attempts);
+    }
+    if let Some(message) = &decisive.message {
+        let _ = writeln!(comment, "\nFailure: {message}");
+    }
+    if let Some(location) = &decisive.location {
+        let _ = writeln!(comment, "at {location}");
+    }
+    if let Some(step) = &decisive.failed_step {
+        let _ = writeln!(comment, "Failing step: {step}");
+    }
+    let steps = &decisive.unlinked_steps;
+    let mut step_results_sent = Vec::new();
+    if !steps.is_empty() {
+        if step_results {
+            step_results_sent = steps
+                .iter()
+                .map(|step| step_result(step, statuses))
+                .collect();
+        } else {
+            let _ = writeln!(comment, "\nSteps:");
+            for step in steps {
+                let _ = writeln!(comment, "- {}", step_line(step));
+            }
+        }
+    }
+    for source in &report.sources {
+        for line in &source.comments {
+            let _ = writeln!(comment, "\n{line}");
+        }
+    }
+    if report.sources.len() > 1 {
+        let _ = writeln!(
+            comment,
+            "\nCombined from {} reports of this case (the worst one decides):",
+            report.sources.len()
+        );
+        for source in &report.sources {
+            let status = statuses
+                .status_of(source.verdict)
+                .map(|id| statuses.label(id))
+                .unwrap_or_else(|| "not reported".into());
+            let _ = writeln!(comment, "- {} → {status}", source.description);
+        }
+    }
+    if let Some(url) = &context.build_url {
+        let _ = writeln!(comment, "\nBuild: {url}");
+    }
+    let _ = write!(
+        comment,
+        "\n_{} · from {}_",
+        session_marker(&context.session),
+        files_of(report).join(", ")
+    );
+
+    let elapsed_ms: u64 = report.sources.iter().map(|source| source.elapsed_ms).sum();
+    let mut defects: Vec<&str> = Vec::new();
+    let mut custom = context.fields.clone();
+    for source in &report.sources {
+        for defect in &source.defects {
+            if !defects.contains(&defect.as_str()) {
+                defects.push(defect);
+            }
+        }
+        for (name, value) in &source.fields {
+            custom.insert(name.clone(), value.clone());
+        }
+    }
+    Ok(ResultForCase {
+        case_id: report.case_id,
+        result: NewResult {
+            status_id: Some(status_id),
+            comment: Some(comment),
+            version: context
+                .version
+                .clone()
+                .or_else(|| decisive.git_commit.clone()),
+            elapsed: Some(format_elapsed(
+                Duration::from_millis(elapsed_ms),
+                context.elapsed,
+            )),
+            defects: (!defects.is_empty()).then(|| defects.join(", ")),
+            assignedto_id: None,
+            step_results: step_results_sent,
+            custom,
+        },
+    })
+}
+
+fn step_line(step: &StepOutcome) -> String {
+    let mark = match step.status {
+        StepStatus::Passed => "passed",
+        StepStatus::Failed => "FAILED",
+        StepStatus::Stopped => "stopped",
+        StepStatus::NotReached => "not reached",
+    };
+    match &step.message {
+        Some(message) => format!("{} ({mark}, {} ms): {message}", step.name, step.elapsed_ms),
+        None => format!("{} ({mark}, {} ms)", step.name, step.elapsed_ms),
+    }
+}
+
+fn step_result(step: &StepOutcome, statuses: &StatusMap) -> StepResult {
+    use crate::outcome::{BugLabel, RunResult};
+    let verdict = match step.status {
+        StepStatus::Passed => Verdict::Ran {
+            run_result: RunResult::Success,
+            label: BugLabel::NoBug,
+        },
+        StepStatus::Failed => Verdict::Ran {
+            run_result: RunResult::Success,
+            label: BugLabel::DefinitelyBug,
+        },
+        StepStatus::Stopped => Verdict::Ran {
+            run_result: RunResult::Stopped,
+            label: BugLabel::Undecided,
+        },
+        StepStatus::NotReached => Verdict::NotReached,
+    };
+    StepResult {
+        content: step.name.clone(),
+        expected: None,
+        actual: step.message.clone(),
+        status_id: statuses.status_of(verdict).unwrap_or(3),
+    }
+}

@@ -1,0 +1,250 @@
+//! Sending results: batches of `add_results_for_cases` sized by case count and body size,
+//! sent with bounded concurrency, each recorded in the journal before it is sent and
+//! acknowledged after. A batch TestRail may or may not have stored (the connection dropped
+//! after sending) is checked against what TestRail holds before anything is sent again.
+
+use std::collections::{BTreeSet, VecDeque};
+use std::sync::Arc;
+
+use tokio::sync::Mutex;
+use tokio::task::JoinSet;
+
+use crate::client::{Client, Error, ResultFilter, ResultForCase};
+
+use super::ExportError;
+use super::journal::{LockedJournal, PendingBatch};
+use super::results::is_from_session;
+
+/// A result to send, with the spool files it reports for.
+#[derive(Clone, Debug)]
+pub struct Item {
+    /// The spool files whose outcomes it carries.
+    pub files: Vec<String>,
+    /// The result.
+    pub result: ResultForCase,
+}
+
+impl Item {
+    fn keys(&self) -> Vec<(String, u64)> {
+        self.files
+            .iter()
+            .map(|file| (file.clone(), self.result.case_id))
+            .collect()
+    }
+}
+
+/// Largest request body the exporter builds, in bytes (a batch that TestRail or its proxy
+/// still refuses with 413 is split in two).
+pub const MAX_BODY_BYTES: usize = 1 << 20;
+
+/// How many times an ambiguous batch is checked and resent before giving up.
+const MAX_AMBIGUOUS_ROUNDS: u32 = 3;
+
+/// What sending did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Sent {
+    /// Results TestRail acknowledged.
+    pub results: usize,
+    /// Requests that carried them.
+    pub batches: usize,
+    /// Results found already stored after an ambiguous failure.
+    pub found_stored: usize,
+}
+
+/// A batch back from TestRail: its items, how many ambiguous rounds it went through, when
+/// it was sent, and the answer.
+type BatchOutcome = (Vec<Item>, u32, u64, Result<(), Error>);
+
+/// Splits items into batches of at most `batch_size` results and [`MAX_BODY_BYTES`].
+pub fn batches(items: Vec<Item>, batch_size: usize) -> Vec<Vec<Item>> {
+    let mut batches = Vec::new();
+    let mut current: Vec<Item> = Vec::new();
+    let mut bytes = 0;
+    for item in items {
+        let size = serde_json::to_vec(&item.result)
+            .map(|json| json.len() + 1)
+            .unwrap_or(0);
+        if !current.is_empty()
+            && (current.len() >= batch_size.max(1) || bytes + size > MAX_BODY_BYTES)
+        {
+            batches.push(std::mem::take(&mut current));
+            bytes = 0;
+        }
+        bytes += size;
+        current.push(item);
+    }
+    if !current.is_empty() {
+        batches.push(current);
+    }
+    batches
+}
+
+/// Checks the batches a previous export left pending: what TestRail stored is acknowledged,
+/// the rest stays to be sent.
+pub async fn settle_pending(
+    client: &Client,
+    journal: &Arc<Mutex<LockedJournal>>,
+    session: &str,
+) -> Result<usize, ExportError> {
+    let pending = std::mem::take(&mut journal.lock().await.journal.pending);
+    let mut found = 0;
+    for batch in pending {
+        let stored = stored_cases(client, batch.run_id, batch.sent_at_ms, session).await?;
+        let acknowledged: Vec<(String, u64)> = batch
+            .items
+            .iter()
+            .filter(|(file, case)| stored.contains(&(file.clone(), *case)))
+            .cloned()
+            .collect();
+        found += acknowledged.len();
+        let mut locked = journal.lock().await;
+        locked.journal.acknowledge(&acknowledged);
+        locked.save()?;
+    }
+    Ok(found)
+}
+
+/// Sends `items` to `run_id`.
+pub async fn send(
+    client: &Client,
+    journal: Arc<Mutex<LockedJournal>>,
+    session: &str,
+    run_id: u64,
+    items: Vec<Item>,
+    batch_size: usize,
+    max_in_flight: usize,
+) -> Result<Sent, ExportError> {
+    let mut queue: VecDeque<(Vec<Item>, u32)> = batches(items, batch_size)
+        .into_iter()
+        .map(|b| (b, 0))
+        .collect();
+    let mut sent = Sent::default();
+    let mut tasks: JoinSet<BatchOutcome> = JoinSet::new();
+    let mut failure: Option<ExportError> = None;
+    loop {
+        while failure.is_none() && tasks.len() < max_in_flight.max(1) {
+            let Some((batch, rounds)) = queue.pop_front() else {
+                break;
+            };
+            let sent_at_ms = super::now_ms();
+            {
+                let mut locked = journal.lock().await;
+                locked.journal.pending.push(PendingBatch {
+                    run_id,
+                    items: batch.iter().flat_map(Item::keys).collect(),
+                    sent_at_ms,
+                });
+                locked.save()?;
+            }
+            let client = client.clone();
+            tasks.spawn(async move {
+                let body: Vec<ResultForCase> =
+                    batch.iter().map(|item| item.result.clone()).collect();
+                let outcome = client.add_results_for_cases(run_id, &body).await.map(drop);
+                (batch, rounds, sent_at_ms, outcome)
+            });
+        }
+        let Some(joined) = tasks.join_next().await else {
+            break;
+        };
+        let (batch, rounds, sent_at_ms, outcome) =
+            joined.map_err(|error| ExportError::Runtime(error.to_string()))?;
+        let keys: Vec<(String, u64)> = batch.iter().flat_map(Item::keys).collect();
+        let mut locked = journal.lock().await;
+        locked
+            .journal
+            .pending
+            .retain(|pending| !(pending.sent_at_ms == sent_at_ms && pending.items == keys));
+        match outcome {
+            Ok(()) => {
+                locked.journal.acknowledge(&keys);
+                locked.save()?;
+                sent.results += batch.len();
+                sent.batches += 1;
+            }
+            Err(Error::PayloadTooLarge { .. }) if batch.len() > 1 => {
+                locked.save()?;
+                let mut first = batch;
+                let second = first.split_off(first.len() / 2);
+                queue.push_front((second, rounds));
+                queue.push_front((first, rounds));
+            }
+            Err(Error::Ambiguous { .. }) if rounds < MAX_AMBIGUOUS_ROUNDS => {
+                // Keep it pending while checking, so a crash now still leads to a check.
+                locked.journal.pending.push(PendingBatch {
+                    run_id,
+                    items: keys.clone(),
+                    sent_at_ms,
+                });
+                locked.save()?;
+                drop(locked);
+                let stored = stored_cases(client, run_id, sent_at_ms, session).await?;
+                let mut locked = journal.lock().await;
+                locked
+                    .journal
+                    .pending
+                    .retain(|pending| !(pending.sent_at_ms == sent_at_ms && pending.items == keys));
+                let (done, missing): (Vec<Item>, Vec<Item>) = batch
+                    .into_iter()
+                    .partition(|item| item.keys().iter().all(|key| stored.contains(key)));
+                let done_keys: Vec<(String, u64)> = done.iter().flat_map(Item::keys).collect();
+                locked.journal.acknowledge(&done_keys);
+                locked.save()?;
+                sent.found_stored += done.len();
+                if !missing.is_empty() {
+                    queue.push_front((missing, rounds + 1));
+                }
+            }
+            Err(error) => {
+                // Definitive: TestRail did not store this batch (or we could not find out);
+                // the journal keeps it pending only when it may be stored.
+                if matches!(error, Error::Ambiguous { .. }) {
+                    locked.journal.pending.push(PendingBatch {
+                        run_id,
+                        items: keys,
+                        sent_at_ms,
+                    });
+                }
+                locked.save()?;
+                failure.get_or_insert(error.into());
+            }
+        }
+    }
+    match failure {
+        Some(error) => Err(error),
+        None => Ok(sent),
+    }
+}
+
+/// The (spool file, case) pairs of `run_id` that TestRail holds a result for, written by
+/// this session since shortly before `since_ms`.
+async fn stored_cases(
+    client: &Client,
+    run_id: u64,
+    since_ms: u64,
+    session: &str,
+) -> Result<BTreeSet<(String, u64)>, ExportError> {
+    let tests = client.get_tests(run_id).await?;
+    let filter = ResultFilter {
+        created_after: Some((since_ms / 1000).saturating_sub(300)),
+        ..ResultFilter::default()
+    };
+    let results = client.get_results_for_run(run_id, &filter).await?;
+    let mut stored = BTreeSet::new();
+    for result in results {
+        if !is_from_session(result.comment.as_deref(), session) {
+            continue;
+        }
+        let Some(case_id) = result
+            .test_id
+            .and_then(|test_id| tests.iter().find(|test| test.id == test_id))
+            .and_then(|test| test.case_id)
+        else {
+            continue;
+        };
+        for file in super::results::files_in(result.comment.as_deref()) {
+            stored.insert((file, case_id));
+        }
+    }
+    Ok(stored)
+}
