@@ -146,7 +146,9 @@ pub enum PanicRecordOrMessage {
 /// Locks a recorder, recovering from a poisoned lock (a panic while it was held cannot
 /// leave it inconsistent: every method completes its update before returning).
 pub fn lock(recorder: &SharedRecorder) -> MutexGuard<'_, Recorder> {
-    recorder.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    recorder
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 thread_local! {

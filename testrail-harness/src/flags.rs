@@ -73,7 +73,9 @@ impl HarnessFlags {
 /// The help text listing every harness flag.
 pub fn usage() -> String {
     let mut text = String::from("testrail harness flags (after `cargo test --`):\n");
-    text.push_str(&format!("  {REGISTRY:<38} print every test and step as JSON, run nothing\n"));
+    text.push_str(&format!(
+        "  {REGISTRY:<38} print every test and step as JSON, run nothing\n"
+    ));
     for setting in SETTINGS {
         let Some(flag) = setting.flag else { continue };
         let flag = match setting.kind {
@@ -96,13 +98,17 @@ mod tests {
     #[test]
     fn unknown_flags_are_errors_that_list_the_known_ones() {
         let error = split(&["bin", "--testrail-exprot"]).unwrap_err();
-        assert!(error.contains("unknown flag `--testrail-exprot`"), "{error}");
+        assert!(
+            error.contains("unknown flag `--testrail-exprot`"),
+            "{error}"
+        );
         assert!(error.contains("--testrail-export"), "{error}");
     }
 
     #[test]
     fn values_are_taken_inline_or_from_the_next_argument() {
-        let (flags, rest) = split(&["bin", "--testrail-run-id", "7", "--testrail-project=Shop"]).unwrap();
+        let (flags, rest) =
+            split(&["bin", "--testrail-run-id", "7", "--testrail-project=Shop"]).unwrap();
         assert_eq!(
             flags.given,
             [
@@ -111,7 +117,11 @@ mod tests {
             ]
         );
         assert_eq!(rest, ["bin"]);
-        assert!(split(&["bin", "--testrail-run-id"]).unwrap_err().contains("needs a value"));
+        assert!(
+            split(&["bin", "--testrail-run-id"])
+                .unwrap_err()
+                .contains("needs a value")
+        );
     }
 
     #[test]

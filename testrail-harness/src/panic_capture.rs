@@ -124,6 +124,9 @@ fn message_of(payload: &(dyn Any + Send)) -> (String, PanicKind) {
     } else if let Some(SetupFailure(reason)) = payload.downcast_ref::<SetupFailure>() {
         (format!("setup failed: {reason}"), PanicKind::Setup)
     } else {
-        ("panicked with a non-string payload".to_owned(), PanicKind::Ordinary)
+        (
+            "panicked with a non-string payload".to_owned(),
+            PanicKind::Ordinary,
+        )
     }
 }

@@ -7,11 +7,9 @@ use libtest_mimic::{Failed, Trial};
 
 use crate::attempt;
 use crate::context;
-use crate::outcome::{
-    default_label, Attempt, Execution, LabelSource, Location, TestOutcome,
-};
+use crate::outcome::{Attempt, Execution, LabelSource, Location, TestOutcome, default_label};
 use crate::registry::TestDef;
-use crate::step_plan::{fill_not_reached, PlannedStep, StepPlans};
+use crate::step_plan::{PlannedStep, StepPlans, fill_not_reached};
 
 /// Runs `def` with its retries and returns its outcome.
 pub fn run_test(def: &'static TestDef, plans: &StepPlans) -> TestOutcome {
@@ -164,7 +162,10 @@ fn failure_report(outcome: &TestOutcome) -> Option<String> {
         report.push_str(&format!("\n  failing step: {step}"));
     }
     if outcome.attempts.len() > 1 {
-        report.push_str(&format!("\n  attempts: {}, all failed", outcome.attempts.len()));
+        report.push_str(&format!(
+            "\n  attempts: {}, all failed",
+            outcome.attempts.len()
+        ));
     }
     if let (Some(result), Some(label)) = (outcome.run_result, outcome.bug_label) {
         report.push_str(&format!("\n  run result: {result:?}, bug label: {label:?}"));

@@ -111,7 +111,9 @@ impl Session {
 }
 
 fn non_empty_env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|value| !value.trim().is_empty())
+    std::env::var(name)
+        .ok()
+        .filter(|value| !value.trim().is_empty())
 }
 
 /// Keeps letters, digits, `-`, `_` and `.`; replaces anything else with `_`.

@@ -98,7 +98,10 @@ impl SpoolFile {
         };
         let header: Header = serde_json::from_slice(&bytes).map_err(|e| invalid(e.to_string()))?;
         if header.format != FORMAT {
-            return Err(invalid(format!("format is {:?}, not {FORMAT:?}", header.format)));
+            return Err(invalid(format!(
+                "format is {:?}, not {FORMAT:?}",
+                header.format
+            )));
         }
         if header.version != VERSION {
             return Err(invalid(format!(

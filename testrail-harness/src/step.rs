@@ -91,9 +91,10 @@ impl Drop for StepGuard {
                 Some(record) if context::is_control(&record) => {
                     recorder.exit(StepStatus::Stopped, None)
                 }
-                Some(record) => {
-                    recorder.exit(StepStatus::Failed, Some(PanicRecordOrMessage::Panic(record)))
-                }
+                Some(record) => recorder.exit(
+                    StepStatus::Failed,
+                    Some(PanicRecordOrMessage::Panic(record)),
+                ),
                 None => recorder.exit(StepStatus::Failed, None),
             }
         } else {

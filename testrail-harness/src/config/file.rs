@@ -32,10 +32,12 @@ pub(super) fn read(path: &Path) -> Result<FileSettings, ConfigError> {
         path: path.to_owned(),
         source,
     })?;
-    let table: toml::Table = text.parse().map_err(|error: toml::de::Error| ConfigError::File {
-        path: path.to_owned(),
-        message: error.to_string().trim_end().to_owned(),
-    })?;
+    let table: toml::Table = text
+        .parse()
+        .map_err(|error: toml::de::Error| ConfigError::File {
+            path: path.to_owned(),
+            message: error.to_string().trim_end().to_owned(),
+        })?;
     let mut result = FileSettings {
         settings: BTreeMap::new(),
         mapping: MappingConfig::default(),
@@ -43,7 +45,10 @@ pub(super) fn read(path: &Path) -> Result<FileSettings, ConfigError> {
     };
     for (key, value) in table {
         let line = line_of(&text, &key);
-        let origin = Origin::File { path: path.to_owned(), line };
+        let origin = Origin::File {
+            path: path.to_owned(),
+            line,
+        };
         let bad = |key: &'static str, reason: String| ConfigError::Value {
             origin: origin.clone(),
             key,
@@ -63,7 +68,10 @@ pub(super) fn read(path: &Path) -> Result<FileSettings, ConfigError> {
             }
             "fields" => {
                 let toml::Value::Table(fields) = value else {
-                    return Err(bad("fields", "must be a table of custom_* result fields".into()));
+                    return Err(bad(
+                        "fields",
+                        "must be a table of custom_* result fields".into(),
+                    ));
                 };
                 for (name, value) in fields {
                     if !name.starts_with("custom_") {
@@ -75,7 +83,9 @@ pub(super) fn read(path: &Path) -> Result<FileSettings, ConfigError> {
                 }
             }
             other => {
-                let Some(setting) = setting::by_key(other).filter(|s| s.flag.is_some() || s.key == "session") else {
+                let Some(setting) =
+                    setting::by_key(other).filter(|s| s.flag.is_some() || s.key == "session")
+                else {
                     let known: Vec<&str> = setting::SETTINGS.iter().map(|s| s.key).collect();
                     return Err(ConfigError::Value {
                         origin,
@@ -121,12 +131,13 @@ fn convert(kind: Kind, value: toml::Value) -> Result<RawValue, &'static str> {
 
 /// The 1-based line where top-level `key` is set (`key = ...` or `[key]`).
 fn line_of(text: &str, key: &str) -> Option<usize> {
-    text.lines().position(|line| {
-        let line = line.trim_start();
-        line.strip_prefix(key)
-            .is_some_and(|rest| rest.trim_start().starts_with('='))
-            || line.starts_with(&format!("[{key}]"))
-            || line.starts_with(&format!("[{key}."))
-    })
-    .map(|index| index + 1)
+    text.lines()
+        .position(|line| {
+            let line = line.trim_start();
+            line.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+                || line.starts_with(&format!("[{key}]"))
+                || line.starts_with(&format!("[{key}."))
+        })
+        .map(|index| index + 1)
 }

@@ -15,7 +15,7 @@ use std::time::Duration;
 use crate::client::ApiKey;
 use crate::flags::HarnessFlags;
 use mapping::MappingConfig;
-use setting::{Kind, Setting, SETTINGS};
+use setting::{Kind, SETTINGS, Setting};
 
 /// Where a setting's value came from, for error messages.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,7 +36,10 @@ pub enum Origin {
 impl std::fmt::Display for Origin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Origin::File { path, line: Some(line) } => write!(f, "{}:{line}", path.display()),
+            Origin::File {
+                path,
+                line: Some(line),
+            } => write!(f, "{}:{line}", path.display()),
             Origin::File { path, line: None } => write!(f, "{}", path.display()),
             Origin::Env(name) => write!(f, "environment variable {name}"),
             Origin::Flag(name) => write!(f, "flag {name}"),
@@ -203,7 +206,10 @@ impl Config {
         if let Some(path) = file_path {
             let parsed = file::read(path)?;
             for (key, (value, line)) in parsed.settings {
-                let origin = Origin::File { path: path.to_owned(), line };
+                let origin = Origin::File {
+                    path: path.to_owned(),
+                    line,
+                };
                 raw.insert(key, Raw { value, origin });
             }
             mapping = parsed.mapping;
@@ -214,11 +220,19 @@ impl Config {
                 && !value.trim().is_empty()
             {
                 let origin = Origin::Env(setting.env);
-                raw.insert(setting.key, Raw { value: env_value(setting, value, &origin)?, origin });
+                raw.insert(
+                    setting.key,
+                    Raw {
+                        value: env_value(setting, value, &origin)?,
+                        origin,
+                    },
+                );
             }
         }
         for (flag, value) in &flags.given {
-            let Some(setting) = setting::by_flag(flag) else { continue };
+            let Some(setting) = setting::by_flag(flag) else {
+                continue;
+            };
             let origin = Origin::Flag(setting.flag.unwrap_or_default());
             let value = match value {
                 None => RawValue::Bool(true),
@@ -237,19 +251,34 @@ impl Config {
 
 fn env_value(setting: &Setting, value: &str, origin: &Origin) -> Result<RawValue, ConfigError> {
     let value = value.trim();
-    let bad = |reason: String| ConfigError::Value { origin: origin.clone(), key: setting.key, reason };
+    let bad = |reason: String| ConfigError::Value {
+        origin: origin.clone(),
+        key: setting.key,
+        reason,
+    };
     Ok(match setting.kind {
         Kind::Text => RawValue::Text(value.to_owned()),
         Kind::List => RawValue::List(
-            value.split(',').map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned).collect(),
+            value
+                .split(',')
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+                .collect(),
         ),
         Kind::Bool => RawValue::Bool(match value.to_ascii_lowercase().as_str() {
             "1" | "true" | "yes" | "on" => true,
             "0" | "false" | "no" | "off" => false,
-            _ => return Err(bad(format!("must be true or false (1/0, yes/no), not {value:?}"))),
+            _ => {
+                return Err(bad(format!(
+                    "must be true or false (1/0, yes/no), not {value:?}"
+                )));
+            }
         }),
         Kind::Number => RawValue::Number(
-            value.parse().map_err(|_| bad(format!("must be a whole number, not {value:?}")))?,
+            value
+                .parse()
+                .map_err(|_| bad(format!("must be a whole number, not {value:?}")))?,
         ),
     })
 }
@@ -260,8 +289,16 @@ struct Resolver {
 
 impl Resolver {
     fn error(&self, key: &'static str, reason: impl Into<String>) -> ConfigError {
-        let origin = self.raw.get(key).map(|raw| raw.origin.clone()).unwrap_or(Origin::Env(""));
-        ConfigError::Value { origin, key, reason: reason.into() }
+        let origin = self
+            .raw
+            .get(key)
+            .map(|raw| raw.origin.clone())
+            .unwrap_or(Origin::Env(""));
+        ConfigError::Value {
+            origin,
+            key,
+            reason: reason.into(),
+        }
     }
 
     fn text(&self, key: &'static str) -> Result<Option<String>, ConfigError> {
@@ -285,7 +322,9 @@ impl Resolver {
         match self.raw.get(key).map(|raw| &raw.value) {
             None => Ok(None),
             Some(RawValue::Number(n)) if *n > 0 => Ok(Some(*n as u64)),
-            Some(RawValue::Number(n)) => Err(self.error(key, format!("must be at least 1, not {n}"))),
+            Some(RawValue::Number(n)) => {
+                Err(self.error(key, format!("must be at least 1, not {n}")))
+            }
             Some(_) => Err(self.error(key, "must be a whole number")),
         }
     }
@@ -307,7 +346,9 @@ impl Resolver {
                 item.parse::<u64>()
                     .ok()
                     .filter(|id| *id > 0)
-                    .ok_or_else(|| self.error(key, format!("must hold IDs (whole numbers), not {item:?}")))
+                    .ok_or_else(|| {
+                        self.error(key, format!("must hold IDs (whole numbers), not {item:?}"))
+                    })
             })
             .collect()
     }
@@ -326,23 +367,29 @@ impl Resolver {
                 Some(path) => {
                     let path = expand_home(&path);
                     let key = std::fs::read_to_string(&path).map_err(|error| {
-                        self.error("api_key_file", format!("cannot be read ({}): {error}", path.display()))
+                        self.error(
+                            "api_key_file",
+                            format!("cannot be read ({}): {error}", path.display()),
+                        )
                     })?;
                     Some(ApiKey::new(key.trim())).filter(|key| !key.is_empty())
                 }
             },
         };
-        let project = self.text("project")?.map(|project| match project.trim().parse::<u64>() {
-            Ok(id) => ProjectRef::Id(id),
-            Err(_) => ProjectRef::Name(project.trim().to_owned()),
-        });
+        let project = self
+            .text("project")?
+            .map(|project| match project.trim().parse::<u64>() {
+                Ok(id) => ProjectRef::Id(id),
+                Err(_) => ProjectRef::Name(project.trim().to_owned()),
+            });
         let run_id = self.number("run_id")?;
         let plan_id = self.number("plan_id")?;
         let new_plan = self.flag("plan")?;
         let target = match (run_id, plan_id, new_plan) {
             (Some(_), Some(_), _) => {
                 return Err(ConfigError::Conflict(
-                    "both run_id and plan_id are set: report into a run or into a plan, not both".into(),
+                    "both run_id and plan_id are set: report into a run or into a plan, not both"
+                        .into(),
                 ));
             }
             (Some(run), None, _) => Target::Run(run),
@@ -350,10 +397,15 @@ impl Resolver {
             (None, None, true) => Target::NewPlan,
             (None, None, false) => Target::NewRun,
         };
-        let count = |key, default: u64| -> Result<u64, ConfigError> { Ok(self.number(key)?.unwrap_or(default)) };
+        let count = |key, default: u64| -> Result<u64, ConfigError> {
+            Ok(self.number(key)?.unwrap_or(default))
+        };
         let batch_size = count("batch_size", 250)?;
         if batch_size > 250 {
-            return Err(self.error("batch_size", "must be at most 250 (TestRail's maximum per request)"));
+            return Err(self.error(
+                "batch_size",
+                "must be at most 250 (TestRail's maximum per request)",
+            ));
         }
         Ok(Config {
             file: file_path.map(Path::to_path_buf),
@@ -365,7 +417,9 @@ impl Resolver {
             project,
             suites: self.list("suites")?,
             target,
-            run_name: self.text("run_name")?.unwrap_or_else(|| DEFAULT_RUN_NAME.to_owned()),
+            run_name: self
+                .text("run_name")?
+                .unwrap_or_else(|| DEFAULT_RUN_NAME.to_owned()),
             run_description: self.text("run_description")?,
             milestone_id: self.number("milestone_id")?,
             config_ids: self.ids("config_ids")?,
