@@ -30,7 +30,7 @@ pub fn authenticate(state: &State, headers: &HeaderMap) -> ApiResult<User> {
     state
         .user_by_email(&login)
         .filter(|u| u.is_active)
-        .filter(|u| u.password == secret || u.api_keys.iter().any(|k| *k == secret))
+        .filter(|u| u.password == secret || u.api_keys.contains(&secret))
         .cloned()
         .ok_or_else(ApiError::unauthorized)
 }

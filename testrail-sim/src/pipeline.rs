@@ -71,6 +71,10 @@ async fn drop_connection(conn: Option<ConnCtl>) -> Response {
 }
 
 /// The axum fallback: everything that is not the control API.
+///
+/// The delay and the handling run in a task of their own, so a request's effect does not
+/// depend on the client staying connected (a client that times out during a `hang` still
+/// finds the effect stored, as with a real server).
 pub async fn entry(AxState(app): AxState<Arc<Shared>>, req: Request) -> Response {
     let conn = req.extensions().get::<ConnCtl>().cloned();
     let (parts, body) = req.into_parts();
@@ -107,24 +111,30 @@ pub async fn entry(AxState(app): AxState<Arc<Shared>>, req: Request) -> Response
         app: app.clone(),
         pending: Some(pending),
     };
-    if !decision.delay.is_zero() {
-        tokio::time::sleep(decision.delay).await;
-    }
-    let resp = match &decision.action {
-        Some(Action::DropBefore) => return drop_connection(conn).await,
-        Some(Action::DropAfter) | None => {
-            serve(
-                &app,
-                &mut guard,
-                &parts.method,
-                &parts.headers,
-                target,
-                bytes,
-            )
-            .await
+    let action = decision.action.clone();
+    let work = tokio::spawn(async move {
+        if !decision.delay.is_zero() {
+            tokio::time::sleep(decision.delay).await;
         }
-        Some(fault) => fault_response(fault),
+        match &action {
+            Some(Action::DropBefore) => None,
+            Some(Action::DropAfter) | None => {
+                Some(serve(&app, &parts.method, &parts.headers, target, bytes).await)
+            }
+            Some(fault) => Some((fault_response(fault), None)),
+        }
+    });
+    let (resp, user) = match work.await {
+        Ok(Some(done)) => done,
+        Ok(None) => return drop_connection(conn).await,
+        Err(_) => (
+            reply::json_error(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error"),
+            None,
+        ),
     };
+    if let Some(email) = user {
+        guard.set_user(&email);
+    }
     if decision.action == Some(Action::DropAfter) {
         return drop_connection(conn).await;
     }
@@ -172,31 +182,38 @@ fn fault_response(action: &Action) -> Response {
     }
 }
 
+/// Serves a request; also returns the authenticated user's email, for the log.
 async fn serve(
     app: &Shared,
-    guard: &mut LogGuard,
     method: &Method,
     headers: &HeaderMap,
     target: Target,
     body: Bytes,
-) -> Response {
+) -> (Response, Option<String>) {
     match target {
-        Target::Other => reply::html(
-            StatusCode::NOT_FOUND,
-            reply::proxy_page(StatusCode::NOT_FOUND),
+        Target::Other => (
+            reply::html(
+                StatusCode::NOT_FOUND,
+                reply::proxy_page(StatusCode::NOT_FOUND),
+            ),
+            None,
         ),
-        Target::WebUi => reply::html(StatusCode::OK, reply::login_page()),
-        Target::Api(route) => match api_call(app, guard, method, headers, &route, body).await {
-            Ok(Reply::Json(v)) => reply::json(StatusCode::OK, &v),
-            Ok(Reply::Empty) => reply::empty(),
-            Err(e) => e.into_response(),
-        },
+        Target::WebUi => (reply::html(StatusCode::OK, reply::login_page()), None),
+        Target::Api(route) => {
+            let mut user = None;
+            let resp = match api_call(app, &mut user, method, headers, &route, body).await {
+                Ok(Reply::Json(v)) => reply::json(StatusCode::OK, &v),
+                Ok(Reply::Empty) => reply::empty(),
+                Err(e) => e.into_response(),
+            };
+            (resp, user)
+        }
     }
 }
 
 async fn api_call(
     app: &Shared,
-    guard: &mut LogGuard,
+    user_email: &mut Option<String>,
     method: &Method,
     headers: &HeaderMap,
     route: &ApiRoute,
@@ -208,7 +225,7 @@ async fn api_call(
         )));
     }
     let user = auth::authenticate(&app.state(), headers)?;
-    guard.set_user(&user.email);
+    *user_email = Some(user.email.clone());
     // [U] TestRail's text for an unknown method is not known.
     let endpoint = api::find(&route.method).ok_or_else(|| {
         ApiError::new(
