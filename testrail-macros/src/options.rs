@@ -80,20 +80,23 @@ impl TestOptions {
                 }
                 "timeout" => options.timeout_millis = timeout_option(key, arg, errors),
                 "retries" => {
-                    options.retries = count_option(key, arg, "retries = 2", 0, errors)?;
+                    options.retries =
+                        count_option(key, arg, "retries = 2", 0, errors).unwrap_or_default();
                 }
                 "max_steps" => {
-                    options.max_steps = Some(count_option(key, arg, "max_steps = 50", 1, errors)?);
+                    options.max_steps = count_option(key, arg, "max_steps = 50", 1, errors);
                 }
                 "ignore" => options.ignore = ignore_option(arg, errors),
-                "should_panic" => options.should_panic = should_panic_option(arg, errors)?,
+                "should_panic" => {
+                    options.should_panic =
+                        should_panic_option(arg, errors).unwrap_or(PanicExpectation::No);
+                }
                 "known_bug" => {
                     options.known_bug =
                         string_option(key, arg, r#"known_bug = "JIRA-123""#, errors);
                 }
                 _ => unknown_option(key, "option", &TEST_OPTIONS, ("name", "title"), errors),
             }
-            Some(())
         });
         (case_ids, options)
     }
@@ -109,18 +112,18 @@ impl StepOptions {
             } else {
                 unknown_option(key, "step option", &STEP_OPTIONS, ("title", "name"), errors);
             }
-            Some(())
         });
         (case_ids, options)
     }
 }
 
 /// Calls `read` for every option given once, reports options and case IDs given twice, and
-/// returns the case IDs. `read` returns `None` when it rejected the option.
+/// returns the case IDs. The values `read` stores when it reports an error do not matter:
+/// no code is generated then.
 fn for_each_option(
     args: Vec<Arg>,
     errors: &mut Errors,
-    mut read: impl FnMut(&Ident, &Arg, &mut Errors) -> Option<()>,
+    mut read: impl FnMut(&Ident, &Arg, &mut Errors),
 ) -> CaseIds {
     let mut case_ids = CaseIds::default();
     let mut seen: Vec<String> = Vec::new();
@@ -146,8 +149,7 @@ fn for_each_option(
             continue;
         }
         seen.push(name);
-        // A rejected option already recorded its error.
-        let _ = read(&key, &arg, errors);
+        read(&key, &arg, errors);
     }
     case_ids
 }

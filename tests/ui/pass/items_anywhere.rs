@@ -1,4 +1,5 @@
-//! Tests and steps in modules, with attributes, raw names, `#[cfg]` and other qualifiers.
+//! Tests and steps in modules and functions, with attributes, raw names, `#[cfg]` and other
+//! qualifiers.
 
 mod checkout {
     /// Documented and public.
@@ -37,6 +38,13 @@ mod checkout {
 }
 
 fn main() {
+    #[testrail::case(C7)]
+    fn inside_a_function() {}
+
+    #[testrail::step]
+    fn step_inside_a_function() {}
+
+    step_inside_a_function();
     // A test function is still an ordinary function.
     checkout::documented();
     let _ = checkout::inner_step();
