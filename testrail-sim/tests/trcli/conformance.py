@@ -92,17 +92,19 @@ class Conformance:
             json.dump({"last_check": datetime.now().isoformat(), "latest_version": "1.15.3"}, f)
 
     def junit(self, name):
-        return os.path.join(self.args.junit, name)
+        return os.path.abspath(os.path.join(self.args.junit, name))
 
-    def trcli(self, *args, project="Shop", batch=None, timeout=120):
-        """Runs trcli; `batch` is the global `-b` option (it goes before the command)."""
+    def trcli(self, *args, project="Shop", batch=None, timeout_flag=None, timeout=120):
+        """Runs trcli; `batch` and `timeout_flag` are the global `-b` and `-t` options
+        (they go before the command)."""
         cmd = [
             self.args.trcli, "-y", "-h", self.sim.url, "--project", project,
             "-u", self.sim.env["TESTRAIL_USER"], "-k", self.sim.env["TESTRAIL_API_KEY"],
-        ] + (["-b", str(batch)] if batch else []) + list(args)
+        ] + (["-b", str(batch)] if batch else []) + (["-t", str(timeout_flag)] if timeout_flag else []) + list(args)
         env = dict(os.environ, HOME=self.home)
         t0 = time.time()
-        p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
+        # Run from the JUnit folder: attachment paths in the reports are relative to it.
+        p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout, cwd=self.args.junit)
         return p.returncode, p.stdout + p.stderr, time.time() - t0
 
     # ----- checks -----------------------------------------------------------------
@@ -403,6 +405,42 @@ class Conformance:
         print(f"     trcli ends with exit {code}; its run was deleted: {self.count(log, 'delete_run', 200) == 1}")
         return problems
 
+    def attachments(self):
+        self.sim.reset()
+        self.run_trcli_ok("parse_junit", "-f", self.junit("attachments.xml"), "--case-matcher", "name",
+                          "--suite-id", "1", "--title", "attachments")
+        st = self.sim.state(only="runs,results,attachments")
+        problems = self.expect_results(st, st["runs"][0]["id"], {1: PASSED, 2: FAILED, 3: PASSED})
+        case_of_result = {r["id"]: r["case_id"] for r in st["results"]}
+        landed = sorted((case_of_result.get(a["result_id"]), a["name"], a["size"]) for a in st["attachments"])
+        wanted = sorted([(1, "c1-cart.txt", 35), (2, "c2-panic.log", 23), (2, "c2-trace.txt", 12)])
+        if landed != wanted:
+            problems.append(f"attachments landed as {landed}, expected {wanted}")
+        for r in st["results"]:
+            if sorted(r["attachment_ids"]) != sorted(a["id"] for a in st["attachments"] if a["result_id"] == r["id"]):
+                problems.append(f"result {r['id']} lists attachments {r['attachment_ids']}")
+        return problems
+
+    def fault_hang_past_timeout(self):
+        # The server takes 2.5 s while trcli waits 1 s (-t 1): trcli retries at once, and
+        # when the first request finishes too, every result is stored twice.
+        self.sim.reset(["hang:2500@add_results_for_cases*1"])
+        code, out, _ = self.trcli("parse_junit", "-f", self.junit("case_ids_in_names.xml"), "--case-matcher", "name",
+                                  "--suite-id", "1", "--title", "slow", timeout_flag=1)
+        deadline = time.time() + 5
+        while time.time() < deadline and len(self.sim.state(only="results")["results"]) < 16:
+            time.sleep(0.1)
+        st = self.sim.state()
+        problems = []
+        if code != 0:
+            problems.append(f"trcli exited {code}")
+        got = self.results_by_case(st, st["runs"][0]["id"]) if st["runs"] else {}
+        counts = sorted({len(rs) for rs in got.values()})
+        if counts != [2]:
+            problems.append(f"results per case {counts}, expected 2 each (timeout, retry, late store)")
+        print(f"     trcli ends with exit {code}; each result stored {counts} time(s)")
+        return problems
+
     def fault_login_page(self):
         # A wrong base URL answering TestRail's login page with 200: trcli stops at once.
         self.sim.reset(["login_page"])
@@ -421,8 +459,8 @@ class Conformance:
     def run(self):
         for name in [
             "names", "property", "auto_create", "run_id", "plan_id", "plan_id_with_configs", "close_run",
-            "batch_250", "batch_default", "fault_429_retry_after", "fault_rate_limit",
-            "fault_429_without_retry_after", "fault_502_burst", "fault_502_on_add_run", "fault_drop_after",
+            "batch_250", "batch_default", "attachments", "fault_429_retry_after", "fault_rate_limit",
+            "fault_429_without_retry_after", "fault_502_burst", "fault_502_on_add_run", "fault_drop_after", "fault_hang_past_timeout",
             "fault_401_midway", "fault_login_page",
         ]:
             self.scenario(name, getattr(self, name))
@@ -438,6 +476,7 @@ def main():
     ap.add_argument("--junit", required=True)
     ap.add_argument("--only")
     args = ap.parse_args()
+    args.sim, args.trcli, args.junit = (os.path.abspath(p) for p in (args.sim, args.trcli, args.junit))
     sys.exit(Conformance(args).run())
 
 
