@@ -1,0 +1,292 @@
+//! The command line, declared with clap's derive API. Every command's `--help` ends with
+//! examples; export settings are shared through [`ExportSettings`].
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::settings::ExportSettings;
+
+/// Connect `cargo test` to TestRail: check the connection, pick cases, see the sync state of
+/// case links, upload spooled sessions, import JUnit XML.
+#[derive(Debug, Parser)]
+#[command(
+    name = "cargo-testrail",
+    bin_name = "cargo testrail",
+    version,
+    propagate_version = true,
+    after_help = "Examples:
+  cargo testrail check                 verify URL, credentials, project and suites
+  cargo testrail cases checkout        find cases by words of their title
+  cargo testrail status                the sync state of every linked case
+  cargo testrail upload                send the latest session's results
+  cargo testrail import junit junit.xml
+
+Settings come from testrail.toml, TESTRAIL_* environment variables and flags (flags win).
+The API key only ever comes from TESTRAIL_API_KEY or the file named by api_key_file."
+)]
+pub struct Cli {
+    /// Options every command takes.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// When to use colours (`NO_COLOR` turns them off for `auto`).
+    #[arg(long, value_enum, global = true, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
+    /// Print machine-readable JSON on standard output instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+/// `--color`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    /// Colours on a terminal, unless `NO_COLOR` is set.
+    Auto,
+    /// Always colours.
+    Always,
+    /// Never colours.
+    Never,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Verify the TestRail URL, credentials, project and suites.
+    #[command(after_help = "Examples:
+  cargo testrail check
+  cargo testrail check --url https://acme.testrail.io --user qa@acme.io --project Shop
+  cargo testrail check --json
+
+Exits with 0 when everything works, 2 with the first problem and what to do about it.")]
+    Check(CheckArgs),
+    /// Browse and search the cases of the configured suites (the case picker).
+    #[command(after_help = "Examples:
+  cargo testrail cases                    every configured suite as a tree
+  cargo testrail cases C123               one case by ID
+  cargo testrail cases empty cart         cases whose title has both words
+  cargo testrail cases --suite Payments --section Refunds
+  cargo testrail cases --refresh          fetch anew instead of using the cache
+
+TestRail data is cached under target/testrail/cache/; the output says when it was fetched.")]
+    Cases(CasesArgs),
+    /// Show every linked case with its sync state, unmapped tests and shared cases.
+    #[command(after_help = "Examples:
+  cargo testrail status
+  cargo testrail status -p shop
+  cargo testrail status --json
+
+Builds the test binaries (cargo test --no-run), asks each testrail harness for its registry,
+and compares the linked cases with TestRail and testrail.lock:
+  Synced        accepted, unchanged in TestRail
+  Outdated      changed in TestRail since it was accepted
+  Missing       deleted in TestRail (exit code 1)
+  New           linked in code, not yet accepted
+  Unconfigured  its suite is not configured")]
+    Status(BuildArgs),
+    /// Record the linked cases, as TestRail has them now, in testrail.lock.
+    #[command(after_help = "Examples:
+  cargo testrail accept
+  cargo testrail accept -p shop
+
+testrail.lock sits at the workspace root: commit it. `status` judges Outdated and New
+against it.")]
+    Accept(BuildArgs),
+    /// Send spooled sessions to TestRail (resumes a partial upload; exactly once).
+    #[command(after_help = "Examples:
+  cargo testrail upload                                  the latest session
+  cargo testrail upload target/testrail/sessions/ci-42   resume a failed export
+  cargo testrail upload shard-*/testrail/sessions/*      several sessions into one run
+  cargo testrail upload --run-id 42                      into an existing run
+  cargo testrail upload --plan                           into a new plan
+  cargo testrail upload --dry-run                        show the requests, send nothing
+
+A result TestRail acknowledged is never sent again: run it as often as needed.")]
+    Upload(UploadArgs),
+    /// Import results from other tools.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Create the cases that unmapped tests of spooled sessions need.
+    #[command(after_help = "Examples:
+  cargo testrail create --create-section \"Web Shop/Automated\"
+  cargo testrail create target/testrail/sessions/ci-42 --create-section Automated
+
+Prints the new case IDs to write into the code. Running it twice creates nothing new:
+cases are matched by title in the section.")]
+    Create(CreateCommandArgs),
+    /// Print shell completions.
+    #[command(after_help = "Examples:
+  cargo testrail completions bash > ~/.local/share/bash-completion/completions/cargo-testrail
+  cargo testrail completions zsh > ~/.zfunc/_cargo-testrail
+  cargo testrail completions fish > ~/.config/fish/completions/cargo-testrail.fish")]
+    Completions(CompletionsArgs),
+}
+
+/// `check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Export settings.
+    #[command(flatten)]
+    pub settings: ExportSettings,
+}
+
+/// `cases`.
+#[derive(Debug, Args)]
+pub struct CasesArgs {
+    /// A case ID (`C123` or `123`) or words of a title.
+    pub query: Vec<String>,
+    /// Only this suite (name or ID).
+    #[arg(long, value_name = "SUITE")]
+    pub suite: Option<String>,
+    /// Only this section (name or ID) and its sub-sections.
+    #[arg(long, value_name = "SECTION")]
+    pub section: Option<String>,
+    /// Fetch the data from TestRail instead of the cache.
+    #[arg(long)]
+    pub refresh: bool,
+    /// Export settings.
+    #[command(flatten)]
+    pub settings: ExportSettings,
+}
+
+/// `status` and `accept`: which test binaries to build.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Only these packages (default: the whole workspace).
+    #[arg(short, long = "package", value_name = "SPEC")]
+    pub packages: Vec<String>,
+    /// Build with these features.
+    #[arg(short = 'F', long, value_name = "FEATURES")]
+    pub features: Vec<String>,
+    /// Export settings.
+    #[command(flatten)]
+    pub settings: ExportSettings,
+}
+
+/// `upload`.
+#[derive(Debug, Args)]
+pub struct UploadArgs {
+    /// Session directories (or spool files in them); default: the latest session.
+    #[arg(value_name = "SESSION_DIR")]
+    pub dirs: Vec<PathBuf>,
+    /// Case creation.
+    #[command(flatten)]
+    pub create: CreateArgs,
+    /// Export settings.
+    #[command(flatten)]
+    pub settings: ExportSettings,
+}
+
+/// `import`.
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Upload JUnit XML from any framework (cargo-nextest, pytest, Surefire, Jest).
+    #[command(after_help = "Examples:
+  cargo testrail import junit target/nextest/ci/junit.xml
+  cargo testrail import junit reports/*.xml --run-id 42
+  cargo testrail import junit junit.xml --create-missing --create-section \"Web Shop/Imported\"
+
+Case IDs come from test names (C123, [C123], [C1, C2], C1_C2_name, name_C123()), from a
+test_id or testrail_case_id property, or from a case whose title matches the test's name.
+Outcomes: passed → NoBug, passed after retries (flakyFailure) → LikelyNoBug, failure or
+error → DefinitelyBug, skipped → not reported (like an ignored test). A JUnit <error> is
+usually a test that crashed, so it is reported as a failure rather than as run result Error
+(which is never reported). Importing the same files again sends nothing new.")]
+    Junit(JunitArgs),
+}
+
+/// `import junit`.
+#[derive(Debug, Args)]
+pub struct JunitArgs {
+    /// JUnit XML files.
+    #[arg(required = true, value_name = "FILES")]
+    pub files: Vec<PathBuf>,
+    /// Do not match tests to cases by title (only IDs in names and properties).
+    #[arg(long)]
+    pub no_title_match: bool,
+    /// Case creation.
+    #[command(flatten)]
+    pub create: CreateArgs,
+    /// Export settings.
+    #[command(flatten)]
+    pub settings: ExportSettings,
+}
+
+/// Case creation options (`--create-missing`).
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Case creation")]
+pub struct CreateArgs {
+    /// Create cases for tests that match none, in --create-section.
+    #[arg(long, env = "TESTRAIL_CREATE_MISSING", value_parser = clap::builder::BoolishValueParser::new(), default_value_t = false, num_args = 0, default_missing_value = "true")]
+    pub create_missing: bool,
+    /// Never create cases (wins over --create-missing and TESTRAIL_CREATE_MISSING).
+    #[arg(long)]
+    pub no_create: bool,
+    /// Where new cases go: `Suite/Section/Sub-section` (the suite may be left out when one
+    /// suite is configured); missing sections are created.
+    #[arg(long, env = "TESTRAIL_CREATE_SECTION", value_name = "PATH")]
+    pub create_section: Option<String>,
+    /// A field of new cases, `custom_name=template`; `{title}`, `{name}` and `{path}` are
+    /// replaced by the test's title, name and full path.
+    #[arg(long = "case-field", value_name = "FIELD=TEMPLATE")]
+    pub case_fields: Vec<String>,
+}
+
+/// `create`.
+#[derive(Debug, Args)]
+pub struct CreateCommandArgs {
+    /// Session directories whose unmapped tests need cases; default: the latest session.
+    #[arg(value_name = "SESSION_DIR")]
+    pub dirs: Vec<PathBuf>,
+    /// Where new cases go: `Suite/Section/Sub-section`.
+    #[arg(long, env = "TESTRAIL_CREATE_SECTION", value_name = "PATH")]
+    pub create_section: Option<String>,
+    /// A field of new cases, `custom_name=template` (see `upload --help`).
+    #[arg(long = "case-field", value_name = "FIELD=TEMPLATE")]
+    pub case_fields: Vec<String>,
+    /// Export settings.
+    #[command(flatten)]
+    pub settings: ExportSettings,
+}
+
+/// `completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_command_has_examples() {
+        let command = Cli::command();
+        for sub in command.get_subcommands() {
+            let subs: Vec<_> = if sub.has_subcommands() {
+                sub.get_subcommands().collect()
+            } else {
+                vec![sub]
+            };
+            for sub in subs {
+                let help = sub.get_after_help().map(|h| h.to_string()).unwrap_or_default();
+                assert!(help.contains("Examples:"), "{} has no examples", sub.get_name());
+            }
+        }
+    }
+}

@@ -1,0 +1,20 @@
+//! One module per command; [`run`] dispatches.
+
+pub mod completions;
+pub mod create;
+pub mod upload;
+
+use std::process::ExitCode;
+
+use crate::cli::{Cli, Command};
+use crate::error::CliError;
+
+/// Runs the command the command line names.
+pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
+    let global = cli.global;
+    match cli.command {
+        Command::Upload(args) => upload::run(&global, args).await,
+        Command::Completions(args) => Ok(completions::run(&args)),
+        _ => Err(CliError::Create("this command is not available yet".into())),
+    }
+}

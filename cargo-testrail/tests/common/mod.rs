@@ -1,0 +1,202 @@
+//! Shared helpers of the CLI tests: the `cargo-testrail` binary run as a real process
+//! against a `testrail-sim` over HTTP, with a private testrail directory, and spool files
+//! written the way the harness writes them.
+#![allow(dead_code)] // each test target uses its own part of this module
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use testrail_harness::outcome::{
+    Attempt, BugLabel, Execution, LabelSource, Location, RunResult, TestOutcome,
+};
+use testrail_harness::session::SessionSource;
+use testrail_harness::spool::{self, SpoolFile};
+use testrail_sim::{Fixture, Simulator};
+
+/// What a process did.
+pub struct Ran {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Ran {
+    /// Both streams, for assertion messages.
+    pub fn both(&self) -> String {
+        format!("--- stdout\n{}\n--- stderr\n{}", self.stdout, self.stderr)
+    }
+}
+
+/// A simulator with the demo fixture, and a scratch directory the CLI runs in.
+pub struct World {
+    pub sim: Simulator,
+    pub dir: tempfile::TempDir,
+}
+
+impl World {
+    pub fn new() -> World {
+        World {
+            sim: Simulator::spawn(Fixture::demo()).expect("the simulator starts"),
+            dir: tempfile::tempdir().expect("a temporary directory"),
+        }
+    }
+
+    /// The testrail directory (`TESTRAIL_DIR`) of the CLI.
+    pub fn testrail_dir(&self) -> PathBuf {
+        self.dir.path().join("testrail")
+    }
+
+    /// A session directory.
+    pub fn session_dir(&self, key: &str) -> PathBuf {
+        self.testrail_dir().join("sessions").join(key)
+    }
+
+    /// `cargo-testrail <args>` in the scratch directory, pointed at the simulator.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = cli(self.dir.path(), &self.testrail_dir());
+        command
+            .args(args)
+            .env("TESTRAIL_URL", self.sim.base_url())
+            .env("TESTRAIL_USER", self.sim.email())
+            .env("TESTRAIL_API_KEY", self.sim.api_key())
+            .env("TESTRAIL_PROJECT", "Shop");
+        command
+    }
+
+    /// Runs `cargo-testrail <args>`.
+    pub fn run(&self, args: &[&str]) -> Ran {
+        run(&mut self.command(args))
+    }
+
+    /// Every run of the simulator.
+    pub fn run_ids(&self) -> Vec<u64> {
+        self.sim.with_state(|state| state.runs.keys().copied().collect())
+    }
+
+    /// Case ID → number of results, in one run.
+    pub fn results_per_case(&self, run_id: u64) -> BTreeMap<u64, usize> {
+        self.sim.with_state(|state| {
+            let mut counts = BTreeMap::new();
+            for result in state.results.values().filter(|r| r.run_id == run_id) {
+                *counts.entry(result.case_id).or_insert(0) += 1;
+            }
+            counts
+        })
+    }
+
+    /// Case ID → status IDs of its results, in one run.
+    pub fn statuses(&self, run_id: u64) -> BTreeMap<u64, Vec<u64>> {
+        self.sim.with_state(|state| {
+            let mut statuses: BTreeMap<u64, Vec<u64>> = BTreeMap::new();
+            for result in state.results.values().filter(|r| r.run_id == run_id) {
+                statuses
+                    .entry(result.case_id)
+                    .or_default()
+                    .push(result.status_id.unwrap_or(0));
+            }
+            statuses
+        })
+    }
+}
+
+/// The CLI binary with a clean environment: no `TESTRAIL_*` variable of the caller, no
+/// colours, short retry waits.
+pub fn cli(current_dir: &Path, testrail_dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-testrail"));
+    for (name, _) in std::env::vars() {
+        if name.starts_with("TESTRAIL_") || name == "NEXTEST_RUN_ID" {
+            command.env_remove(name);
+        }
+    }
+    command
+        .current_dir(current_dir)
+        .env("TESTRAIL_DIR", testrail_dir)
+        .env("TESTRAIL_BACKOFF_MS", "10")
+        .env("NO_COLOR", "1");
+    command
+}
+
+/// Runs a command to completion.
+pub fn run(command: &mut Command) -> Ran {
+    let output = command.output().expect("the command runs");
+    Ran {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// A test that passed on its first attempt, linked to `case_ids`.
+pub fn passed(path: &str, case_ids: &[u64]) -> TestOutcome {
+    outcome(path, case_ids, true)
+}
+
+/// A test that failed on its only attempt, linked to `case_ids`.
+pub fn failed(path: &str, case_ids: &[u64]) -> TestOutcome {
+    outcome(path, case_ids, false)
+}
+
+fn outcome(path: &str, case_ids: &[u64], passed: bool) -> TestOutcome {
+    TestOutcome {
+        path: path.to_owned(),
+        title: None,
+        defined_at: Location {
+            file: "tests/generated.rs".to_owned(),
+            line: 1,
+            column: None,
+        },
+        case_ids: case_ids.to_vec(),
+        execution: Execution::Ran,
+        run_result: Some(RunResult::Success),
+        bug_label: Some(if passed {
+            BugLabel::NoBug
+        } else {
+            BugLabel::DefinitelyBug
+        }),
+        label_source: Some(LabelSource::Derived),
+        passed,
+        elapsed_ms: 12,
+        attempts: vec![Attempt {
+            number: 1,
+            run_result: RunResult::Success,
+            passed,
+            message: (!passed).then(|| "assertion failed".to_owned()),
+            location: None,
+            failed_step: None,
+            elapsed_ms: 12,
+            steps: Vec::new(),
+        }],
+        known_bug: None,
+        defects: Vec::new(),
+        comments: Vec::new(),
+        fields: BTreeMap::new(),
+    }
+}
+
+/// Writes a spool file into session `key` (as binary `binary`, process `pid`), and names
+/// the session as the latest one.
+pub fn spool(world: &World, key: &str, binary: &str, pid: u32, tests: Vec<TestOutcome>) -> PathBuf {
+    let file = SpoolFile {
+        format: spool::FORMAT.to_owned(),
+        version: spool::VERSION,
+        session: key.to_owned(),
+        session_source: SessionSource::Environment,
+        package: "shop".to_owned(),
+        binary: binary.to_owned(),
+        pid,
+        started_at_ms: 1_700_000_000_000,
+        finished_at_ms: 1_700_000_001_000,
+        git_commit: None,
+        manifest_dir: "/tmp/shop".to_owned(),
+        tests,
+    };
+    let dir = world.session_dir(key);
+    let path = file.write_to(&dir).expect("the spool file is written");
+    spool::write_atomically(
+        &world.testrail_dir().join("sessions").join("LATEST"),
+        key.as_bytes(),
+    )
+    .expect("LATEST is written");
+    path
+}
