@@ -1,7 +1,7 @@
 //! The simulator's whole state, in memory, and the invariants that tie it together
 //! (id allocation, tests of a run, test status from results).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -225,12 +225,13 @@ impl State {
         } else {
             case_ids.iter().copied().collect()
         };
-        let current: Vec<(u64, u64)> = run.tests.iter().map(|(c, t)| (*c, *t)).collect();
-        for (case_id, test_id) in current {
-            if !wanted.contains(&case_id) {
-                self.remove_test(run_id, case_id, test_id);
-            }
-        }
+        let leaving: Vec<(u64, u64, u64)> = run
+            .tests
+            .iter()
+            .filter(|(c, _)| !wanted.contains(c))
+            .map(|(c, t)| (run_id, *c, *t))
+            .collect();
+        self.remove_tests(&leaving);
         for case_id in wanted {
             self.ensure_test(run_id, case_id);
         }
@@ -264,12 +265,19 @@ impl State {
         }
     }
 
-    fn remove_test(&mut self, run_id: u64, case_id: u64, test_id: u64) {
-        self.tests.remove(&test_id);
-        self.results.retain(|_, r| r.test_id != test_id);
-        if let Some(run) = self.runs.get_mut(&run_id) {
-            run.tests.remove(&case_id);
+    /// Removes tests, given as `(run_id, case_id, test_id)`, with their results.
+    fn remove_tests(&mut self, doomed: &[(u64, u64, u64)]) {
+        if doomed.is_empty() {
+            return;
         }
+        let ids: HashSet<u64> = doomed.iter().map(|(_, _, t)| *t).collect();
+        for (run_id, case_id, test_id) in doomed {
+            self.tests.remove(test_id);
+            if let Some(run) = self.runs.get_mut(run_id) {
+                run.tests.remove(case_id);
+            }
+        }
+        self.results.retain(|_, r| !ids.contains(&r.test_id));
     }
 
     /// Removes a run with its tests and results.
@@ -282,24 +290,31 @@ impl State {
         }
     }
 
-    /// Soft-deletes a case: it disappears from the API and from active runs.
-    pub fn delete_case(&mut self, case_id: u64, by: u64) {
+    /// Soft-deletes cases: they disappear from the API and from active runs (with their
+    /// tests' results there); closed runs keep them.
+    pub fn delete_cases(&mut self, case_ids: &[u64], by: u64) {
         let now = self.now();
-        let Some(case) = self.cases.get_mut(&case_id) else {
-            return;
-        };
-        case.is_deleted = true;
-        case.updated_on = now;
-        case.updated_by = by;
-        let active: Vec<(u64, u64)> = self
+        let mut gone = HashSet::new();
+        for id in case_ids {
+            if let Some(case) = self.cases.get_mut(id) {
+                case.is_deleted = true;
+                case.updated_on = now;
+                case.updated_by = by;
+                gone.insert(*id);
+            }
+        }
+        let doomed: Vec<(u64, u64, u64)> = self
             .runs
             .values()
             .filter(|r| !r.is_completed)
-            .filter_map(|r| r.tests.get(&case_id).map(|t| (r.id, *t)))
+            .flat_map(|r| {
+                r.tests
+                    .iter()
+                    .filter(|(c, _)| gone.contains(c))
+                    .map(move |(c, t)| (r.id, *c, *t))
+            })
             .collect();
-        for (run_id, test_id) in active {
-            self.remove_test(run_id, case_id, test_id);
-        }
+        self.remove_tests(&doomed);
     }
 
     /// Stores a result and applies it to its test: a status moves the test's status, an

@@ -259,7 +259,7 @@ pub fn delete_case(st: &mut State, call: &Call) -> ApiResult<Reply> {
     if call.route.param_bool("soft")? == Some(true) {
         return Ok(Reply::Json(affected(st, &[id])));
     }
-    st.delete_case(id, call.user.id);
+    st.delete_cases(&[id], call.user.id);
     Ok(Reply::Empty)
 }
 
@@ -278,8 +278,6 @@ pub fn delete_cases(st: &mut State, call: &Call) -> ApiResult<Reply> {
     if call.route.param_bool("soft")? == Some(true) {
         return Ok(Reply::Json(affected(st, &ids)));
     }
-    for id in ids {
-        st.delete_case(id, call.user.id);
-    }
+    st.delete_cases(&ids, call.user.id);
     Ok(Reply::Empty)
 }

@@ -85,9 +85,7 @@ pub fn delete_suite(st: &mut State, call: &Call) -> ApiResult<Reply> {
     st.suites.remove(&suite_id);
     st.sections.retain(|_, s| s.suite_id != suite_id);
     let cases: Vec<u64> = st.suite_cases(suite_id).map(|c| c.id).collect();
-    for case_id in cases {
-        st.delete_case(case_id, call.user.id);
-    }
+    st.delete_cases(&cases, call.user.id);
     Ok(Reply::Empty)
 }
 

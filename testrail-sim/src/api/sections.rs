@@ -104,9 +104,7 @@ pub fn delete_section(st: &mut State, call: &Call) -> ApiResult<Reply> {
         .filter(|c| !c.is_deleted && doomed.contains(&c.section_id))
         .map(|c| c.id)
         .collect();
-    for case_id in cases {
-        st.delete_case(case_id, call.user.id);
-    }
+    st.delete_cases(&cases, call.user.id);
     for id in doomed {
         st.sections.remove(&id);
     }
