@@ -344,11 +344,13 @@ class Conformance:
         problems = []
         if code == 0:
             problems.append("trcli exited 0 after a 429 without Retry-After (known to crash)")
-        if "Retry-After" not in out:
-            problems.append("trcli's output does not mention the missing Retry-After header")
+        if "KeyError: 'retry-after'" not in out:
+            problems.append("trcli did not fail on the missing Retry-After header")
         if st["results"]:
             problems.append(f"{len(st['results'])} results stored")
-        print(f"     trcli ends with exit {code}, {len(st['runs'])} run(s) left, {len(st['results'])} results")
+        crash = next((l for l in reversed(out.splitlines()) if l.startswith("KeyError")), "no KeyError")
+        print(f"     trcli ends with exit {code} ({crash.strip()}), {len(st['runs'])} run(s) left, "
+              f"{len(st['results'])} results")
         return problems
 
     def fault_502_burst(self):
