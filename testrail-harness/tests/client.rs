@@ -314,6 +314,16 @@ async fn retry_after_is_capped() {
     let started = Instant::now();
     client.get_statuses().await.unwrap();
     assert!(started.elapsed() < Duration::from_secs(2));
+
+    // `Retry-After: 0` falls back to the backoff instead of hammering.
+    sim.add_fault(
+        FaultRule::new(FaultKind::TooManyRequests { secs: 0 })
+            .on("get_statuses")
+            .times(2),
+    );
+    client.get_statuses().await.unwrap();
+    assert_eq!(client.stats().rate_limited, 3);
+    assert!(client.stats().retry_wait > Duration::from_millis(50));
 }
 
 #[tokio::test]

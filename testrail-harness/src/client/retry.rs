@@ -15,9 +15,9 @@ pub(crate) fn is_retryable_status(status: u16) -> bool {
 pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
     if let Ok(secs) = value.parse::<f64>() {
+        // Too large for a `Duration` reads as "very long"; the caller clamps it.
         return (secs.is_finite() && secs >= 0.0)
-            .then(|| Duration::try_from_secs_f64(secs).ok())
-            .flatten();
+            .then(|| Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX));
     }
     let date = httpdate::parse_http_date(value).ok()?;
     Some(date.duration_since(now).unwrap_or(Duration::ZERO))
@@ -62,6 +62,7 @@ mod tests {
         );
         let past = httpdate::fmt_http_date(now - Duration::from_secs(10));
         assert_eq!(parse_retry_after(&past, now), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after("1e300", now), Some(Duration::MAX));
         for junk in ["", "soon", "-3", "NaN", "inf", "1e400", "Sun, 99 Foo"] {
             assert_eq!(parse_retry_after(junk, now), None, "{junk:?}");
         }

@@ -204,10 +204,9 @@ impl Client {
                     inner.retry_after_cap,
                 );
                 let cause = Error::RateLimited { method, message };
-                return Err(Failure::Retry {
-                    cause,
-                    wait: Some(wait),
-                });
+                // `Retry-After: 0` would mean hammering: back off instead.
+                let wait = (!wait.is_zero()).then_some(wait);
+                return Err(Failure::Retry { cause, wait });
             }
             let cause = Error::Server {
                 method,
