@@ -415,6 +415,38 @@ async fn bad_credentials_stop_after_one_request() {
     assert!(!format!("{error:?}").contains("wrong-key-123"));
     assert_eq!(sim.counters().requests, 1);
     assert_eq!(client.stats().requests_sent, 1);
+
+    // Calls after (or queued behind) the rejection are not sent at all.
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..5 {
+        let client = client.clone();
+        tasks.spawn(async move { client.get_project(SHOP).await });
+    }
+    while let Some(done) = tasks.join_next().await {
+        let error = done.unwrap().unwrap_err();
+        assert!(matches!(error, Error::Unauthorized { .. }), "{error:?}");
+    }
+    assert_eq!(sim.counters().requests, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_calls_with_bad_credentials_send_one_request() {
+    let sim = sim().await;
+    sim.add_fault(FaultRule::new(FaultKind::Latency { ms: 50 }));
+    let mut config = config(&sim);
+    config.api_key = ApiKey::new("revoked");
+    config.max_in_flight = 1;
+    let client = Client::new(config).unwrap();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..6 {
+        let client = client.clone();
+        tasks.spawn(async move { client.get_statuses().await.map(drop) });
+    }
+    while let Some(done) = tasks.join_next().await {
+        let error = done.unwrap().unwrap_err();
+        assert!(matches!(error, Error::Unauthorized { .. }), "{error:?}");
+    }
+    assert_eq!(sim.counters().requests, 1);
 }
 
 #[tokio::test]

@@ -59,7 +59,8 @@ pub enum ConfigError {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// HTTP 401. Never retried, so a locked account is not hammered.
+    /// HTTP 401. Never retried; after the first one, calls of the client (and its clones)
+    /// fail without sending, so a locked account is not hammered.
     #[error(
         "TestRail rejected the credentials for user {user}: check TESTRAIL_USER and TESTRAIL_API_KEY (an API key is made under My Settings > API Keys); TestRail said: {message}"
     )]

@@ -7,7 +7,8 @@
 //! failure into an [`Error`] that says what to do next.
 //!
 //! Retries: 429 waits `Retry-After`; 409, 5xx and connection failures back off exponentially
-//! with jitter; 401 stops at once. A non-idempotent POST (every `add_*` method) that fails
+//! with jitter; 401 stops at once (and stops every later call of the client, without
+//! sending it). A non-idempotent POST (every `add_*` method) that fails
 //! after it may have reached TestRail (a timeout, a connection lost after sending, a 504) is
 //! never resent: it returns [`Error::Ambiguous`] so the caller can look at what TestRail
 //! stored first.
@@ -45,8 +46,8 @@ mod transport;
 
 use std::fmt;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use serde::Serialize;
@@ -197,6 +198,9 @@ struct Inner {
     retry_after_cap: Duration,
     limiter: Limiter,
     counters: Counters,
+    /// TestRail's 401 text, once it rejected the credentials: later calls fail without
+    /// sending, so a locked account is not hammered by calls queued behind the first.
+    rejected: OnceLock<String>,
 }
 
 impl fmt::Debug for Client {
@@ -277,6 +281,7 @@ impl Client {
                 retry_after_cap: config.retry_after_cap,
                 limiter: Limiter::new(config.max_in_flight, config.rate_limit),
                 counters: Counters::default(),
+                rejected: OnceLock::new(),
             }),
         })
     }

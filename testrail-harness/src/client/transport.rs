@@ -119,6 +119,12 @@ impl Client {
         let queued = Instant::now();
         let _slot = inner.limiter.acquire().await;
         inner.counters.limiter_waited(queued.elapsed());
+        if let Some(message) = inner.rejected.get() {
+            return Err(Failure::Fatal(Error::Unauthorized {
+                user: inner.user.clone(),
+                message: format!("{message} (not sent again after the first rejection)"),
+            }));
+        }
         let _in_flight = inner.counters.sending();
 
         let mut request = match &call.payload {
@@ -223,10 +229,13 @@ impl Client {
             return Err(Failure::Retry { cause, wait });
         }
         let error = match status {
-            401 => Error::Unauthorized {
-                user: inner.user.clone(),
-                message,
-            },
+            401 => {
+                let _ = inner.rejected.set(message.clone());
+                Error::Unauthorized {
+                    user: inner.user.clone(),
+                    message,
+                }
+            }
             413 => Error::PayloadTooLarge {
                 method,
                 body_bytes: call.body_len(),
