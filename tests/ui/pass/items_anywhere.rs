@@ -37,7 +37,19 @@ mod checkout {
     }
 }
 
+struct Page;
+
+impl Page {
+    /// Steps may be associated functions (without `self`) that name their type.
+    #[testrail::step]
+    fn open() -> Page {
+        Page
+    }
+}
+
 fn main() {
+    let _page = Page::open();
+
     #[testrail::case(C7)]
     fn inside_a_function() {}
 
