@@ -4,10 +4,14 @@
 //! test harness (`testrail.toml`, `TESTRAIL_*` variables, and here command-line flags), and
 //! results go through the same export path as the export at the end of `cargo test`.
 
+mod cache;
+mod case_ids;
 mod cli;
 mod commands;
 mod context;
 mod error;
+mod junit;
+mod matching;
 mod output;
 mod progress;
 mod sessions;

@@ -1,13 +1,21 @@
 //! Case creation (seeds 002 and 004): cases for tests that match none, in one configured
-//! suite and section, with fields from `--case-field`. Idempotent: a case with the same
-//! title in the section is reused, never made twice.
+//! suite and section (missing sections are created), with fields from `--case-field`.
+//! Idempotent: a case with the same title in the section is reused, never made twice, so
+//! running it again creates nothing new. `--no-create` switches it off.
+
+use std::collections::BTreeMap;
+use std::process::ExitCode;
 
 use serde::Serialize;
+use testrail_harness::client::{CaseFilter, Client, Error as ClientError, NewCase, NewSection};
 use testrail_harness::config::Config;
+use testrail_harness::export::{self, catalog};
 
-use crate::cli::{CreateArgs, GlobalArgs};
+use crate::cli::{CreateArgs, CreateCommandArgs, GlobalArgs};
+use crate::context::{self, Workspace};
 use crate::error::CliError;
-use crate::sessions::SessionDir;
+use crate::output::{self, BOLD, GREEN, GRAY};
+use crate::sessions::{self, SessionDir};
 
 impl CreateArgs {
     /// Whether creation is on: `--create-missing` (or `TESTRAIL_CREATE_MISSING`) without
@@ -17,7 +25,20 @@ impl CreateArgs {
     }
 }
 
-/// A case that was created or found, for `--json`.
+/// A test that needs a case.
+#[derive(Clone, Debug)]
+pub struct Wanted {
+    /// The title of the new case.
+    pub title: String,
+    /// The test's name (last part of its path).
+    pub name: String,
+    /// The test's full path.
+    pub path: String,
+    /// Where it is defined, when known.
+    pub location: Option<String>,
+}
+
+/// A case that was created, or found with the same title.
 #[derive(Clone, Debug, Serialize)]
 pub struct CreatedJson {
     /// The case ID.
@@ -26,16 +47,310 @@ pub struct CreatedJson {
     pub title: String,
     /// The test it is for.
     pub test: String,
+    /// Where the test is defined.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
     /// Whether it was created now (else it existed).
     pub created: bool,
 }
 
-/// Creates cases for the unmapped tests of spooled sessions.
+/// Runs `create`: cases for the unmapped tests of spooled sessions.
+pub async fn run(global: &GlobalArgs, args: CreateCommandArgs) -> Result<ExitCode, CliError> {
+    let workspace = Workspace::locate();
+    let config = context::config(&args.settings)?;
+    let sessions = sessions::resolve(&workspace, &args.dirs)?;
+    let create = CreateArgs {
+        create_missing: true,
+        no_create: false,
+        create_section: args.create_section,
+        case_fields: args.case_fields,
+    };
+    let created = for_sessions(global, &config, &create, &sessions).await?;
+    if global.json {
+        output::json(&created);
+    } else if created.is_empty() {
+        output::line("every test is linked to a case: nothing to create");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Creates cases for the unmapped tests of spooled sessions and prints them.
 pub async fn for_sessions(
-    _global: &GlobalArgs,
-    _config: &Config,
-    _args: &CreateArgs,
-    _sessions: &[SessionDir],
+    global: &GlobalArgs,
+    config: &Config,
+    args: &CreateArgs,
+    sessions: &[SessionDir],
 ) -> Result<Vec<CreatedJson>, CliError> {
-    Err(CliError::Create("case creation is not available yet".into()))
+    let mut wanted: Vec<Wanted> = Vec::new();
+    for session in sessions {
+        for file in &session.files {
+            for test in &file.tests {
+                if !test.all_case_ids().is_empty() || wanted.iter().any(|w| w.path == test.path) {
+                    continue;
+                }
+                let name = test.path.rsplit("::").next().unwrap_or(&test.path).to_owned();
+                wanted.push(Wanted {
+                    title: test.title.clone().unwrap_or_else(|| name.clone()),
+                    name,
+                    path: test.path.clone(),
+                    location: Some(test.defined_at.to_string()),
+                });
+            }
+        }
+    }
+    let created = create(config, args, &wanted).await?;
+    if !global.json {
+        print_created(&created);
+    }
+    Ok(created)
+}
+
+/// Prints created and found cases, with the attribute to write into the code.
+pub fn print_created(created: &[CreatedJson]) {
+    for case in created {
+        let what = if case.created {
+            output::paint(GREEN, "created")
+        } else {
+            output::paint(GRAY, "exists ")
+        };
+        let location = case
+            .location
+            .as_deref()
+            .map(|l| format!(" ({l})"))
+            .unwrap_or_default();
+        output::line(format!(
+            "{what} {} {:?} for {}{location}: #[testrail::case(C{})]",
+            output::paint(BOLD, format!("C{}", case.case_id)),
+            case.title,
+            case.test,
+            case.case_id
+        ));
+    }
+}
+
+/// Finds or creates a case per wanted test in the configured section; the result is in
+/// the same order.
+pub async fn create(
+    config: &Config,
+    args: &CreateArgs,
+    wanted: &[Wanted],
+) -> Result<Vec<CreatedJson>, CliError> {
+    if wanted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let fields = parse_fields(&args.case_fields)?;
+    let path = args.create_section.as_deref().ok_or_else(|| {
+        CliError::Create(format!(
+            "{} test(s) need a case, but no section is named: pass --create-section \"Suite/Section\" (or set TESTRAIL_CREATE_SECTION), or --no-create",
+            wanted.len()
+        ))
+    })?;
+    let client = export::client(config)?;
+    let project = catalog::find_project(&client, config).await?;
+    let all_suites = client.get_suites(project.id).await?;
+    let configured = catalog::select_suites(&all_suites, &config.suites)?;
+    let parts: Vec<&str> = path
+        .split('/')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .collect();
+    let names_suite = |part: &str, suite: &testrail_harness::client::Suite| {
+        suite.name.eq_ignore_ascii_case(part)
+            || part.trim_start_matches(['S', 's']).parse() == Ok(suite.id)
+    };
+    let (suite, sections) = match parts.split_first() {
+        Some((first, rest)) if configured.iter().any(|s| names_suite(first, s)) => (
+            configured.iter().find(|s| names_suite(first, s)).cloned(),
+            rest.to_vec(),
+        ),
+        Some((first, _)) if all_suites.iter().any(|s| names_suite(first, s)) => {
+            return Err(CliError::Create(format!(
+                "suite {first:?} is not configured: add it to `suites` (TESTRAIL_SUITES) to create cases in it"
+            )));
+        }
+        _ if configured.len() == 1 => (configured.first().cloned(), parts.clone()),
+        _ => (None, parts.clone()),
+    };
+    let Some(suite) = suite else {
+        return Err(CliError::Create(format!(
+            "name the suite of new cases: --create-section \"<suite>/{path}\"; configured suites: {}",
+            configured
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    };
+    if sections.is_empty() {
+        return Err(CliError::Create(format!(
+            "--create-section {path:?} names no section: new cases need one, e.g. \"{}/Automated\"",
+            suite.name
+        )));
+    }
+    let section_id = ensure_sections(&client, project.id, suite.id, &sections).await?;
+    let mut existing = cases_in(&client, project.id, suite.id, section_id).await?;
+    let mut created = Vec::new();
+    for test in wanted {
+        let key = title_key(&test.title);
+        let (case_id, new) = match existing.get(&key) {
+            Some(id) => (*id, false),
+            None => {
+                let body = NewCase {
+                    title: test.title.clone(),
+                    custom: fields
+                        .iter()
+                        .map(|(key, template)| (key.clone(), field_value(template, test)))
+                        .collect(),
+                    ..NewCase::default()
+                };
+                let id = match client.add_case(section_id, &body).await {
+                    Ok(case) => case.id,
+                    Err(ClientError::Ambiguous { .. }) => {
+                        // It may exist now: look before adding it again.
+                        existing = cases_in(&client, project.id, suite.id, section_id).await?;
+                        match existing.get(&key) {
+                            Some(id) => *id,
+                            None => client.add_case(section_id, &body).await?.id,
+                        }
+                    }
+                    Err(error) => return Err(error.into()),
+                };
+                existing.insert(key, id);
+                (id, true)
+            }
+        };
+        created.push(CreatedJson {
+            case_id,
+            title: test.title.clone(),
+            test: test.path.clone(),
+            location: test.location.clone(),
+            created: new,
+        });
+    }
+    Ok(created)
+}
+
+/// How titles are compared: trimmed, case-insensitive.
+fn title_key(title: &str) -> String {
+    title.trim().to_lowercase()
+}
+
+/// Title → case ID of the cases in a section.
+async fn cases_in(
+    client: &Client,
+    project_id: u64,
+    suite_id: u64,
+    section_id: u64,
+) -> Result<BTreeMap<String, u64>, CliError> {
+    let filter = CaseFilter {
+        suite_id: Some(suite_id),
+        section_id: Some(section_id),
+        ..CaseFilter::default()
+    };
+    Ok(client
+        .get_cases(project_id, &filter)
+        .await?
+        .into_iter()
+        .filter(|case| !case.is_deleted && case.section_id == Some(section_id))
+        .map(|case| (title_key(&case.title), case.id))
+        .collect())
+}
+
+/// The section at `path` in the suite, creating what is missing; returns its ID.
+async fn ensure_sections(
+    client: &Client,
+    project_id: u64,
+    suite_id: u64,
+    path: &[&str],
+) -> Result<u64, CliError> {
+    let mut sections = client.get_sections(project_id, Some(suite_id)).await?;
+    let mut parent: Option<u64> = None;
+    for name in path {
+        let find = |sections: &[testrail_harness::client::Section]| {
+            sections
+                .iter()
+                .find(|s| s.parent_id == parent && s.name.trim().eq_ignore_ascii_case(name))
+                .map(|s| s.id)
+        };
+        let id = match find(&sections) {
+            Some(id) => id,
+            None => {
+                let body = NewSection {
+                    name: (*name).to_owned(),
+                    description: None,
+                    suite_id: Some(suite_id),
+                    parent_id: parent,
+                };
+                match client.add_section(project_id, &body).await {
+                    Ok(section) => {
+                        let id = section.id;
+                        sections.push(section);
+                        id
+                    }
+                    Err(ClientError::Ambiguous { .. }) => {
+                        sections = client.get_sections(project_id, Some(suite_id)).await?;
+                        match find(&sections) {
+                            Some(id) => id,
+                            None => client.add_section(project_id, &body).await?.id,
+                        }
+                    }
+                    Err(error) => return Err(error.into()),
+                }
+            }
+        };
+        parent = Some(id);
+    }
+    parent.ok_or_else(|| CliError::Create("no section named".into()))
+}
+
+/// Parses `--case-field key=template`.
+fn parse_fields(fields: &[String]) -> Result<Vec<(String, String)>, CliError> {
+    fields
+        .iter()
+        .map(|field| {
+            let (key, template) = field.split_once('=').ok_or_else(|| {
+                CliError::Create(format!(
+                    "--case-field {field:?} must be name=template, e.g. custom_automation_id={{path}}"
+                ))
+            })?;
+            let key = key.trim();
+            if key.is_empty() || key == "title" {
+                return Err(CliError::Create(format!(
+                    "--case-field {field:?}: name a field other than the title (custom_*, priority_id, refs, ...)"
+                )));
+            }
+            Ok((key.to_owned(), template.to_owned()))
+        })
+        .collect()
+}
+
+/// A field's value for a test: placeholders replaced; whole numbers sent as numbers.
+fn field_value(template: &str, test: &Wanted) -> serde_json::Value {
+    let text = template
+        .replace("{title}", &test.title)
+        .replace("{name}", &test.name)
+        .replace("{path}", &test.path);
+    match text.parse::<u64>() {
+        Ok(number) => serde_json::Value::from(number),
+        Err(_) => serde_json::Value::String(text),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_are_templates() {
+        let test = Wanted {
+            title: "Pays".into(),
+            name: "pays".into(),
+            path: "checkout::pays".into(),
+            location: None,
+        };
+        assert_eq!(field_value("{path}", &test), "checkout::pays");
+        assert_eq!(field_value("3", &test), 3);
+        assert!(parse_fields(&["nonsense".into()]).is_err());
+        assert!(parse_fields(&["title=x".into()]).is_err());
+    }
 }

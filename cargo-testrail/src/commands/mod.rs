@@ -2,6 +2,7 @@
 
 pub mod completions;
 pub mod create;
+pub mod import;
 pub mod upload;
 
 use std::process::ExitCode;
@@ -14,6 +15,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
     let global = cli.global;
     match cli.command {
         Command::Upload(args) => upload::run(&global, args).await,
+        Command::Import(command) => import::run(&global, command).await,
+        Command::Create(args) => create::run(&global, args).await,
         Command::Completions(args) => Ok(completions::run(&args)),
         _ => Err(CliError::Create("this command is not available yet".into())),
     }

@@ -261,7 +261,8 @@ pub fn resume_command(sessions: &[SessionDir]) -> String {
     format!("cargo testrail upload {}", dirs.join(" "))
 }
 
-fn print_report(report: &UploadReport) {
+/// Prints what an upload did.
+pub fn print_report(report: &UploadReport) {
     if report.sessions.len() > 1 {
         for (key, _, summary) in &report.sessions {
             output::line(format!(

@@ -110,7 +110,8 @@ impl Catalog {
     }
 }
 
-async fn find_project(client: &Client, config: &Config) -> Result<Project, ExportError> {
+/// The configured project (by ID, or by name among `get_projects`).
+pub async fn find_project(client: &Client, config: &Config) -> Result<Project, ExportError> {
     match &config.project {
         None => Err(ExportError::Config(crate::config::ConfigError::Missing {
             what: "the TestRail project",
@@ -135,7 +136,8 @@ async fn find_project(client: &Client, config: &Config) -> Result<Project, Expor
     }
 }
 
-fn select_suites(all: &[Suite], wanted: &[String]) -> Result<Vec<Suite>, ExportError> {
+/// The configured suites among `all` (every suite when none is configured).
+pub fn select_suites(all: &[Suite], wanted: &[String]) -> Result<Vec<Suite>, ExportError> {
     if wanted.is_empty() {
         return Ok(all.to_vec());
     }

@@ -1,0 +1,372 @@
+//! `cargo testrail import junit FILES...`: JUnit XML from any framework, turned into a
+//! spool file per JUnit file in a session directory `target/testrail/sessions/junit-<hash>/`
+//! (the hash of the files' contents, so importing the same files again is the same session
+//! and sends nothing new), then sent through the same export path as `upload`.
+//!
+//! Outcomes: passed → NoBug; passed after failed attempts (`flakyFailure`) → LikelyNoBug
+//! with every attempt; `failure` → DefinitelyBug; `error` → DefinitelyBug too (a JUnit
+//! error is usually a test that crashed, which is a failure worth reporting, whereas run
+//! result Error is never reported); skipped → an ignored test (not reported).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use serde::Serialize;
+use testrail_harness::outcome::{
+    Attempt, BugLabel, Execution, LabelSource, Location, RunResult, TestOutcome,
+};
+use testrail_harness::session::SessionSource;
+use testrail_harness::spool::{self, SpoolFile};
+
+use crate::cache;
+use crate::case_ids;
+use crate::cli::{GlobalArgs, ImportCommand, JunitArgs};
+use crate::context::{self, Workspace};
+use crate::error::CliError;
+use crate::junit::{self, Failure, JunitCase, Status};
+use crate::matching::{How, TitleIndex};
+use crate::output::{self, ORANGE};
+use crate::sessions;
+
+use super::create::{self, CreatedJson, Wanted};
+use super::upload::{self, UploadJson};
+
+/// Longest `system-out` / `system-err` kept in a comment.
+const MAX_OUTPUT: usize = 4000;
+
+/// Runs `import`.
+pub async fn run(global: &GlobalArgs, command: ImportCommand) -> Result<ExitCode, CliError> {
+    match command {
+        ImportCommand::Junit(args) => junit(global, args).await,
+    }
+}
+
+/// A test of the JUnit files and the cases it reports.
+#[derive(Debug, Serialize)]
+struct Mapped {
+    test: String,
+    file: String,
+    case_ids: Vec<u64>,
+    how: Option<How>,
+}
+
+async fn junit(global: &GlobalArgs, args: JunitArgs) -> Result<ExitCode, CliError> {
+    let workspace = Workspace::locate();
+    let config = context::config(&args.settings)?;
+    let mut inputs: Vec<(PathBuf, Vec<JunitCase>, Vec<u8>)> = Vec::new();
+    for path in &args.files {
+        let bytes = std::fs::read(path).map_err(|source| CliError::io("read", path, source))?;
+        inputs.push((path.clone(), junit::read(path)?, bytes));
+    }
+
+    // Case IDs from properties and names first.
+    let mut mapped: Vec<Vec<Mapped>> = Vec::new();
+    for (path, cases, _) in &inputs {
+        mapped.push(
+            cases
+                .iter()
+                .map(|case| {
+                    let (case_ids, how) = ids_of(case);
+                    Mapped {
+                        test: case.path(),
+                        file: context::display_path(path),
+                        case_ids,
+                        how,
+                    }
+                })
+                .collect(),
+        );
+    }
+    let unmatched = |mapped: &[Vec<Mapped>]| {
+        mapped
+            .iter()
+            .flatten()
+            .filter(|m| m.case_ids.is_empty())
+            .count()
+    };
+
+    // Then by title (seed 004), against fresh TestRail data.
+    if unmatched(&mapped) > 0 && !args.no_title_match && !config.dry_run {
+        let snapshot = cache::load(&workspace, &config, true).await?;
+        let index = TitleIndex::new(&snapshot);
+        for ((_, cases, _), mapped) in inputs.iter().zip(&mut mapped) {
+            for (case, m) in cases.iter().zip(mapped.iter_mut()) {
+                if m.case_ids.is_empty()
+                    && let Some((id, how)) = index.find(case.classname.as_deref(), &case.name)
+                {
+                    m.case_ids = vec![id];
+                    m.how = Some(how);
+                }
+            }
+        }
+    }
+
+    // Then, when asked, cases for the rest.
+    let mut created: Vec<CreatedJson> = Vec::new();
+    if unmatched(&mapped) > 0 && args.create.enabled() && !config.dry_run {
+        let mut wanted: Vec<Wanted> = Vec::new();
+        let mut owners: Vec<(usize, usize)> = Vec::new();
+        for (file_index, ((_, cases, _), mapped)) in inputs.iter().zip(&mapped).enumerate() {
+            for (case_index, (case, m)) in cases.iter().zip(mapped).enumerate() {
+                if m.case_ids.is_empty() && !matches!(case.status, Status::Skipped { .. }) {
+                    wanted.push(Wanted {
+                        title: case.name.clone(),
+                        name: case.name.clone(),
+                        path: case.path(),
+                        location: case.file.clone(),
+                    });
+                    owners.push((file_index, case_index));
+                }
+            }
+        }
+        created = create::create(&config, &args.create, &wanted).await?;
+        for (case, (file_index, case_index)) in created.iter().zip(owners) {
+            let m = &mut mapped[file_index][case_index];
+            m.case_ids = vec![case.case_id];
+            m.how = Some(How::Created);
+        }
+        if !global.json {
+            create::print_created(&created);
+        }
+    }
+
+    // The spool: one file per JUnit file, in a session named after the contents.
+    let mut hash_input = Vec::new();
+    for (_, _, bytes) in &inputs {
+        hash_input.extend_from_slice(&cache::fnv1a(bytes).to_le_bytes());
+    }
+    let key = format!("junit-{:016x}", cache::fnv1a(&hash_input));
+    let session_dir = workspace.testrail_dir().session(&key);
+    let now_ms = cache::now_secs() * 1000;
+    for (index, ((path, cases, _), mapped)) in inputs.iter().zip(&mapped).enumerate() {
+        let file = SpoolFile {
+            format: spool::FORMAT.to_owned(),
+            version: spool::VERSION,
+            session: key.clone(),
+            session_source: SessionSource::Environment,
+            package: "junit".to_owned(),
+            binary: binary_name(path),
+            pid: index as u32 + 1,
+            started_at_ms: now_ms,
+            finished_at_ms: now_ms,
+            git_commit: None,
+            manifest_dir: context::display_path(path),
+            tests: cases
+                .iter()
+                .zip(mapped)
+                .map(|(case, m)| outcome(case, &m.case_ids))
+                .collect(),
+        };
+        file.write_to(&session_dir)?;
+    }
+    let session = sessions::read(&session_dir)?;
+    let all: Vec<Mapped> = mapped.into_iter().flatten().collect();
+    let unmapped: Vec<&Mapped> = all.iter().filter(|m| m.case_ids.is_empty()).collect();
+
+    if config.dry_run {
+        let text = testrail_harness::export::dry_run::describe(&config, &session.files, &key)?;
+        if global.json {
+            output::json(&serde_json::json!({ "session": key, "tests": all, "requests": text }));
+        } else {
+            print_mapping(&all, &unmapped);
+            output::line(text);
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    let report = upload::export_sessions(&config, std::slice::from_ref(&session)).await?;
+    if global.json {
+        output::json(&ImportJson {
+            session: key,
+            dir: context::display_path(&session_dir),
+            tests: &all,
+            unmapped: unmapped.iter().map(|m| m.test.as_str()).collect(),
+            upload: UploadJson::new(&report, created),
+        });
+    } else {
+        print_mapping(&all, &unmapped);
+        output::line(format!(
+            "session {key} ({})",
+            context::display_path(&session_dir)
+        ));
+        upload::print_report(&report);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Serialize)]
+struct ImportJson<'a> {
+    session: String,
+    dir: String,
+    tests: &'a [Mapped],
+    unmapped: Vec<&'a str>,
+    upload: UploadJson,
+}
+
+fn print_mapping(all: &[Mapped], unmapped: &[&Mapped]) {
+    let mut by_how: BTreeMap<&'static str, usize> = BTreeMap::new();
+    for m in all {
+        let how = match m.how {
+            Some(How::Property) => "by property",
+            Some(How::Name) => "by ID in the name",
+            Some(How::Title) => "by title",
+            Some(How::AutomationId) => "by automation ID",
+            Some(How::Created) => "to new cases",
+            None => continue,
+        };
+        *by_how.entry(how).or_default() += 1;
+    }
+    let matched: Vec<String> = by_how
+        .iter()
+        .map(|(how, count)| format!("{count} {how}"))
+        .collect();
+    output::line(format!(
+        "{} test(s): {} matched{}",
+        all.len(),
+        all.len() - unmapped.len(),
+        if matched.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", matched.join(", "))
+        }
+    ));
+    if !unmapped.is_empty() {
+        output::line(output::paint(
+            ORANGE,
+            format!(
+                "{} test(s) match no case (add a C-number to the name, a test_id property, or use --create-missing):",
+                unmapped.len()
+            ),
+        ));
+        for m in unmapped {
+            output::line(format!("  {}  ({})", m.test, m.file));
+        }
+    }
+}
+
+/// The case IDs of a test case from its properties, else from its name.
+fn ids_of(case: &JunitCase) -> (Vec<u64>, Option<How>) {
+    for property in ["test_id", "testrail_case_id"] {
+        if let Some(value) = case.property(property) {
+            let ids = case_ids::in_property(value);
+            if !ids.is_empty() {
+                return (ids, Some(How::Property));
+            }
+        }
+    }
+    let ids = case_ids::in_name(&case.name);
+    if ids.is_empty() {
+        (ids, None)
+    } else {
+        (ids, Some(How::Name))
+    }
+}
+
+/// A spool-file "binary" name from a JUnit file's name.
+fn binary_name(path: &std::path::Path) -> String {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "junit".to_owned());
+    testrail_harness::session::sanitize(&stem)
+}
+
+/// The outcome of a JUnit test case.
+fn outcome(case: &JunitCase, case_ids: &[u64]) -> TestOutcome {
+    let attempt = |number: usize, failure: Option<&Failure>, elapsed_ms: u64| Attempt {
+        number: number as u32,
+        run_result: RunResult::Success,
+        passed: failure.is_none(),
+        message: failure.map(|f| {
+            if f.error {
+                format!("error: {}", f.message)
+            } else {
+                f.message.clone()
+            }
+        }),
+        location: None,
+        failed_step: None,
+        elapsed_ms,
+        steps: Vec::new(),
+    };
+    let (execution, label, attempts) = match &case.status {
+        Status::Passed { failed_attempts } => {
+            let mut attempts: Vec<Attempt> = failed_attempts
+                .iter()
+                .enumerate()
+                .map(|(i, f)| attempt(i + 1, Some(f), f.elapsed_ms))
+                .collect();
+            attempts.push(attempt(attempts.len() + 1, None, case.elapsed_ms));
+            let label = if failed_attempts.is_empty() {
+                BugLabel::NoBug
+            } else {
+                BugLabel::LikelyNoBug
+            };
+            (Execution::Ran, Some(label), attempts)
+        }
+        Status::Failed { failure, earlier } => {
+            let mut attempts: Vec<Attempt> = earlier
+                .iter()
+                .enumerate()
+                .map(|(i, f)| attempt(i + 1, Some(f), f.elapsed_ms))
+                .collect();
+            attempts.push(attempt(attempts.len() + 1, Some(failure), case.elapsed_ms));
+            (Execution::Ran, Some(BugLabel::DefinitelyBug), attempts)
+        }
+        Status::Skipped { message } => (
+            Execution::Skipped {
+                reason: message.clone(),
+            },
+            None,
+            Vec::new(),
+        ),
+    };
+    let mut comments = Vec::new();
+    for (name, text) in [
+        ("system-out", &case.system_out),
+        ("system-err", &case.system_err),
+    ] {
+        if let Some(text) = text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            comments.push(format!("{name}:\n{}", truncate(text, MAX_OUTPUT)));
+        }
+    }
+    let ran = matches!(execution, Execution::Ran);
+    TestOutcome {
+        path: case.path(),
+        title: None,
+        defined_at: Location {
+            file: case
+                .file
+                .clone()
+                .or_else(|| case.classname.clone())
+                .unwrap_or_else(|| case.suite.clone()),
+            line: case.line.unwrap_or(0),
+            column: None,
+        },
+        case_ids: case_ids.to_vec(),
+        execution,
+        run_result: ran.then_some(RunResult::Success),
+        bug_label: label,
+        label_source: ran.then_some(LabelSource::Derived),
+        passed: label.is_some_and(BugLabel::is_pass),
+        elapsed_ms: attempts.iter().map(|a| a.elapsed_ms).sum(),
+        attempts,
+        known_bug: None,
+        defects: Vec::new(),
+        comments,
+        fields: BTreeMap::new(),
+    }
+}
+
+/// At most `max` bytes of `text` (on a character boundary), marked when cut.
+fn truncate(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_owned();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}\n… ({} more bytes)", &text[..end], text.len() - end)
+}
