@@ -794,3 +794,20 @@ async fn dry_run_descriptions_hold_no_secret() {
     assert!(!format!("{client:?}").contains(sim.api_key()));
     assert_eq!(sim.counters().requests, 0);
 }
+
+#[tokio::test]
+async fn pasted_api_urls_and_sub_paths_reach_the_api() {
+    let sim = sim().await;
+    for base in [
+        format!("{}index.php?/api/v2/", sim.base_url()),
+        sim.base_url().trim_end_matches('/').to_owned(),
+        format!("{}testrail", sim.base_url()),
+    ] {
+        let mut config = config(&sim);
+        config.base_url = base.clone();
+        let client = Client::new(config).unwrap();
+        assert_eq!(client.get_project(SHOP).await.unwrap().id, SHOP, "{base}");
+    }
+    let routes: Vec<String> = sim.log().into_iter().map(|e| e.route).collect();
+    assert!(routes.iter().all(|r| r == "get_project/1"), "{routes:?}");
+}
