@@ -17,14 +17,15 @@ pub struct Clock {
 impl Clock {
     /// The current simulated time.
     pub fn now(&self) -> i64 {
-        self.frozen.unwrap_or_else(|| real_now() + self.offset)
+        self.frozen
+            .unwrap_or_else(|| real_now().saturating_add(self.offset))
     }
 
     /// Moves the clock forward (or back) by `secs`, frozen or not.
     pub fn advance(&mut self, secs: i64) {
         match &mut self.frozen {
-            Some(t) => *t += secs,
-            None => self.offset += secs,
+            Some(t) => *t = t.saturating_add(secs),
+            None => self.offset = self.offset.saturating_add(secs),
         }
     }
 
@@ -32,7 +33,7 @@ impl Clock {
     pub fn set(&mut self, t: i64) {
         match &mut self.frozen {
             Some(f) => *f = t,
-            None => self.offset = t - real_now(),
+            None => self.offset = t.saturating_sub(real_now()),
         }
     }
 

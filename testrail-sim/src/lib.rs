@@ -22,6 +22,8 @@
 //!
 //! For plain `#[test]`s, [`Simulator::spawn`] runs it on its own thread instead.
 
+#![warn(missing_docs)]
+
 pub mod api;
 pub mod app;
 pub mod auth;

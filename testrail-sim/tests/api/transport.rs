@@ -244,3 +244,48 @@ async fn control_api_needs_no_auth() {
     let r = tr.control(Method::GET, "health", None).await;
     assert_eq!(r.ok()["ok"], true);
 }
+
+#[tokio::test]
+async fn bad_input_never_breaks_any_endpoint() {
+    let tr = Tr::demo().await;
+    let run = tr.run_with(&[1]).await;
+    let bodies = [
+        json!({}),
+        json!({"results": "x", "case_ids": {"a": 1}, "entries": 5, "runs": "r", "name": 7, "title": null}),
+        json!({"results": [1, null, {"case_id": -1, "status_id": "x", "elapsed": 5}]}),
+        json!({"suite_id": 18446744073709551615u64, "include_all": 2, "config_ids": [0], "parent_id": "x"}),
+        json!([1, 2]),
+    ];
+    let ids = [
+        "",
+        "/abc",
+        "/0",
+        "/99999999999999999999999",
+        &format!("/{run}"),
+        &format!("/{run}/1"),
+        "/1/x",
+    ];
+    for endpoint in testrail_sim::api::ENDPOINTS {
+        for id in ids {
+            let route = format!("{}{id}&limit=x&suite_id=%zz", endpoint.name);
+            let resp = if endpoint.write {
+                let mut last = None;
+                for body in &bodies {
+                    last = Some(tr.post(&route, body.clone()).await);
+                    let r = last.as_ref().unwrap();
+                    assert!(r.status.as_u16() < 500, "{route} {body}: {}", r.text);
+                }
+                last.unwrap()
+            } else {
+                tr.get(&route).await
+            };
+            assert!(resp.status.as_u16() < 500, "{route}: {}", resp.text);
+            assert!(
+                resp.status.as_u16() == 200 || !resp.error().is_empty(),
+                "{route}: {}",
+                resp.text
+            );
+        }
+    }
+    tr.get("get_project/1").await.ok();
+}
