@@ -637,19 +637,7 @@ impl<'a> Builder<'a> {
         }
         let id = self.cases.take(c.id);
         let user = self.st.users.first().map(|u| u.id).unwrap_or(1);
-        let default = |list: &[Named], fallback| {
-            list.iter()
-                .find(|n| n.is_default)
-                .map(|n| n.id)
-                .unwrap_or(fallback)
-        };
-        let default_priority = self
-            .st
-            .priorities
-            .iter()
-            .find(|p| p.is_default)
-            .map(|p| p.id)
-            .unwrap_or(2);
+        let (template, kind, priority) = self.st.case_defaults();
         self.st.cases.insert(
             id,
             Case {
@@ -657,11 +645,9 @@ impl<'a> Builder<'a> {
                 suite_id,
                 section_id,
                 title: c.title.clone(),
-                template_id: c
-                    .template_id
-                    .unwrap_or_else(|| default(&self.st.templates, 1)),
-                type_id: c.type_id.unwrap_or_else(|| default(&self.st.case_types, 1)),
-                priority_id: c.priority_id.unwrap_or(default_priority),
+                template_id: c.template_id.unwrap_or(template),
+                type_id: c.type_id.unwrap_or(kind),
+                priority_id: c.priority_id.unwrap_or(priority),
                 milestone_id: c.milestone_id,
                 refs: c.refs.clone(),
                 estimate: c.estimate.clone(),

@@ -184,6 +184,23 @@ impl State {
         self.statuses.iter().find(|s| s.id == id)
     }
 
+    /// The template, case type and priority a new case gets when none is given: those
+    /// marked default (else 1, 1 and 2).
+    pub fn case_defaults(&self) -> (u64, u64, u64) {
+        fn pick(items: impl Iterator<Item = (u64, bool)>, fallback: u64) -> u64 {
+            items
+                .filter(|(_, d)| *d)
+                .map(|(id, _)| id)
+                .next()
+                .unwrap_or(fallback)
+        }
+        (
+            pick(self.templates.iter().map(|t| (t.id, t.is_default)), 1),
+            pick(self.case_types.iter().map(|t| (t.id, t.is_default)), 1),
+            pick(self.priorities.iter().map(|p| (p.id, p.is_default)), 2),
+        )
+    }
+
     /// The suite a request addresses inside a project, following the suite mode:
     /// multi-suite projects (mode 3) need `suite_id`; single-suite ones use their only suite.
     pub fn resolve_suite(&self, project_id: u64, suite_id: Option<u64>) -> ApiResult<u64> {

@@ -3,6 +3,7 @@
 use serde_json::json;
 
 use super::fields::Fields;
+use super::runs::check_milestone;
 use super::{Call, Reply};
 use crate::error::{ApiError, ApiResult};
 use crate::model::Case;
@@ -110,16 +111,7 @@ fn apply_fields(st: &State, case: &mut Case, body: &Fields, project_id: u64) -> 
         case.priority_id = id;
     }
     if body.has("milestone_id") {
-        case.milestone_id = match body.id("milestone_id")? {
-            Some(id) => {
-                st.milestones
-                    .get(&id)
-                    .filter(|m| m.project_id == project_id)
-                    .ok_or_else(|| ApiError::not_valid("milestone_id", "milestone"))?;
-                Some(id)
-            }
-            None => None,
-        };
+        case.milestone_id = check_milestone(st, project_id, body.id("milestone_id")?)?;
     }
     if body.has("estimate") {
         case.estimate = match body.string("estimate")? {
@@ -158,15 +150,6 @@ fn apply_fields(st: &State, case: &mut Case, body: &Fields, project_id: u64) -> 
     Ok(())
 }
 
-/// The id marked default, else `fallback`.
-fn default_id(items: impl IntoIterator<Item = (u64, bool)>, fallback: u64) -> u64 {
-    items
-        .into_iter()
-        .find(|(_, d)| *d)
-        .map(|(id, _)| id)
-        .unwrap_or(fallback)
-}
-
 /// `add_case/{section_id}`: `title` (required), `template_id`, `type_id`, `priority_id`,
 /// `estimate`, `milestone_id`, `refs`, `labels`, `custom_*`. The case joins active runs of
 /// its suite that include all cases.
@@ -175,6 +158,7 @@ pub fn add_case(st: &mut State, call: &Call) -> ApiResult<Reply> {
     let project_id = st.suite(section.suite_id)?.project_id;
     call.body.required_string("title")?;
     let now = st.now();
+    let (template_id, type_id, priority_id) = st.case_defaults();
     let display_order = st
         .cases
         .values()
@@ -186,9 +170,9 @@ pub fn add_case(st: &mut State, call: &Call) -> ApiResult<Reply> {
         suite_id: section.suite_id,
         section_id: section.id,
         title: String::new(),
-        template_id: default_id(st.templates.iter().map(|t| (t.id, t.is_default)), 1),
-        type_id: default_id(st.case_types.iter().map(|t| (t.id, t.is_default)), 1),
-        priority_id: default_id(st.priorities.iter().map(|p| (p.id, p.is_default)), 2),
+        template_id,
+        type_id,
+        priority_id,
         milestone_id: None,
         refs: None,
         estimate: None,

@@ -86,6 +86,14 @@ fn read_result(st: &State, f: &Fields, bulk: bool) -> ApiResult<ResultSpec> {
     })
 }
 
+/// The test of a case in a run, or `No (active) test found for the run/case combination.`
+fn test_of_case(run: &Run, case_id: u64) -> ApiResult<u64> {
+    run.tests
+        .get(&case_id)
+        .copied()
+        .ok_or_else(|| ApiError::bad("No (active) test found for the run/case combination."))
+}
+
 fn open_run(st: &State, run_id: u64) -> ApiResult<&Run> {
     let run = st.run(run_id)?;
     if run.is_completed {
@@ -134,10 +142,7 @@ pub fn add_result(st: &mut State, call: &Call) -> ApiResult<Reply> {
 pub fn add_result_for_case(st: &mut State, call: &Call) -> ApiResult<Reply> {
     let run = open_run(st, call.route.id(0, "run_id")?)?;
     let case_id = call.route.id(1, "case_id")?;
-    let test_id = *run
-        .tests
-        .get(&case_id)
-        .ok_or_else(|| ApiError::bad("No (active) test found for the run/case combination."))?;
+    let test_id = test_of_case(run, case_id)?;
     let spec = read_result(st, &call.body, false)?;
     let id = store(st, spec, test_id, call.user.id);
     Ok(Reply::Json(call.render(st).result(&st.results[&id])))
@@ -259,10 +264,7 @@ pub fn get_results(st: &mut State, call: &Call) -> ApiResult<Reply> {
 pub fn get_results_for_case(st: &mut State, call: &Call) -> ApiResult<Reply> {
     let run = st.run(call.route.id(0, "run_id")?)?;
     let case_id = call.route.id(1, "case_id")?;
-    let test_id = *run
-        .tests
-        .get(&case_id)
-        .ok_or_else(|| ApiError::bad("No (active) test found for the run/case combination."))?;
+    let test_id = test_of_case(run, case_id)?;
     list(st, call, |r| r.test_id == test_id)
 }
 
