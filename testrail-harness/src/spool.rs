@@ -123,10 +123,10 @@ impl SpoolFile {
             .filter_map(Result::ok)
             .map(|entry| entry.path())
             .filter(|path| {
+                let name = path.file_name().unwrap_or_default().to_string_lossy();
                 path.extension().is_some_and(|ext| ext == "json")
-                    && !path
-                        .file_name()
-                        .is_some_and(|name| name.to_string_lossy().starts_with('.'))
+                    && !name.starts_with('.')
+                    && name != crate::export::journal::FILE_NAME
             })
             .collect();
         paths.sort();

@@ -9,7 +9,10 @@ use crate::outcome::{BugLabel, Execution, TestOutcome};
 
 /// Renders the summary of a run.
 pub fn render(outcomes: &[TestOutcome], spool: Option<&Path>) -> String {
-    let cases: BTreeSet<u64> = outcomes.iter().flat_map(TestOutcome::all_case_ids).collect();
+    let cases: BTreeSet<u64> = outcomes
+        .iter()
+        .flat_map(TestOutcome::all_case_ids)
+        .collect();
     let linked = outcomes
         .iter()
         .filter(|o| !o.all_case_ids().is_empty())
@@ -26,7 +29,10 @@ pub fn render(outcomes: &[TestOutcome], spool: Option<&Path>) -> String {
     let labels: Vec<String> = BugLabel::ALL
         .iter()
         .filter_map(|label| {
-            let count = outcomes.iter().filter(|o| o.bug_label == Some(*label)).count();
+            let count = outcomes
+                .iter()
+                .filter(|o| o.bug_label == Some(*label))
+                .count();
             (count > 0).then(|| format!("{label:?} {count}"))
         })
         .collect();

@@ -97,3 +97,61 @@ pub fn only_session(testrail_dir: &Path) -> Vec<SpoolFile> {
     );
     SpoolFile::read_session(&sessions[0]).expect("the spool is readable")
 }
+
+/// The environment that points an export at a simulator, as the admin user.
+pub fn sim_env(sim: &testrail_sim::Simulator) -> Vec<(String, String)> {
+    vec![
+        ("TESTRAIL_URL".into(), sim.base_url().to_owned()),
+        ("TESTRAIL_USER".into(), sim.email().to_owned()),
+        ("TESTRAIL_API_KEY".into(), sim.api_key().to_owned()),
+        ("TESTRAIL_PROJECT".into(), "Shop".into()),
+        // Retry waits in milliseconds instead of seconds, so fault tests stay fast.
+        ("TESTRAIL_BACKOFF_MS".into(), "20".into()),
+    ]
+}
+
+/// Runs `cargo test` of a package's test targets with export settings.
+pub fn export_run(
+    testrail_dir: &Path,
+    package: &str,
+    targets: &[&str],
+    args: &[&str],
+    env: &[(String, String)],
+) -> Ran {
+    let mut command = cargo(testrail_dir);
+    command.args(["test", "-q", "--no-fail-fast", "-p", package]);
+    for target in targets {
+        command.args(["--test", target]);
+    }
+    command.arg("--").args(args);
+    command.envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    run(&mut command)
+}
+
+/// Results per case of one run in the simulator: case ID → the status of every result.
+pub fn results_by_case(
+    sim: &testrail_sim::Simulator,
+    run_id: u64,
+) -> std::collections::BTreeMap<u64, Vec<u64>> {
+    sim.with_state(|state| {
+        let mut by_case: std::collections::BTreeMap<u64, Vec<u64>> =
+            std::collections::BTreeMap::new();
+        for result in state.results.values() {
+            let Some(test) = state.tests.get(&result.test_id) else {
+                continue;
+            };
+            if test.run_id == run_id {
+                by_case
+                    .entry(test.case_id)
+                    .or_default()
+                    .push(result.status_id.unwrap_or(0));
+            }
+        }
+        by_case
+    })
+}
+
+/// The IDs of every run in the simulator, in creation order.
+pub fn run_ids(sim: &testrail_sim::Simulator) -> Vec<u64> {
+    sim.with_state(|state| state.runs.keys().copied().collect())
+}

@@ -29,7 +29,7 @@ async fn customer_can_check_out() -> Result<(), ShopError> {
     let cart = fill_cart()?;
     let receipt = pay(&session, &cart).await?;
     testrail::comment(format!("receipt {receipt}"));
-    testrail::result_field("browser", "headless");
+    testrail::result_field("environment", "headless");
     Ok(())
 }
 

@@ -185,10 +185,14 @@ enum RawValue {
 }
 
 impl Config {
-    /// Loads the configuration of a test binary: `testrail.toml` found by walking up from
-    /// `start_dir`, then the process environment, then `flags`.
+    /// Loads the configuration of a test binary: the file named by `TESTRAIL_CONFIG`, or
+    /// `testrail.toml` found by walking up from `start_dir`; then the process environment;
+    /// then `flags`.
     pub fn load(start_dir: &Path, flags: &HarnessFlags) -> Result<Config, ConfigError> {
-        let file = file::find(start_dir);
+        let file = match std::env::var_os("TESTRAIL_CONFIG") {
+            Some(path) if !path.is_empty() => Some(PathBuf::from(path)),
+            _ => file::find(start_dir),
+        };
         let env: Vec<(String, String)> = std::env::vars().collect();
         Config::from_sources(file.as_deref(), &env, flags)
     }

@@ -66,6 +66,7 @@ settings! {
     "elapsed_ms", "TESTRAIL_ELAPSED_MS", Some("--testrail-elapsed-ms"), Bool, "send elapsed times with milliseconds (0.005s) instead of whole seconds";
     "session", "TESTRAIL_SESSION", None, Text, "session key: processes with the same key report into one run";
     "dir", "TESTRAIL_DIR", None, Text, "where spool files are kept (default target/testrail)";
+    "config", "TESTRAIL_CONFIG", None, Text, "the configuration file to read instead of the nearest testrail.toml";
 }
 
 /// The setting with file key `key`.
