@@ -45,6 +45,7 @@ pub(crate) struct Value {
 }
 
 impl Value {
+    /// Reads the tokens after `=`.
     fn new(tokens: &[TokenTree]) -> Value {
         let (literal, negative) = match tokens {
             [TokenTree::Literal(literal)] => (Some(Lit::new(literal.clone())), false),
