@@ -307,6 +307,11 @@ impl State {
         }
     }
 
+    /// Soft-deletes one case (see [`State::delete_cases`]).
+    pub fn delete_case(&mut self, case_id: u64, by: u64) {
+        self.delete_cases(&[case_id], by);
+    }
+
     /// Soft-deletes cases: they disappear from the API and from active runs (with their
     /// tests' results there); closed runs keep them.
     pub fn delete_cases(&mut self, case_ids: &[u64], by: u64) {
