@@ -165,6 +165,9 @@ pub struct BuildArgs {
     /// Build with these features.
     #[arg(short = 'F', long, value_name = "FEATURES")]
     pub features: Vec<String>,
+    /// The lock file (default: testrail.lock at the workspace root).
+    #[arg(long, value_name = "PATH")]
+    pub lock: Option<PathBuf>,
     /// Export settings.
     #[command(flatten)]
     pub settings: ExportSettings,

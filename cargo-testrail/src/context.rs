@@ -17,8 +17,6 @@ pub struct Workspace {
     pub root: PathBuf,
     /// The cargo target directory.
     pub target_dir: PathBuf,
-    /// Whether cargo knew the workspace (else the current directory stands in).
-    pub from_cargo: bool,
 }
 
 /// The `cargo` to run: the one that ran us, else the one on `PATH`.
@@ -50,12 +48,10 @@ impl Workspace {
             (Some(root), Some(target_dir)) => Workspace {
                 root,
                 target_dir,
-                from_cargo: true,
             },
             _ => Workspace {
                 target_dir: current.join("target"),
                 root: current,
-                from_cargo: false,
             },
         }
     }

@@ -11,11 +11,14 @@ mod commands;
 mod context;
 mod error;
 mod junit;
+mod linked;
+mod lockfile;
 mod matching;
 mod output;
 mod progress;
 mod sessions;
 mod settings;
+mod sync;
 
 use std::process::ExitCode;
 

@@ -83,20 +83,6 @@ impl FromArgMatches for ExportSettings {
     }
 }
 
-impl ExportSettings {
-    /// Adds a setting as if it had been given as a flag (`--run-id` for `run_id`).
-    pub fn set(&mut self, key: &str, value: Option<String>) {
-        if let Some(flag) = SETTINGS
-            .iter()
-            .find(|setting| setting.key == key)
-            .and_then(|setting| setting.flag)
-        {
-            self.flags.given.retain(|(given, _)| given != flag);
-            self.flags.given.push((flag.to_owned(), value));
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

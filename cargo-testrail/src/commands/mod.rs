@@ -1,8 +1,10 @@
 //! One module per command; [`run`] dispatches.
 
+pub mod accept;
 pub mod completions;
 pub mod create;
 pub mod import;
+pub mod status;
 pub mod upload;
 
 use std::process::ExitCode;
@@ -17,6 +19,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Upload(args) => upload::run(&global, args).await,
         Command::Import(command) => import::run(&global, command).await,
         Command::Create(args) => create::run(&global, args).await,
+        Command::Status(args) => status::run(&global, args).await,
+        Command::Accept(args) => accept::run(&global, args).await,
         Command::Completions(args) => Ok(completions::run(&args)),
         _ => Err(CliError::Create("this command is not available yet".into())),
     }

@@ -200,3 +200,20 @@ pub fn spool(world: &World, key: &str, binary: &str, pid: u32, tests: Vec<TestOu
     .expect("LATEST is written");
     path
 }
+
+/// The workspace this crate belongs to.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the workspace")
+        .to_owned()
+}
+
+impl World {
+    /// `cargo-testrail <args>` run in `dir`, pointed at the simulator.
+    pub fn run_in(&self, dir: &Path, args: &[&str]) -> Ran {
+        let mut command = self.command(args);
+        command.current_dir(dir);
+        run(&mut command)
+    }
+}
