@@ -367,14 +367,12 @@ fn dry_run_prints_the_requests_and_sends_nothing() {
         ran.both()
     );
     assert!(
-        ran.stdout
-            .contains("index.php?/api/v2/add_run/<ID of project \"Shop\">"),
+        ran.stdout.contains("index.php?/api/v2/add_run/PROJECT"),
         "{}",
         ran.both()
     );
     assert!(
-        ran.stdout
-            .contains("add_results_for_cases/<ID of the new run>"),
+        ran.stdout.contains("add_results_for_cases/NEW_RUN"),
         "{}",
         ran.both()
     );
@@ -449,4 +447,78 @@ fn create_run(sim: &Simulator, case_ids: &[u64]) -> u64 {
         .json()
         .unwrap();
     run["id"].as_u64().unwrap()
+}
+
+#[test]
+fn advanced_mapping_with_a_custom_status_and_reported_skips() {
+    let sim = Simulator::spawn(Fixture::demo()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("testrail.toml");
+    std::fs::write(
+        &config,
+        r#"
+suites = ["Web Shop"]
+[mapping]
+mode = "advanced"
+skipped = "Retest"
+[mapping.labels]
+LikelyBug = "Known Bug"
+[mapping.advanced.Stopped]
+Undecided = "blocked"
+"#,
+    )
+    .unwrap();
+    let env = env_with(&sim, &[("TESTRAIL_CONFIG", config.to_str().unwrap())]);
+    let ran = support::export_run(
+        dir.path(),
+        "harness-scenarios",
+        &["outcomes"],
+        &["--testrail-export"],
+        &env,
+    );
+    let known_bug = sim
+        .with_state(|state| {
+            state
+                .statuses
+                .iter()
+                .find(|s| s.label == "Known Bug")
+                .map(|s| s.id)
+        })
+        .unwrap();
+    let by_case = support::results_by_case(&sim, 1);
+    let statuses: BTreeMap<u64, u64> = by_case
+        .iter()
+        .map(|(case, statuses)| (*case, statuses[0]))
+        .collect();
+    let expected: BTreeMap<u64, u64> = [
+        (101, PASSED),
+        (102, PASSED),
+        (103, FAILED),
+        (104, known_bug), // LikelyBug → the custom status, by label
+        (105, BLOCKED),   // Stopped + Undecided → advanced mapping
+        (106, BLOCKED),
+        (107, RETEST),    // MaxSteps has no advanced mapping: the basic one applies
+        (108, known_bug), // labelled LikelyBug by the test
+        (110, RETEST),    // skipped, reported because mapped
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(statuses, expected, "{}", ran.both());
+
+    // An unknown status name stops the export and lists the valid ones.
+    std::fs::write(&config, "[mapping.labels]\nNoBug = \"Greenish\"\n").unwrap();
+    let ran = support::export_run(
+        dir.path(),
+        "harness-scenarios",
+        &["green"],
+        &["--testrail-export"],
+        &env,
+    );
+    assert!(
+        ran.stderr.contains(
+            "names \"Greenish\", which TestRail does not have; valid statuses: Passed (passed, 1)"
+        ),
+        "{}",
+        ran.both()
+    );
 }

@@ -83,9 +83,7 @@ pub(super) fn read(path: &Path) -> Result<FileSettings, ConfigError> {
                 }
             }
             other => {
-                let Some(setting) =
-                    setting::by_key(other).filter(|s| s.flag.is_some())
-                else {
+                let Some(setting) = setting::by_key(other).filter(|s| s.flag.is_some()) else {
                     let known: Vec<&str> = setting::SETTINGS.iter().map(|s| s.key).collect();
                     return Err(ConfigError::Value {
                         origin,

@@ -449,3 +449,172 @@ fn expand_home(path: &str) -> PathBuf {
         _ => PathBuf::from(path),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn file(text: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("testrail.toml");
+        std::fs::write(&path, text).unwrap();
+        (dir, path)
+    }
+
+    fn flags(args: &[&str]) -> HarnessFlags {
+        let args = std::iter::once("bin".to_owned()).chain(args.iter().map(|a| a.to_string()));
+        HarnessFlags::split(args).unwrap().0
+    }
+
+    #[test]
+    fn flags_beat_the_environment_which_beats_the_file() {
+        let (_dir, path) = file("project = \"From file\"\nrun_id = 3\nbatch_size = 100\n");
+        let config = Config::from_sources(
+            Some(&path),
+            &env(&[("TESTRAIL_PROJECT", "From env"), ("TESTRAIL_RUN_ID", "4")]),
+            &flags(&["--testrail-run-id", "5"]),
+        )
+        .unwrap();
+        assert_eq!(config.project, Some(ProjectRef::Name("From env".into())));
+        assert_eq!(config.target, Target::Run(5));
+        assert_eq!(config.batch_size, 100);
+        assert_eq!(config.file.as_deref(), Some(path.as_path()));
+    }
+
+    #[test]
+    fn unknown_keys_name_the_file_line_and_key() {
+        let (_dir, path) = file("url = \"https://acme.testrail.io\"\n\nprojet = \"Shop\"\n");
+        let error = Config::from_sources(Some(&path), &[], &HarnessFlags::default())
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("testrail.toml:3"), "{error}");
+        assert!(error.contains("unknown key `projet`"), "{error}");
+    }
+
+    #[test]
+    fn malformed_values_name_the_file_line_and_key() {
+        let (_dir, path) = file("url = \"https://acme.testrail.io\"\nclose_run = \"yes\"\n");
+        let error = Config::from_sources(Some(&path), &[], &HarnessFlags::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("testrail.toml:2: `close_run` must be true or false"),
+            "{error}"
+        );
+
+        let (_dir, path) = file("url = \"https://acme\n");
+        let error = Config::from_sources(Some(&path), &[], &HarnessFlags::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("testrail.toml") && error.contains("line 1"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn the_api_key_is_refused_in_the_file() {
+        let (_dir, path) = file("api_key = \"abc\"\n");
+        let error = Config::from_sources(Some(&path), &[], &HarnessFlags::default())
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("TESTRAIL_API_KEY"), "{error}");
+        assert!(!error.contains("abc"), "{error}");
+    }
+
+    #[test]
+    fn the_api_key_comes_from_the_environment_or_a_key_file() {
+        let (dir, _) = file("");
+        let key_file = dir.path().join("key");
+        std::fs::write(&key_file, "from-file\n").unwrap();
+        let key_file = key_file.display().to_string();
+        let config = Config::from_sources(
+            None,
+            &env(&[("TESTRAIL_API_KEY_FILE", &key_file)]),
+            &HarnessFlags::default(),
+        )
+        .unwrap();
+        assert!(config.api_key.is_some());
+        assert!(
+            !format!("{config:?}").contains("from-file"),
+            "Debug hides the key"
+        );
+        let config = Config::from_sources(
+            None,
+            &env(&[("TESTRAIL_API_KEY", "from-env")]),
+            &HarnessFlags::default(),
+        )
+        .unwrap();
+        assert!(!format!("{config:?}").contains("from-env"));
+    }
+
+    #[test]
+    fn bad_environment_values_name_the_variable() {
+        let error = Config::from_sources(
+            None,
+            &env(&[("TESTRAIL_RUN_ID", "R12")]),
+            &HarnessFlags::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            error,
+            "environment variable TESTRAIL_RUN_ID: `run_id` must be a whole number, not \"R12\""
+        );
+        let error = Config::from_sources(
+            None,
+            &env(&[("TESTRAIL_EXPORT", "maybe")]),
+            &HarnessFlags::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(error.contains("TESTRAIL_EXPORT"), "{error}");
+    }
+
+    #[test]
+    fn run_and_plan_ids_exclude_each_other() {
+        let error = Config::from_sources(
+            None,
+            &env(&[("TESTRAIL_RUN_ID", "1"), ("TESTRAIL_PLAN_ID", "2")]),
+            &HarnessFlags::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(error.contains("not both"), "{error}");
+    }
+
+    #[test]
+    fn mapping_and_fields_come_from_the_file() {
+        let (_dir, path) = file(
+            "[mapping]\nmode = \"advanced\"\n[mapping.labels]\nUndecided = \"Needs review\"\n[fields]\ncustom_environment = \"staging\"\n",
+        );
+        let config = Config::from_sources(Some(&path), &[], &HarnessFlags::default()).unwrap();
+        assert_eq!(config.mapping.mode, mapping::Mode::Advanced);
+        assert_eq!(config.fields["custom_environment"], "staging");
+        let (_dir, path) = file("[mapping]\nmod = \"basic\"\n");
+        let error = Config::from_sources(Some(&path), &[], &HarnessFlags::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("testrail.toml:1: `mapping` is invalid: unknown field `mod`"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn the_readme_holds_the_settings_table() {
+        let readme = include_str!("../../../README.md");
+        let table = setting::markdown_table();
+        assert!(
+            readme.contains(&table),
+            "README.md must hold this settings table:\n{table}"
+        );
+    }
+}

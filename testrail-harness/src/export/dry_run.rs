@@ -55,8 +55,17 @@ pub fn describe(
     }
     let project = match &config.project {
         Some(ProjectRef::Id(id)) => id.to_string(),
-        Some(ProjectRef::Name(name)) => format!("<ID of project {name:?}>"),
-        None => "<TESTRAIL_PROJECT is not set>".to_owned(),
+        Some(ProjectRef::Name(name)) => {
+            let _ = writeln!(text, "  (PROJECT stands for the ID of project {name:?})");
+            "PROJECT".to_owned()
+        }
+        None => {
+            let _ = writeln!(
+                text,
+                "  (PROJECT stands for the project: TESTRAIL_PROJECT is not set)"
+            );
+            "PROJECT".to_owned()
+        }
     };
     let run = match config.target {
         Target::Run(run_id) => run_id.to_string(),
@@ -70,7 +79,11 @@ pub fn describe(
                 ..NewRun::default()
             };
             push(&mut text, &client, &format!("add_run/{project}"), &body)?;
-            "<ID of the new run>".to_owned()
+            let _ = writeln!(
+                text,
+                "  (NEW_RUN stands for the ID of the run add_run creates)"
+            );
+            "NEW_RUN".to_owned()
         }
     };
     for batch in batches(items, config.batch_size) {
