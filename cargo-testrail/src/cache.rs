@@ -146,12 +146,13 @@ impl Snapshot {
 }
 
 /// The snapshot: from the cache when it is there and matches the configuration (and
-/// `refresh` is off), else fetched from TestRail and cached.
+/// `refresh` is off), else fetched from TestRail and cached. The flag tells whether it came
+/// from the cache.
 pub async fn load(
     workspace: &Workspace,
     config: &Config,
     refresh: bool,
-) -> Result<Snapshot, CliError> {
+) -> Result<(Snapshot, bool), CliError> {
     let path = cache_file(workspace, config);
     if !refresh
         && let Ok(bytes) = std::fs::read(&path)
@@ -159,12 +160,12 @@ pub async fn load(
         && snapshot.version == VERSION
         && matches_config(&snapshot, config)
     {
-        return Ok(snapshot);
+        return Ok((snapshot, true));
     }
     let client = export::client(config)?;
     let snapshot = fetch(&client, config).await?;
     save(workspace, config, &snapshot);
-    Ok(snapshot)
+    Ok((snapshot, false))
 }
 
 /// Writes the snapshot to the cache; a cache that cannot be written is only a warning.

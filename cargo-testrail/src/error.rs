@@ -68,6 +68,9 @@ pub enum CliError {
     /// Building or running the workspace's tests failed.
     #[error("{0}")]
     Cargo(String),
+    /// An argument names something that does not exist.
+    #[error("{0}")]
+    Input(String),
     /// Case creation cannot proceed.
     #[error("{0}")]
     Create(String),

@@ -88,7 +88,7 @@ async fn junit(global: &GlobalArgs, args: JunitArgs) -> Result<ExitCode, CliErro
 
     // Then by title (seed 004), against fresh TestRail data.
     if unmatched(&mapped) > 0 && !args.no_title_match && !config.dry_run {
-        let snapshot = cache::load(&workspace, &config, true).await?;
+        let (snapshot, _) = cache::load(&workspace, &config, true).await?;
         let index = TitleIndex::new(&snapshot);
         for ((_, cases, _), mapped) in inputs.iter().zip(&mut mapped) {
             for (case, m) in cases.iter().zip(mapped.iter_mut()) {

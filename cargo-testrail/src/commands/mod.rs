@@ -1,6 +1,8 @@
 //! One module per command; [`run`] dispatches.
 
 pub mod accept;
+pub mod cases;
+pub mod check;
 pub mod completions;
 pub mod create;
 pub mod import;
@@ -21,7 +23,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Create(args) => create::run(&global, args).await,
         Command::Status(args) => status::run(&global, args).await,
         Command::Accept(args) => accept::run(&global, args).await,
+        Command::Check(args) => check::run(&global, args).await,
+        Command::Cases(args) => cases::run(&global, args).await,
         Command::Completions(args) => Ok(completions::run(&args)),
-        _ => Err(CliError::Create("this command is not available yet".into())),
     }
 }
