@@ -128,8 +128,7 @@ impl Snapshot {
 
     /// The names of a section and its ancestors, outermost first.
     pub fn section_path(&self, section_id: u64) -> Vec<String> {
-        let by_id: BTreeMap<u64, &SectionInfo> =
-            self.sections.iter().map(|s| (s.id, s)).collect();
+        let by_id: BTreeMap<u64, &SectionInfo> = self.sections.iter().map(|s| (s.id, s)).collect();
         let mut path = Vec::new();
         let mut next = Some(section_id);
         while let Some(id) = next {

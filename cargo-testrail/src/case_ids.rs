@@ -53,10 +53,7 @@ pub fn in_name(name: &str) -> Vec<u64> {
     // Trailing tokens: `name_C123`, `name_C123()`, `name_C1_C2`.
     let trimmed = name.trim_end();
     let trimmed = trimmed.strip_suffix("()").unwrap_or(trimmed);
-    let mut trailing: Vec<u64> = trimmed
-        .rsplit('_')
-        .map_while(token)
-        .collect::<Vec<_>>();
+    let mut trailing: Vec<u64> = trimmed.rsplit('_').map_while(token).collect::<Vec<_>>();
     if trailing.len() < trimmed.split('_').count() {
         trailing.reverse();
         ids.extend(trailing);
@@ -75,9 +72,7 @@ pub fn in_property(value: &str) -> Vec<u64> {
     value
         .split([',', ' ', ';'])
         .filter(|part| !part.is_empty())
-        .filter_map(|part| {
-            token(part).or_else(|| part.parse::<u64>().ok().filter(|id| *id > 0))
-        })
+        .filter_map(|part| token(part).or_else(|| part.parse::<u64>().ok().filter(|id| *id > 0)))
         .collect()
 }
 

@@ -287,8 +287,15 @@ mod tests {
                 vec![sub]
             };
             for sub in subs {
-                let help = sub.get_after_help().map(|h| h.to_string()).unwrap_or_default();
-                assert!(help.contains("Examples:"), "{} has no examples", sub.get_name());
+                let help = sub
+                    .get_after_help()
+                    .map(|h| h.to_string())
+                    .unwrap_or_default();
+                assert!(
+                    help.contains("Examples:"),
+                    "{} has no examples",
+                    sub.get_name()
+                );
             }
         }
     }

@@ -30,7 +30,13 @@ impl Workspace {
     pub fn locate() -> Workspace {
         let current = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
         let output = cargo()
-            .args(["metadata", "--no-deps", "--format-version", "1", "--offline"])
+            .args([
+                "metadata",
+                "--no-deps",
+                "--format-version",
+                "1",
+                "--offline",
+            ])
             .stderr(std::process::Stdio::null())
             .output();
         let metadata = output
@@ -45,10 +51,7 @@ impl Workspace {
                 .map(PathBuf::from)
         };
         match (path("workspace_root"), path("target_directory")) {
-            (Some(root), Some(target_dir)) => Workspace {
-                root,
-                target_dir,
-            },
+            (Some(root), Some(target_dir)) => Workspace { root, target_dir },
             _ => Workspace {
                 target_dir: current.join("target"),
                 root: current,

@@ -15,10 +15,14 @@ pub const EXIT_ERROR: u8 = 2;
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
     /// The configuration is incomplete or wrong.
-    #[error("{0}\n  (settings come from testrail.toml, TESTRAIL_* variables and flags; see `cargo testrail <command> --help`)")]
+    #[error(
+        "{0}\n  (settings come from testrail.toml, TESTRAIL_* variables and flags; see `cargo testrail <command> --help`)"
+    )]
     Config(#[from] ConfigError),
     /// The export failed; the spool keeps what was not sent.
-    #[error("{error}\n  the results are kept; resume the upload (it sends only what is missing) with:\n    {resume}")]
+    #[error(
+        "{error}\n  the results are kept; resume the upload (it sends only what is missing) with:\n    {resume}"
+    )]
     Export {
         /// The cause.
         error: ExportError,
@@ -29,10 +33,14 @@ pub enum CliError {
     #[error("{0}")]
     TestRail(ExportError),
     /// There is no session to upload.
-    #[error("no session to upload: {0} does not exist\n  run the tests first (`cargo test`), or name a session directory: cargo testrail upload target/testrail/sessions/<session>")]
+    #[error(
+        "no session to upload: {0} does not exist\n  run the tests first (`cargo test`), or name a session directory: cargo testrail upload target/testrail/sessions/<session>"
+    )]
     NoLatestSession(PathBuf),
     /// A path given as a session directory is not one.
-    #[error("{path} is not a session directory: {reason}\n  a session directory holds the spool files (<binary>-<pid>.json) of one test run, under target/testrail/sessions/")]
+    #[error(
+        "{path} is not a session directory: {reason}\n  a session directory holds the spool files (<binary>-<pid>.json) of one test run, under target/testrail/sessions/"
+    )]
     NotASession {
         /// The path.
         path: PathBuf,
@@ -50,7 +58,9 @@ pub enum CliError {
         source: std::io::Error,
     },
     /// A JUnit file could not be understood.
-    #[error("{path} is not a JUnit XML report this tool can read: {reason}\n  expected <testsuites> or <testsuite> with <testcase> elements (cargo-nextest, pytest --junitxml, Surefire, jest-junit)")]
+    #[error(
+        "{path} is not a JUnit XML report this tool can read: {reason}\n  expected <testsuites> or <testsuite> with <testcase> elements (cargo-nextest, pytest --junitxml, Surefire, jest-junit)"
+    )]
     Junit {
         /// The file.
         path: PathBuf,
@@ -58,7 +68,9 @@ pub enum CliError {
         reason: String,
     },
     /// `testrail.lock` could not be understood.
-    #[error("{path} is not a valid testrail.lock: {reason}\n  fix it or delete it, then run `cargo testrail accept` to write it anew")]
+    #[error(
+        "{path} is not a valid testrail.lock: {reason}\n  fix it or delete it, then run `cargo testrail accept` to write it anew"
+    )]
     LockFile {
         /// The file.
         path: PathBuf,

@@ -87,7 +87,8 @@ impl JunitCase {
 
 /// Reads the test cases of a JUnit file.
 pub fn read(path: &Path) -> Result<Vec<JunitCase>, CliError> {
-    let text = std::fs::read_to_string(path).map_err(|source| CliError::io("read", path, source))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|source| CliError::io("read", path, source))?;
     parse(&text).map_err(|reason| CliError::Junit {
         path: path.to_owned(),
         reason,
@@ -188,7 +189,7 @@ fn join_message(message: Option<&str>, ty: Option<&str>, text: Option<&str>) -> 
         parts.push(ty);
     }
     if let Some(text) = text.map(str::trim).filter(|t| !t.is_empty())
-        && !parts.iter().any(|part| *part == text)
+        && !parts.contains(&text)
     {
         parts.push(text);
     }
@@ -276,9 +277,7 @@ fn clean_tag(inner: &str) -> String {
     } else {
         inner
     };
-    let name_end = body
-        .find(|c: char| c.is_whitespace())
-        .unwrap_or(body.len());
+    let name_end = body.find(|c: char| c.is_whitespace()).unwrap_or(body.len());
     let name = &body[..name_end];
     let mut attributes: Vec<(String, char, String)> = Vec::new();
     let mut rest = &body[name_end..];
@@ -290,7 +289,9 @@ fn clean_tag(inner: &str) -> String {
         let Some(quote) = after.chars().next().filter(|c| *c == '"' || *c == '\'') else {
             break;
         };
-        let Some(close) = after[1..].find(quote) else { break };
+        let Some(close) = after[1..].find(quote) else {
+            break;
+        };
         let value = after[1..1 + close].to_owned();
         attributes.push((key, quote, value));
         rest = &after[close + 2..];

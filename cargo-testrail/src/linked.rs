@@ -190,9 +190,11 @@ pub fn gather(workspace: &Workspace, args: &BuildArgs) -> Result<Links, CliError
 /// `cargo test --no-run --message-format=json`: the test executables.
 fn build(workspace: &Workspace, args: &BuildArgs) -> Result<Vec<TestBinary>, CliError> {
     let mut command = context::cargo();
-    command
-        .current_dir(&workspace.root)
-        .args(["test", "--no-run", "--message-format=json-render-diagnostics"]);
+    command.current_dir(&workspace.root).args([
+        "test",
+        "--no-run",
+        "--message-format=json-render-diagnostics",
+    ]);
     if args.packages.is_empty() {
         command.arg("--workspace");
     }
@@ -319,11 +321,23 @@ mod tests {
     #[test]
     fn shared_cases_unmapped_tests_and_steps_compiled_twice() {
         let links = Links::from_registries(&[
-            registry("cart", &[("cart::adds", &[1], 5), ("cart::empty", &[], 9)], &[("login", &[7])]),
-            registry("checkout", &[("checkout::pays", &[1, 2], 5)], &[("login", &[7])]),
+            registry(
+                "cart",
+                &[("cart::adds", &[1], 5), ("cart::empty", &[], 9)],
+                &[("login", &[7])],
+            ),
+            registry(
+                "checkout",
+                &[("checkout::pays", &[1, 2], 5)],
+                &[("login", &[7])],
+            ),
         ]);
         let shared: Vec<u64> = links.shared().map(|(id, _)| *id).collect();
-        assert_eq!(shared, [1], "C1 is linked from two tests; the step is one place");
+        assert_eq!(
+            shared,
+            [1],
+            "C1 is linked from two tests; the step is one place"
+        );
         assert_eq!(links.cases[&7].len(), 1);
         assert_eq!(links.cases[&7][0].kind, "step");
         assert_eq!(links.unmapped.len(), 1);

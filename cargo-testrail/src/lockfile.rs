@@ -148,7 +148,11 @@ mod tests {
         }
         let text = render(&cases);
         let lines: Vec<&str> = text.lines().filter(|l| l.starts_with('C')).collect();
-        assert!(lines[0].starts_with("C1 ") && lines[1].starts_with("C2 ") && lines[2].starts_with("C10 "));
+        assert!(
+            lines[0].starts_with("C1 ")
+                && lines[1].starts_with("C2 ")
+                && lines[2].starts_with("C10 ")
+        );
         assert_eq!(parse(&text).unwrap(), cases);
     }
 
@@ -156,7 +160,11 @@ mod tests {
     fn bad_files_say_what_is_wrong() {
         assert!(parse("version = 2").unwrap_err().contains("version 2"));
         assert!(parse("[cases]").unwrap_err().contains("version"));
-        assert!(parse("version = 1\n[cases]\nX1 = {}").unwrap_err().contains("X1"));
+        assert!(
+            parse("version = 1\n[cases]\nX1 = {}")
+                .unwrap_err()
+                .contains("X1")
+        );
         assert!(parse("not toml [").is_err());
         assert!(parse("version = 1").unwrap().is_empty());
     }

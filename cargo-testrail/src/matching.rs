@@ -49,7 +49,10 @@ impl TitleIndex {
         let mut titles: BTreeMap<String, Vec<u64>> = BTreeMap::new();
         let mut automation_ids: BTreeMap<String, Vec<u64>> = BTreeMap::new();
         for case in &snapshot.cases {
-            titles.entry(normalise(&case.title)).or_default().push(case.id);
+            titles
+                .entry(normalise(&case.title))
+                .or_default()
+                .push(case.id);
             if let Some(id) = &case.automation_id {
                 automation_ids
                     .entry(id.trim().to_owned())

@@ -32,7 +32,10 @@ pub fn resolve(workspace: &Workspace, paths: &[PathBuf]) -> Result<Vec<SessionDi
     for path in paths {
         let dir = session_dir_of(path);
         let canonical = dir.canonicalize().unwrap_or_else(|_| dir.clone());
-        if !dirs.iter().any(|known| known.canonicalize().ok().as_ref() == Some(&canonical)) {
+        if !dirs
+            .iter()
+            .any(|known| known.canonicalize().ok().as_ref() == Some(&canonical))
+        {
             dirs.push(dir);
         }
     }
@@ -43,8 +46,8 @@ pub fn resolve(workspace: &Workspace, paths: &[PathBuf]) -> Result<Vec<SessionDi
 pub fn latest(workspace: &Workspace) -> Result<PathBuf, CliError> {
     let testrail_dir = workspace.testrail_dir();
     let marker = testrail_dir.latest_marker();
-    let key = std::fs::read_to_string(&marker)
-        .map_err(|_| CliError::NoLatestSession(marker.clone()))?;
+    let key =
+        std::fs::read_to_string(&marker).map_err(|_| CliError::NoLatestSession(marker.clone()))?;
     let key = key.trim();
     if key.is_empty() {
         return Err(CliError::NoLatestSession(marker));

@@ -100,7 +100,10 @@ pub async fn judge(
     let known = snapshot.cases_by_id();
     let case_ids: Vec<u64> = case_ids.into_iter().collect();
     let outside = case_ids.iter().filter(|id| !known.contains_key(id)).count();
-    let bar = progress::bar(outside as u64, "looking up cases outside the configured suites");
+    let bar = progress::bar(
+        outside as u64,
+        "looking up cases outside the configured suites",
+    );
     let mut judged = BTreeMap::new();
     for id in case_ids {
         let accepted = lock.get(&id).cloned();
@@ -169,7 +172,19 @@ mod tests {
             automation_id: None,
         };
         assert!(!changed(&accepted, &case));
-        assert!(changed(&accepted, &CaseInfo { updated_on: Some(101), ..case.clone() }));
-        assert!(changed(&accepted, &CaseInfo { section_id: Some(3), ..case.clone() }));
+        assert!(changed(
+            &accepted,
+            &CaseInfo {
+                updated_on: Some(101),
+                ..case.clone()
+            }
+        ));
+        assert!(changed(
+            &accepted,
+            &CaseInfo {
+                section_id: Some(3),
+                ..case.clone()
+            }
+        ));
     }
 }

@@ -26,11 +26,22 @@ fn every_command_has_help_with_examples() {
         args.push("--help");
         let ran = testrail(&args);
         assert_eq!(ran.code, Some(0), "{command:?}\n{}", ran.both());
-        assert!(ran.stdout.contains("Examples:"), "{command:?}\n{}", ran.stdout);
+        assert!(
+            ran.stdout.contains("Examples:"),
+            "{command:?}\n{}",
+            ran.stdout
+        );
         assert!(ran.stdout.contains("--json"), "{command:?}\n{}", ran.stdout);
     }
     let ran = testrail(&["upload", "--help"]);
-    for flag in ["--run-id", "--plan-id", "--dry-run", "--batch-size", "--close-run", "--create-missing"] {
+    for flag in [
+        "--run-id",
+        "--plan-id",
+        "--dry-run",
+        "--batch-size",
+        "--close-run",
+        "--create-missing",
+    ] {
         assert!(ran.stdout.contains(flag), "{flag}\n{}", ran.stdout);
     }
 }
@@ -40,7 +51,11 @@ fn runs_as_a_cargo_subcommand() {
     // `cargo testrail --help` runs `cargo-testrail testrail --help`.
     let ran = testrail(&["testrail", "--help"]);
     assert_eq!(ran.code, Some(0), "{}", ran.both());
-    assert!(ran.stdout.contains("Usage: cargo testrail"), "{}", ran.stdout);
+    assert!(
+        ran.stdout.contains("Usage: cargo testrail"),
+        "{}",
+        ran.stdout
+    );
 }
 
 #[test]

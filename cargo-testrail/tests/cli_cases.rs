@@ -30,17 +30,36 @@ fn tree_search_narrowing_and_cache() {
     let cart = position("  Cart");
     let adding = position("Adding items");
     assert!(lines[cart].starts_with("  Cart"), "{}", lines[cart]);
-    assert!(lines[adding].starts_with("    Adding items"), "sub-sections are indented: {:?}", lines[adding]);
+    assert!(
+        lines[adding].starts_with("    Adding items"),
+        "sub-sections are indented: {:?}",
+        lines[adding]
+    );
     assert!(cart < adding && adding < position("C1 "), "{}", ran.stdout);
     assert!(lines[position("Add one item to an empty cart")].starts_with("      C1 "));
-    assert!(!ran.stdout.contains("Mobile App"), "unconfigured suites are not shown");
+    assert!(
+        !ran.stdout.contains("Mobile App"),
+        "unconfigured suites are not shown"
+    );
 
     // By ID.
     let ran = cases(&["C12"]);
     assert_eq!(ran.code, Some(0), "{}", ran.both());
-    assert!(ran.stdout.contains("cached, fetched"), "the cache is used\n{}", ran.stdout);
-    assert!(ran.stdout.contains("C12") && ran.stdout.contains("Remove one of two items"), "{}", ran.stdout);
-    assert!(ran.stdout.contains("Changing the cart"), "with its section\n{}", ran.stdout);
+    assert!(
+        ran.stdout.contains("cached, fetched"),
+        "the cache is used\n{}",
+        ran.stdout
+    );
+    assert!(
+        ran.stdout.contains("C12") && ran.stdout.contains("Remove one of two items"),
+        "{}",
+        ran.stdout
+    );
+    assert!(
+        ran.stdout.contains("Changing the cart"),
+        "with its section\n{}",
+        ran.stdout
+    );
     assert!(!ran.stdout.contains("C1 "), "{}", ran.stdout);
 
     // By words of the title, as JSON.
@@ -54,7 +73,10 @@ fn tree_search_narrowing_and_cache() {
         .map(|case| case["title"].as_str().unwrap())
         .collect();
     assert!(!titles.is_empty());
-    assert!(titles.iter().all(|t| t.to_lowercase().contains("coupon")), "{titles:?}");
+    assert!(
+        titles.iter().all(|t| t.to_lowercase().contains("coupon")),
+        "{titles:?}"
+    );
     assert_eq!(json["cached"], true);
     let expired = json["cases"]
         .as_array()
@@ -62,7 +84,10 @@ fn tree_search_narrowing_and_cache() {
         .iter()
         .find(|case| case["id"] == 25)
         .expect("C25 Expired coupon is refused");
-    assert_eq!(expired["section_path"], serde_json::json!(["Cart", "Totals and discounts"]));
+    assert_eq!(
+        expired["section_path"],
+        serde_json::json!(["Cart", "Totals and discounts"])
+    );
 
     // Narrowed by suite and section.
     let ran = cases(&["--suite", "Web Shop", "--section", "Address", "--json"]);
@@ -77,7 +102,11 @@ fn tree_search_narrowing_and_cache() {
     assert_eq!(ids, (31..=40).collect::<Vec<_>>());
     let ran = cases(&["--suite", "Nope"]);
     assert_eq!(ran.code, Some(2));
-    assert!(ran.stderr.contains("Web Shop (S1)"), "the error lists the suites\n{}", ran.both());
+    assert!(
+        ran.stderr.contains("Web Shop (S1)"),
+        "the error lists the suites\n{}",
+        ran.both()
+    );
 
     // A case added in TestRail appears after --refresh only.
     world.sim.with_state_mut(|state| {

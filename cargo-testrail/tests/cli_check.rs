@@ -40,12 +40,20 @@ fn each_problem_is_named_with_what_to_do() {
     let ran = check(&[("TESTRAIL_API_KEY", "wrong-key")], &[]);
     assert_eq!(ran.code, Some(2), "{}", ran.both());
     assert!(ran.stdout.contains("✗ credentials"), "{}", ran.both());
-    assert!(!ran.both().contains("wrong-key"), "the key is never printed\n{}", ran.both());
+    assert!(
+        !ran.both().contains("wrong-key"),
+        "the key is never printed\n{}",
+        ran.both()
+    );
 
     let ran = check(&[], &["--project", "Shopp"]);
     assert_eq!(ran.code, Some(2), "{}", ran.both());
     assert!(ran.stdout.contains("✗ project"), "{}", ran.both());
-    assert!(ran.stdout.contains("Shop (1)"), "the projects are listed\n{}", ran.both());
+    assert!(
+        ran.stdout.contains("Shop (1)"),
+        "the projects are listed\n{}",
+        ran.both()
+    );
 
     let ran = check(&[], &["--suites", "Web Shop,Desktop"]);
     assert_eq!(ran.code, Some(2), "{}", ran.both());
@@ -54,13 +62,19 @@ fn each_problem_is_named_with_what_to_do() {
 
     let ran = check(&[("TESTRAIL_URL", "")], &[]);
     assert_eq!(ran.code, Some(2), "{}", ran.both());
-    assert!(ran.stdout.contains("✗ settings") && ran.stdout.contains("TESTRAIL_URL"), "{}", ran.both());
+    assert!(
+        ran.stdout.contains("✗ settings") && ran.stdout.contains("TESTRAIL_URL"),
+        "{}",
+        ran.both()
+    );
 
     let ran = check(&[("TESTRAIL_URL", "http://127.0.0.1:9")], &[]);
     assert_eq!(ran.code, Some(2), "{}", ran.both());
     assert!(ran.stdout.contains("✗ address"), "{}", ran.both());
 
-    world.sim.add_fault(FaultRule::new(FaultKind::LoginPage).on("get_current_user"));
+    world
+        .sim
+        .add_fault(FaultRule::new(FaultKind::LoginPage).on("get_current_user"));
     let ran = check(&[], &["--json"]);
     assert_eq!(ran.code, Some(2), "{}", ran.both());
     let json: serde_json::Value = serde_json::from_str(&ran.stdout).expect("JSON");

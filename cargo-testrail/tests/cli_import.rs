@@ -50,7 +50,15 @@ fn imports_the_junit_of_cargo_nextest_once() {
     let ran = common::run(
         std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
             .current_dir(workspace_root())
-            .args(["nextest", "run", "-p", "shop", "--profile", "ci", "--no-fail-fast"])
+            .args([
+                "nextest",
+                "run",
+                "-p",
+                "shop",
+                "--profile",
+                "ci",
+                "--no-fail-fast",
+            ])
             .env("TESTRAIL_DIR", &harness_dir)
             .env_remove("TESTRAIL_EXPORT")
             .env_remove("TESTRAIL_SESSION")
@@ -72,7 +80,11 @@ fn imports_the_junit_of_cargo_nextest_once() {
     let run_id = new_run(&world, &before);
     let statuses = world.statuses(run_id);
     for passed in [1, 2, 3, 4, 5, 6, 12, 13, 15, 20, 21, 23] {
-        assert_eq!(statuses.get(&passed), Some(&vec![1]), "C{passed}: {statuses:?}");
+        assert_eq!(
+            statuses.get(&passed),
+            Some(&vec![1]),
+            "C{passed}: {statuses:?}"
+        );
     }
     assert_eq!(statuses.get(&14), Some(&vec![5]), "{statuses:?}");
     assert_eq!(statuses.get(&22), Some(&vec![5]), "{statuses:?}");
@@ -88,7 +100,12 @@ fn imports_the_junit_of_cargo_nextest_once() {
     assert_eq!(json["upload"]["sent"], 0, "{}", again.stdout);
     assert_eq!(json["unmapped"][0], "shop::cart::cart::cart_starts_empty");
     assert_eq!(world.run_ids().len(), before.len() + 1, "no second run");
-    assert!(world.results_per_case(run_id).values().all(|count| *count == 1));
+    assert!(
+        world
+            .results_per_case(run_id)
+            .values()
+            .all(|count| *count == 1)
+    );
 }
 
 #[test]
@@ -127,7 +144,10 @@ fn imports_pytest_and_surefire_files_into_one_run() {
         (serde_json::json!([12]), serde_json::json!("title"))
     );
     assert_eq!(how("tests.test_cart::test_coupon").1, "property");
-    assert_eq!(how("tests.test_cart::test_crash").0, serde_json::json!([24]));
+    assert_eq!(
+        how("tests.test_cart::test_crash").0,
+        serde_json::json!([24])
+    );
     assert_eq!(
         how("com.shop.CheckoutTest::C41_C42_shippingOptions").0,
         serde_json::json!([41, 42])
@@ -143,17 +163,26 @@ fn imports_pytest_and_surefire_files_into_one_run() {
     assert_eq!(statuses[&12], [1]);
     assert_eq!(statuses[&23], [5], "failure");
     assert_eq!(statuses[&24], [5], "error: a crashed test is a failure");
-    assert!(!statuses.contains_key(&25), "skipped: not reported, like ignored tests");
+    assert!(
+        !statuses.contains_key(&25),
+        "skipped: not reported, like ignored tests"
+    );
     assert_eq!(statuses[&41], [1]);
     assert_eq!(statuses[&42], [1]);
     assert_eq!(statuses[&43], [1]);
     assert_eq!(statuses[&44], [1], "flaky: passed");
     assert_eq!(statuses[&45], [5]);
     let flaky = comment(&world, run_id, 44);
-    assert!(flaky.contains("LikelyNoBug") && flaky.contains("Attempts: 2"), "{flaky}");
+    assert!(
+        flaky.contains("LikelyNoBug") && flaky.contains("Attempts: 2"),
+        "{flaky}"
+    );
     let failed = comment(&world, run_id, 23);
     assert!(failed.contains("assert 3 == 4"), "{failed}");
-    assert!(failed.contains("coupon SAVE10 applied"), "system-out: {failed}");
+    assert!(
+        failed.contains("coupon SAVE10 applied"),
+        "system-out: {failed}"
+    );
     assert!(comment(&world, run_id, 24).contains("fixture 'db' not found"));
     assert!(comment(&world, run_id, 45).contains("Attempts: 2"));
 }
@@ -166,16 +195,29 @@ fn creates_missing_cases_once_and_can_be_switched_off() {
     let cases_before = world.sim.with_state(|state| state.cases.len());
 
     let off = world.run(&[
-        "import", "junit", pytest, "--create-missing", "--no-create",
-        "--create-section", "Web Shop/Imported/Python",
+        "import",
+        "junit",
+        pytest,
+        "--create-missing",
+        "--no-create",
+        "--create-section",
+        "Web Shop/Imported/Python",
     ]);
     assert_eq!(off.code, Some(0), "{}", off.both());
-    assert_eq!(world.sim.with_state(|state| state.cases.len()), cases_before);
+    assert_eq!(
+        world.sim.with_state(|state| state.cases.len()),
+        cases_before
+    );
 
     let args = [
-        "import", "junit", pytest, "--create-missing",
-        "--create-section", "Web Shop/Imported/Python",
-        "--case-field", "custom_automation_id={path}",
+        "import",
+        "junit",
+        pytest,
+        "--create-missing",
+        "--create-section",
+        "Web Shop/Imported/Python",
+        "--case-field",
+        "custom_automation_id={path}",
     ];
     let first = world.run(&args);
     assert_eq!(first.code, Some(0), "{}", first.both());
@@ -207,7 +249,9 @@ fn creates_missing_cases_once_and_can_be_switched_off() {
     });
     assert_eq!(
         automation_id,
-        Some(serde_json::json!("tests.test_cart::test_gift_wrapping_is_free"))
+        Some(serde_json::json!(
+            "tests.test_cart::test_gift_wrapping_is_free"
+        ))
     );
 
     let second = world.run(&args);
@@ -235,6 +279,10 @@ fn a_broken_file_is_an_error_not_a_panic() {
     std::fs::write(&broken, "<testsuites><testsuite name='x'><testcase").unwrap();
     let ran = world.run(&["import", "junit", broken.to_str().unwrap()]);
     assert_eq!(ran.code, Some(2), "{}", ran.both());
-    assert!(ran.stderr.contains("is not a JUnit XML report"), "{}", ran.both());
+    assert!(
+        ran.stderr.contains("is not a JUnit XML report"),
+        "{}",
+        ran.both()
+    );
     assert!(!ran.stderr.contains("panicked"), "{}", ran.both());
 }

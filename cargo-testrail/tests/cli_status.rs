@@ -31,7 +31,9 @@ fn every_sync_state_after_accepting_and_changing_cases() {
     let lock = world.dir.path().join("testrail.lock");
     let lock_arg = lock.to_str().unwrap().to_owned();
     let status = |extra: &[&str]| {
-        let mut args = vec!["status", "-p", "shop", "--lock", &lock_arg, "--suites", "Web Shop"];
+        let mut args = vec![
+            "status", "-p", "shop", "--lock", &lock_arg, "--suites", "Web Shop",
+        ];
         args.extend_from_slice(extra);
         world.run_in(&root, &args)
     };
@@ -41,7 +43,12 @@ fn every_sync_state_after_accepting_and_changing_cases() {
     assert_eq!(ran.code, Some(0), "{}", ran.both());
     let json: serde_json::Value = serde_json::from_str(&ran.stdout).expect("JSON");
     let found = states(&json);
-    assert_eq!(found.keys().copied().collect::<Vec<_>>(), SHOP_CASES, "{}", ran.stdout);
+    assert_eq!(
+        found.keys().copied().collect::<Vec<_>>(),
+        SHOP_CASES,
+        "{}",
+        ran.stdout
+    );
     assert!(found.values().all(|state| state == "New"), "{found:?}");
     assert_eq!(json["unmapped"][0]["path"], "cart::cart_starts_empty");
     let step = json["cases"]
@@ -50,10 +57,18 @@ fn every_sync_state_after_accepting_and_changing_cases() {
         .iter()
         .find(|case| case["id"] == 10)
         .unwrap();
-    assert_eq!(step["links"][0]["kind"], "step", "C10 is linked from a step");
+    assert_eq!(
+        step["links"][0]["kind"], "step",
+        "C10 is linked from a step"
+    );
 
     // Accepted: Synced, and the lock file is sorted, one line per case.
-    let ran = world.run_in(&root, &["accept", "-p", "shop", "--lock", &lock_arg, "--suites", "Web Shop"]);
+    let ran = world.run_in(
+        &root,
+        &[
+            "accept", "-p", "shop", "--lock", &lock_arg, "--suites", "Web Shop",
+        ],
+    );
     assert_eq!(ran.code, Some(0), "{}", ran.both());
     assert!(ran.stdout.contains("accepted 17 case(s)"), "{}", ran.both());
     let text = std::fs::read_to_string(&lock).expect("the lock file");
@@ -64,11 +79,18 @@ fn every_sync_state_after_accepting_and_changing_cases() {
         .collect();
     assert_eq!(ids.len(), 17);
     assert_eq!(ids[..3], ["C1", "C2", "C3"]);
-    assert!(text.contains("title = \"Add one item to an empty cart\""), "{text}");
+    assert!(
+        text.contains("title = \"Add one item to an empty cart\""),
+        "{text}"
+    );
     let ran = status(&[]);
     assert_eq!(ran.code, Some(0), "{}", ran.both());
     assert!(ran.stdout.contains("17 Synced"), "{}", ran.both());
-    assert!(!ran.stdout.contains('\u{1b}'), "NO_COLOR: no colours\n{}", ran.stdout);
+    assert!(
+        !ran.stdout.contains('\u{1b}'),
+        "NO_COLOR: no colours\n{}",
+        ran.stdout
+    );
 
     // Changes in TestRail between runs.
     world.sim.touch_case(1, None).expect("C1 exists");
@@ -140,12 +162,27 @@ fn every_sync_state_after_accepting_and_changing_cases() {
             ran.stdout
         );
     }
-    assert!(ran.stdout.contains("was \"Add the same item twice increases quantity\""), "{}", ran.stdout);
+    assert!(
+        ran.stdout
+            .contains("was \"Add the same item twice increases quantity\""),
+        "{}",
+        ran.stdout
+    );
     assert!(ran.stdout.contains("suite Payments"), "{}", ran.stdout);
 
     // Accepting again: everything but the Missing case.
-    let ran = world.run_in(&root, &["accept", "-p", "shop", "--lock", &lock_arg, "--suites", "Web Shop"]);
-    assert_eq!(ran.code, Some(1), "the Missing case cannot be accepted\n{}", ran.both());
+    let ran = world.run_in(
+        &root,
+        &[
+            "accept", "-p", "shop", "--lock", &lock_arg, "--suites", "Web Shop",
+        ],
+    );
+    assert_eq!(
+        ran.code,
+        Some(1),
+        "the Missing case cannot be accepted\n{}",
+        ran.both()
+    );
     assert!(ran.stdout.contains("C4 is Missing"), "{}", ran.both());
     let ran = status(&["--json"]);
     let found = states(&serde_json::from_str(&ran.stdout).expect("JSON"));
@@ -155,6 +192,9 @@ fn every_sync_state_after_accepting_and_changing_cases() {
         .collect();
     assert_eq!(
         not_synced,
-        [(&4, &"Missing".to_owned()), (&5, &"Unconfigured".to_owned())]
+        [
+            (&4, &"Missing".to_owned()),
+            (&5, &"Unconfigured".to_owned())
+        ]
     );
 }

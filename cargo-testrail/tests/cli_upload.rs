@@ -37,7 +37,10 @@ fn uploads_the_latest_session_once() {
     let json: serde_json::Value = serde_json::from_str(&again.stdout).expect("JSON");
     assert_eq!(json["sent"], 0, "{}", again.stdout);
     assert_eq!(json["already_stored"], 3, "{}", again.stdout);
-    assert_eq!(world.results_per_case(new_runs[0]).values().sum::<usize>(), 3);
+    assert_eq!(
+        world.results_per_case(new_runs[0]).values().sum::<usize>(),
+        3
+    );
 }
 
 #[test]
@@ -108,8 +111,15 @@ fn three_sessions_go_into_one_run_and_a_failed_upload_resumes_exactly_once() {
 
     let again = world.run(&args);
     assert_eq!(again.code, Some(0), "{}", again.both());
-    assert!(again.stdout.contains("nothing new to send"), "{}", again.both());
-    assert_eq!(world.results_per_case(new_runs[0]).values().sum::<usize>(), 24);
+    assert!(
+        again.stdout.contains("nothing new to send"),
+        "{}",
+        again.both()
+    );
+    assert_eq!(
+        world.results_per_case(new_runs[0]).values().sum::<usize>(),
+        24
+    );
 }
 
 #[test]
@@ -117,13 +127,24 @@ fn a_missing_session_says_what_to_do() {
     let world = World::new();
     let ran = world.run(&["upload"]);
     assert_eq!(ran.code, Some(2), "{}", ran.both());
-    assert!(ran.stderr.contains("no session to upload"), "{}", ran.both());
+    assert!(
+        ran.stderr.contains("no session to upload"),
+        "{}",
+        ran.both()
+    );
     assert!(ran.stderr.contains("cargo test"), "{}", ran.both());
 
     let ran = world.run(&["upload", "/definitely/not/here"]);
     assert_eq!(ran.code, Some(2), "{}", ran.both());
-    assert!(ran.stderr.contains("is not a session directory"), "{}", ran.both());
-    assert!(!ran.stderr.contains(world.sim.api_key()), "the key is never printed");
+    assert!(
+        ran.stderr.contains("is not a session directory"),
+        "{}",
+        ran.both()
+    );
+    assert!(
+        !ran.stderr.contains(world.sim.api_key()),
+        "the key is never printed"
+    );
 }
 
 #[test]
@@ -133,7 +154,11 @@ fn dry_run_sends_nothing() {
     world.sim.clear_log();
     let ran = world.run(&["upload", "--dry-run"]);
     assert_eq!(ran.code, Some(0), "{}", ran.both());
-    assert!(ran.stdout.contains("add_results_for_cases"), "{}", ran.both());
+    assert!(
+        ran.stdout.contains("add_results_for_cases"),
+        "{}",
+        ran.both()
+    );
     assert!(!ran.stdout.contains(world.sim.api_key()), "{}", ran.both());
     assert!(world.sim.log().is_empty(), "no request reached TestRail");
 }

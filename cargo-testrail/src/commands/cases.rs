@@ -65,7 +65,10 @@ pub async fn run(global: &GlobalArgs, args: CasesArgs) -> Result<ExitCode, CliEr
     let found: Vec<&CaseInfo> = snapshot
         .cases
         .iter()
-        .filter(|case| case.suite_id.is_some_and(|s| suites.iter().any(|x| x.id == s)))
+        .filter(|case| {
+            case.suite_id
+                .is_some_and(|s| suites.iter().any(|x| x.id == s))
+        })
         .filter(|case| {
             within
                 .as_ref()
@@ -128,7 +131,10 @@ pub async fn run(global: &GlobalArgs, args: CasesArgs) -> Result<ExitCode, CliEr
 }
 
 /// The suites to show: the configured ones, or the one `--suite` names.
-fn pick_suites<'a>(snapshot: &'a Snapshot, wanted: Option<&str>) -> Result<Vec<&'a SuiteInfo>, CliError> {
+fn pick_suites<'a>(
+    snapshot: &'a Snapshot,
+    wanted: Option<&str>,
+) -> Result<Vec<&'a SuiteInfo>, CliError> {
     let configured: Vec<&SuiteInfo> = snapshot.configured_suites().collect();
     let Some(wanted) = wanted else {
         return Ok(configured);
@@ -185,7 +191,10 @@ fn pick_sections(
     loop {
         let before = chosen.len();
         for section in &snapshot.sections {
-            if section.parent_id.is_some_and(|parent| chosen.contains(&parent)) {
+            if section
+                .parent_id
+                .is_some_and(|parent| chosen.contains(&parent))
+            {
                 chosen.insert(section.id);
             }
         }
@@ -233,7 +242,10 @@ fn print_tree(snapshot: &Snapshot, suites: &[&SuiteInfo], found: &[&CaseInfo]) {
         if !has_cases {
             continue;
         }
-        output::line(output::paint(BOLD, format!("{} (S{})", suite.name, suite.id)));
+        output::line(output::paint(
+            BOLD,
+            format!("{} (S{})", suite.name, suite.id),
+        ));
         let mut stack: Vec<(&SectionInfo, usize)> = children
             .get(&(suite.id, None))
             .map(|roots| roots.iter().rev().map(|s| (*s, 1)).collect())

@@ -68,7 +68,10 @@ pub async fn run(global: &GlobalArgs, args: CheckArgs) -> Result<ExitCode, CliEr
     if global.json {
         output::json(&answer);
     } else {
-        output::line(output::paint(GREEN.bold(), "TestRail is set up: exports will work"));
+        output::line(output::paint(
+            GREEN.bold(),
+            "TestRail is set up: exports will work",
+        ));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -96,9 +99,7 @@ async fn check(
         .await
         .map_err(|error| {
             let step = match &error {
-                ClientError::Unauthorized { .. } | ClientError::Forbidden { .. } => {
-                    "credentials"
-                }
+                ClientError::Unauthorized { .. } | ClientError::Forbidden { .. } => "credentials",
                 _ => "address",
             };
             (step, CliError::from(error))
@@ -136,7 +137,8 @@ async fn check(
         .get_suites(project.id)
         .await
         .map_err(|e| ("suites", e.into()))?;
-    let configured = catalog::select_suites(&all, &config.suites).map_err(|e| ("suites", e.into()))?;
+    let configured =
+        catalog::select_suites(&all, &config.suites).map_err(|e| ("suites", e.into()))?;
     let names: Vec<String> = configured
         .iter()
         .map(|suite| format!("{} (S{})", suite.name, suite.id))

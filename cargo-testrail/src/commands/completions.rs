@@ -9,6 +9,11 @@ use crate::cli::{Cli, CompletionsArgs};
 /// Prints the completions of `shell` on standard output.
 pub fn run(args: &CompletionsArgs) -> ExitCode {
     let mut command = Cli::command();
-    clap_complete::generate(args.shell, &mut command, "cargo-testrail", &mut std::io::stdout());
+    clap_complete::generate(
+        args.shell,
+        &mut command,
+        "cargo-testrail",
+        &mut std::io::stdout(),
+    );
     ExitCode::SUCCESS
 }

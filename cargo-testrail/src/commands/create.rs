@@ -14,7 +14,7 @@ use testrail_harness::export::{self, catalog};
 use crate::cli::{CreateArgs, CreateCommandArgs, GlobalArgs};
 use crate::context::{self, Workspace};
 use crate::error::CliError;
-use crate::output::{self, BOLD, GREEN, GRAY};
+use crate::output::{self, BOLD, GRAY, GREEN};
 use crate::sessions::{self, SessionDir};
 
 impl CreateArgs {
@@ -88,7 +88,12 @@ pub async fn for_sessions(
                 if !test.all_case_ids().is_empty() || wanted.iter().any(|w| w.path == test.path) {
                     continue;
                 }
-                let name = test.path.rsplit("::").next().unwrap_or(&test.path).to_owned();
+                let name = test
+                    .path
+                    .rsplit("::")
+                    .next()
+                    .unwrap_or(&test.path)
+                    .to_owned();
                 wanted.push(Wanted {
                     title: test.title.clone().unwrap_or_else(|| name.clone()),
                     name,

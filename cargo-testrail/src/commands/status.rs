@@ -84,7 +84,11 @@ fn print(survey: &Survey) {
         configured.join(", "),
         survey.judged.len(),
         survey.links.binaries,
-        if survey.links.binaries == 1 { "y" } else { "ies" }
+        if survey.links.binaries == 1 {
+            "y"
+        } else {
+            "ies"
+        }
     ));
     for (id, judged) in &survey.judged {
         let title = judged
@@ -121,7 +125,10 @@ fn print(survey: &Survey) {
             output::paint(GRAY, detail)
         ));
         for link in &survey.links.cases[id] {
-            output::line(output::paint(GRAY, format!("          ← {}", link.describe())));
+            output::line(output::paint(
+                GRAY,
+                format!("          ← {}", link.describe()),
+            ));
         }
     }
     if !survey.links.unmapped.is_empty() {
@@ -164,7 +171,10 @@ fn print(survey: &Survey) {
         },
         output::paint(
             GRAY,
-            format!(" (judged against {})", context::display_path(&survey.lock_path))
+            format!(
+                " (judged against {})",
+                context::display_path(&survey.lock_path)
+            )
         )
     ));
     for state in SyncState::ALL {

@@ -306,7 +306,10 @@ fn dry_run(
         output::json(&described);
     } else {
         for session in described {
-            output::line(output::paint(output::BOLD, format!("session {}", session.session)));
+            output::line(output::paint(
+                output::BOLD,
+                format!("session {}", session.session),
+            ));
             output::line(session.requests);
         }
     }

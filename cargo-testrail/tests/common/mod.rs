@@ -71,7 +71,8 @@ impl World {
 
     /// Every run of the simulator.
     pub fn run_ids(&self) -> Vec<u64> {
-        self.sim.with_state(|state| state.runs.keys().copied().collect())
+        self.sim
+            .with_state(|state| state.runs.keys().copied().collect())
     }
 
     /// Case ID → number of results, in one run.
