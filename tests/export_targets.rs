@@ -522,3 +522,54 @@ Undecided = "blocked"
         ran.both()
     );
 }
+
+#[test]
+fn processes_exporting_at_the_same_time_join_one_run() {
+    let sim = Simulator::spawn(Fixture::demo()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let env = env_with(
+        &sim,
+        &[
+            ("TESTRAIL_SUITES", "Web Shop"),
+            ("TESTRAIL_SESSION", "ci-build-7"),
+            ("TESTRAIL_EXPORT", "1"),
+        ],
+    );
+    // Build first, so that both processes really run at the same time.
+    support::export_run(dir.path(), "shop", &["cart", "accounts"], &["--list"], &[]);
+    let children: Vec<_> = ["cart", "accounts"]
+        .iter()
+        .map(|target| {
+            let mut command = support::cargo(dir.path());
+            command.args(["test", "-q", "-p", "shop", "--test", target]);
+            command.envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+            command
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null());
+            command.spawn().unwrap()
+        })
+        .collect();
+    for mut child in children {
+        child.wait().unwrap();
+    }
+    assert_eq!(support::run_ids(&sim), [1], "one run for both processes");
+    let cases: Vec<u64> = support::results_by_case(&sim, 1).into_keys().collect();
+    assert_eq!(cases, [1, 2, 3, 4, 5, 6, 20, 21, 23]);
+}
+
+#[test]
+fn close_run_closes_the_run_after_the_export() {
+    let sim = Simulator::spawn(Fixture::demo()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let env = env_with(
+        &sim,
+        &[
+            ("TESTRAIL_SUITES", "Web Shop"),
+            ("TESTRAIL_CLOSE_RUN", "true"),
+        ],
+    );
+    let ran = support::export_run(dir.path(), "shop", &["cart"], &["--testrail-export"], &env);
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+    sim.with_state(|state| assert!(state.runs[&1].is_completed));
+    assert_eq!(support::results_by_case(&sim, 1).len(), 6);
+}

@@ -172,7 +172,8 @@ fn registry_lists_tests_and_steps_as_json_without_running() {
         &["--testrail-registry"],
     );
     assert_eq!(ran.code, Some(0), "{}", ran.both());
-    let listing: serde_json::Value = serde_json::from_str(&ran.stdout).expect(&ran.both());
+    let listing: serde_json::Value =
+        serde_json::from_str(&ran.stdout).unwrap_or_else(|_| panic!("{}", ran.both()));
     assert_eq!(listing["format"], "testrail-rs/registry");
     assert_eq!(listing["tests"][0]["path"], "steps::checkout_in_steps");
     assert_eq!(listing["tests"][0]["case_ids"], serde_json::json!([200]));

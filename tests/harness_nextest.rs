@@ -75,3 +75,30 @@ fn nextest_selects_by_case_id() {
     assert_eq!(spool.len(), 1);
     assert_eq!(spool[0].tests[0].case_ids, [113, 114]);
 }
+
+#[test]
+fn nextest_sends_nothing_per_process_and_says_how_to_upload() {
+    let sim = testrail_sim::Simulator::spawn(testrail_sim::Fixture::demo()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = support::cargo(dir.path());
+    command
+        .args([
+            "nextest",
+            "run",
+            "--no-capture",
+            "-p",
+            "harness-scenarios",
+            "--test",
+            "green",
+        ])
+        .envs(support::sim_env(&sim))
+        .env("TESTRAIL_EXPORT", "1");
+    let ran = support::run(&mut command);
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+    assert!(
+        ran.both().contains("cargo testrail upload"),
+        "{}",
+        ran.both()
+    );
+    assert!(sim.log().is_empty(), "no request per process");
+}
