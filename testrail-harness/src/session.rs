@@ -95,8 +95,9 @@ impl Session {
                 source: SessionSource::Nextest,
             };
         }
-        let parent = std::os::unix::process::parent_id();
-        if process_name(parent).is_some_and(|name| name == "cargo") {
+        if let Some(parent) = parent_id()
+            && process_name(parent).is_some_and(|name| name == "cargo")
+        {
             return Session {
                 key: format!("cargo-{parent}-{}", start_time(parent)),
                 source: SessionSource::Cargo,
@@ -133,6 +134,18 @@ pub fn sanitize(key: &str) -> String {
         "" => "session".to_owned(),
         _ => cleaned,
     }
+}
+
+#[cfg(unix)]
+fn parent_id() -> Option<u32> {
+    Some(std::os::unix::process::parent_id())
+}
+
+/// Elsewhere the parent is unknown: each process is its own session unless
+/// `TESTRAIL_SESSION` says otherwise.
+#[cfg(not(unix))]
+fn parent_id() -> Option<u32> {
+    None
 }
 
 fn process_name(pid: u32) -> Option<String> {

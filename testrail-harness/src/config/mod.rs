@@ -154,6 +154,8 @@ pub struct Config {
     pub max_in_flight: usize,
     /// Wait for one answer.
     pub timeout: Duration,
+    /// First wait before a retry.
+    pub backoff: Duration,
     /// Extra CA certificate.
     pub ca_cert: Option<PathBuf>,
     /// Skip TLS verification.
@@ -434,6 +436,7 @@ impl Resolver {
             rate_limit: u32::try_from(count("rate_limit", 180)?).unwrap_or(u32::MAX),
             max_in_flight: count("max_in_flight", 4)? as usize,
             timeout: Duration::from_secs(count("timeout_secs", 60)?),
+            backoff: Duration::from_millis(count("backoff_ms", 1000)?),
             ca_cert: self.text("ca_cert")?.map(|path| expand_home(&path)),
             insecure: self.flag("insecure")?,
             elapsed_ms: self.flag("elapsed_ms")?,

@@ -19,7 +19,7 @@ pub mod target;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::client::{Client, ClientConfig, ElapsedFormat, RateLimit};
 use crate::config::{Config, ConfigError};
@@ -163,13 +163,8 @@ pub fn client(config: &Config) -> Result<Client, ExportError> {
     client_config.max_in_flight = config.max_in_flight;
     client_config.ca_cert = config.ca_cert.clone();
     client_config.accept_invalid_certs = config.insecure;
-    if let Ok(millis) = std::env::var("TESTRAIL_BACKOFF_MS")
-        && let Ok(millis) = millis.parse::<u64>()
-    {
-        client_config.backoff_base = Duration::from_millis(millis);
-        client_config.retry_after_cap = Duration::from_millis(millis.max(1) * 50);
-        client_config.retry_after_default = Duration::from_millis(millis);
-    }
+    client_config.backoff_base = config.backoff;
+    client_config.retry_after_default = config.backoff * 5;
     Ok(Client::new(client_config)?)
 }
 
