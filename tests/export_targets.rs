@@ -573,3 +573,22 @@ fn close_run_closes_the_run_after_the_export() {
     sim.with_state(|state| assert!(state.runs[&1].is_completed));
     assert_eq!(support::results_by_case(&sim, 1).len(), 6);
 }
+
+#[test]
+fn a_new_run_costs_three_requests_plus_one_per_batch() {
+    let sim = Simulator::spawn(Fixture::demo()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let env = env_with(&sim, &[("TESTRAIL_SUITES", "Web Shop")]);
+    let ran = support::export_run(dir.path(), "shop", &["cart"], &["--testrail-export"], &env);
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+    let endpoints: Vec<String> = sim.log().into_iter().map(|entry| entry.endpoint).collect();
+    assert_eq!(
+        endpoints,
+        [
+            "get_projects",
+            "get_suites",
+            "add_run",
+            "add_results_for_cases"
+        ]
+    );
+}

@@ -1,6 +1,6 @@
 //! What TestRail holds that the export needs: the project, the configured suites, the cases
-//! of those suites (paged through `get_cases`, not one request per case), and which case
-//! templates record step results.
+//! of those suites (paged through `get_cases`, not one request per case, and only when
+//! needed), and which case templates record step results.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -28,60 +28,79 @@ pub enum CaseState {
     Missing,
 }
 
-/// The project, suites and cases.
+/// The project and the configured suites; their cases once [`Catalog::scan`] ran.
 pub struct Catalog {
     /// The project.
     pub project: Project,
-    /// Whether the project has several suites (suite mode 3).
-    pub multi_suite: bool,
     /// The configured suites (every suite of the project when none is configured).
     pub suites: Vec<Suite>,
-    /// Cases of the configured suites, by ID: (suite, template).
-    pub cases: BTreeMap<u64, (u64, Option<u64>)>,
-    /// Templates whose results have a step-results field; `None` when every template does.
-    pub step_templates: Option<BTreeSet<u64>>,
-    /// Whether any step-results field applies to the project.
-    pub step_results: bool,
+    /// Cases of the configured suites, by ID: (suite, template); `None` until scanned.
+    pub cases: Option<BTreeMap<u64, (u64, Option<u64>)>>,
 }
 
 impl Catalog {
-    /// Loads the project, the configured suites and their cases.
+    /// Loads the project and the configured suites: one or two requests.
     pub async fn load(client: &Client, config: &Config) -> Result<Catalog, ExportError> {
         let project = find_project(client, config).await?;
-        let all_suites = client.get_suites(project.id).await?;
-        let suites = select_suites(&all_suites, &config.suites)?;
+        let suites = match suite_ids(&config.suites) {
+            // Suites given by ID need no lookup; TestRail checks them when the run is made.
+            Some(ids) => ids
+                .into_iter()
+                .map(|id| {
+                    serde_json::from_value(
+                        serde_json::json!({ "id": id, "name": format!("S{id}") }),
+                    )
+                })
+                .collect::<Result<_, _>>()
+                .map_err(|_| ExportError::Unexpected("a suite ID does not fit a suite"))?,
+            None => select_suites(&client.get_suites(project.id).await?, &config.suites)?,
+        };
+        Ok(Catalog {
+            project,
+            suites,
+            cases: None,
+        })
+    }
+
+    /// The only configured suite, when there is exactly one: every linked case can then be
+    /// assumed to be in it until TestRail says otherwise.
+    pub fn single_suite(&self) -> Option<u64> {
+        match self.suites.as_slice() {
+            [suite] => Some(suite.id),
+            _ => None,
+        }
+    }
+
+    /// Pages through the cases of the configured suites (`get_cases`, 250 per request).
+    pub async fn scan(&mut self, client: &Client) -> Result<(), ExportError> {
         let mut cases = BTreeMap::new();
-        for suite in &suites {
+        for suite in &self.suites {
             let filter = CaseFilter {
                 suite_id: Some(suite.id),
                 ..CaseFilter::default()
             };
-            for case in client.get_cases(project.id, &filter).await? {
+            for case in client.get_cases(self.project.id, &filter).await? {
                 cases.insert(case.id, (suite.id, case.template_id));
             }
         }
-        let fields = client.get_result_fields().await?;
-        let (step_results, step_templates) = step_results_field(&fields, project.id);
-        Ok(Catalog {
-            multi_suite: project.suite_mode == Some(3),
-            project,
-            suites,
-            cases,
-            step_templates,
-            step_results,
-        })
+        self.cases = Some(cases);
+        Ok(())
     }
 
-    /// Classifies linked cases; those outside the configured suites are looked up one by one
-    /// (`get_case`), which tells Unconfigured from Missing.
+    /// Classifies linked cases after a [`Catalog::scan`]; those outside the configured
+    /// suites are looked up one by one (`get_case`), which tells Unconfigured from Missing.
     pub async fn classify(
         &self,
         client: &Client,
         case_ids: &BTreeSet<u64>,
     ) -> Result<BTreeMap<u64, CaseState>, ExportError> {
+        let known = self
+            .cases
+            .as_ref()
+            .ok_or(ExportError::Unexpected("cases classified before the scan"))?;
         let mut states = BTreeMap::new();
         for case_id in case_ids {
-            let state = match self.cases.get(case_id) {
+            let state = match known.get(case_id) {
                 Some((suite_id, template_id)) => CaseState::Known {
                     suite_id: *suite_id,
                     template_id: *template_id,
@@ -98,20 +117,50 @@ impl Catalog {
         }
         Ok(states)
     }
+}
+
+/// Which case templates record step results (`custom_step_results`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StepResults {
+    /// No template of the project does.
+    None,
+    /// Every template does.
+    All,
+    /// These templates do.
+    Templates(BTreeSet<u64>),
+}
+
+impl StepResults {
+    /// Reads the project's result fields.
+    pub async fn load(client: &Client, project_id: u64) -> Result<StepResults, ExportError> {
+        Ok(step_results_field(
+            &client.get_result_fields().await?,
+            project_id,
+        ))
+    }
 
     /// Whether results of cases with this template take `custom_step_results`.
-    pub fn takes_step_results(&self, template_id: Option<u64>) -> bool {
-        self.step_results
-            && match (&self.step_templates, template_id) {
-                (None, _) => true,
-                (Some(templates), Some(template)) => templates.contains(&template),
-                (Some(_), None) => false,
-            }
+    pub fn for_template(&self, template_id: Option<u64>) -> bool {
+        match (self, template_id) {
+            (StepResults::None, _) => false,
+            (StepResults::All, _) => true,
+            (StepResults::Templates(templates), Some(template)) => templates.contains(&template),
+            (StepResults::Templates(_), None) => false,
+        }
     }
 }
 
-/// The configured project (by ID, or by name among `get_projects`).
-pub async fn find_project(client: &Client, config: &Config) -> Result<Project, ExportError> {
+fn suite_ids(wanted: &[String]) -> Option<Vec<u64>> {
+    if wanted.is_empty() {
+        return None;
+    }
+    wanted
+        .iter()
+        .map(|suite| suite.trim().parse().ok())
+        .collect()
+}
+
+async fn find_project(client: &Client, config: &Config) -> Result<Project, ExportError> {
     match &config.project {
         None => Err(ExportError::Config(crate::config::ConfigError::Missing {
             what: "the TestRail project",
@@ -163,8 +212,8 @@ pub fn select_suites(all: &[Suite], wanted: &[String]) -> Result<Vec<Suite>, Exp
 }
 
 /// Whether a step-results field (`custom_step_results`, type 11) applies to the project,
-/// and to which templates (`None`: all).
-fn step_results_field(fields: &[FieldDef], project_id: u64) -> (bool, Option<BTreeSet<u64>>) {
+/// and to which templates.
+fn step_results_field(fields: &[FieldDef], project_id: u64) -> StepResults {
     let applies = |field: &&FieldDef| {
         field.is_active
             && (field.system_name == "custom_step_results" || field.type_id == Some(11))
@@ -174,8 +223,8 @@ fn step_results_field(fields: &[FieldDef], project_id: u64) -> (bool, Option<BTr
                 }))
     };
     match fields.iter().find(applies) {
-        None => (false, None),
-        Some(field) if field.include_all || field.template_ids.is_empty() => (true, None),
-        Some(field) => (true, Some(field.template_ids.iter().copied().collect())),
+        None => StepResults::None,
+        Some(field) if field.include_all || field.template_ids.is_empty() => StepResults::All,
+        Some(field) => StepResults::Templates(field.template_ids.iter().copied().collect()),
     }
 }

@@ -25,7 +25,7 @@ use crate::client::{Client, ClientConfig, ElapsedFormat, RateLimit};
 use crate::config::{Config, ConfigError};
 use crate::spool::{SpoolError, SpoolFile};
 
-use catalog::{CaseState, Catalog};
+use catalog::{CaseState, Catalog, StepResults};
 use journal::LockedJournal;
 use results::{ResultContext, files_of};
 use status_map::StatusMap;
@@ -183,6 +183,11 @@ pub fn read_selection(
 }
 
 /// Exports the outcomes of a session directory.
+///
+/// The common case costs `3 + ⌈N/250⌉` requests for N results into a new run: the project,
+/// the suites (when named), `add_run`, and the result batches. The cases of the configured
+/// suites are paged through only when they are needed: several suites (to know which case
+/// is in which), step results limited to some templates, or TestRail refusing a case.
 pub async fn export(
     config: &Config,
     session_dir: &Path,
@@ -192,27 +197,22 @@ pub async fn export(
     let files = read_selection(session_dir, &selection)?;
     let reports = report::build(&files);
     let client = client(config)?;
-    let mut summary = ExportSummary::default();
 
-    let statuses = StatusMap::resolve(&config.mapping, &client.get_statuses().await?)?;
-    let catalog = Catalog::load(&client, config).await?;
-    let linked: BTreeSet<u64> = reports.iter().map(|report| report.case_id).collect();
-    let states = catalog.classify(&client, &linked).await?;
-    let missing: Vec<String> = reports
-        .iter()
-        .filter(|report| states.get(&report.case_id) == Some(&CaseState::Missing))
-        .map(|report| {
-            format!(
-                "C{} (linked from {})",
-                report.case_id,
-                report.decisive().description
-            )
-        })
-        .collect();
-    if !missing.is_empty() && !config.skip_missing {
-        return Err(ExportError::Missing(missing));
+    let statuses = resolve_statuses(&client, config).await?;
+    let mut catalog = Catalog::load(&client, config).await?;
+    let has_unlinked_steps = reports.iter().any(|report| {
+        report
+            .sources
+            .iter()
+            .any(|source| !source.unlinked_steps.is_empty())
+    });
+    let step_results = match has_unlinked_steps {
+        true => StepResults::load(&client, catalog.project.id).await?,
+        false => StepResults::None,
+    };
+    if catalog.single_suite().is_none() || matches!(step_results, StepResults::Templates(_)) {
+        catalog.scan(&client).await?;
     }
-
     let context = ResultContext {
         session: session.to_owned(),
         version: config.version.clone(),
@@ -226,83 +226,103 @@ pub async fn export(
     };
     let journal = LockedJournal::open(session_dir)?;
     let journal = Arc::new(tokio::sync::Mutex::new(journal));
-    summary.already_stored += send::settle_pending(&client, &journal, session).await?;
-
-    let mut by_suite: BTreeMap<u64, Vec<send::Item>> = BTreeMap::new();
-    {
-        let locked = journal.lock().await;
-        for report in &reports {
-            let (suite_id, template_id) = match states.get(&report.case_id) {
-                Some(CaseState::Known {
-                    suite_id,
-                    template_id,
-                }) => (*suite_id, *template_id),
-                Some(CaseState::Unconfigured { .. }) => {
-                    summary.unconfigured.push(report.case_id);
-                    continue;
-                }
-                _ => {
-                    summary.missing.push(report.case_id);
-                    continue;
-                }
-            };
-            let files = files_of(report);
-            if files
-                .iter()
-                .all(|file| locked.journal.is_acknowledged(file, report.case_id))
-            {
-                summary.already_stored += 1;
-                continue;
-            }
-            match results::result_for(
-                report,
-                &statuses,
-                &context,
-                catalog.takes_step_results(template_id),
-            ) {
-                Ok(result) => by_suite
-                    .entry(suite_id)
-                    .or_default()
-                    .push(send::Item { files, result }),
-                Err(reason) => summary.not_reported.push((report.case_id, reason)),
-            }
-        }
-    }
-    if by_suite.is_empty() {
-        return Ok(summary);
-    }
-    let needed: BTreeMap<u64, BTreeSet<u64>> = by_suite
-        .iter()
-        .map(|(suite, items)| {
-            (
-                *suite,
-                items.iter().map(|item| item.result.case_id).collect(),
-            )
-        })
-        .collect();
-    let suite_names: BTreeMap<u64, String> = catalog
-        .suites
-        .iter()
-        .map(|suite| (suite.id, suite.name.clone()))
-        .collect();
+    let settled = send::settle_pending(&client, &journal, session).await?;
     let naming = target::Naming {
         name: run_name(config, &files, session),
         description: config.run_description.clone(),
     };
-    let (runs, outside) = {
-        let mut locked = journal.lock().await;
-        target::prepare(
-            &client,
-            config,
-            catalog.project.id,
-            &suite_names,
-            &mut locked,
-            &needed,
-            &naming,
-        )
-        .await?
+
+    let (mut summary, by_suite, runs) = loop {
+        let states = match catalog.single_suite() {
+            Some(suite_id) if catalog.cases.is_none() => reports
+                .iter()
+                .map(|report| {
+                    (
+                        report.case_id,
+                        CaseState::Known {
+                            suite_id,
+                            template_id: None,
+                        },
+                    )
+                })
+                .collect(),
+            _ => {
+                let linked: BTreeSet<u64> = reports.iter().map(|report| report.case_id).collect();
+                catalog.classify(&client, &linked).await?
+            }
+        };
+        let missing: Vec<String> = reports
+            .iter()
+            .filter(|report| states.get(&report.case_id) == Some(&CaseState::Missing))
+            .map(|report| {
+                format!(
+                    "C{} (linked from {})",
+                    report.case_id,
+                    report.decisive().description
+                )
+            })
+            .collect();
+        if !missing.is_empty() && !config.skip_missing {
+            return Err(ExportError::Missing(missing));
+        }
+        let (mut summary, by_suite) = {
+            let locked = journal.lock().await;
+            plan_items(
+                &reports,
+                &states,
+                &statuses,
+                &context,
+                &step_results,
+                &locked.journal,
+            )
+        };
+        summary.already_stored += settled;
+        if by_suite.is_empty() {
+            return Ok(summary);
+        }
+        let needed: BTreeMap<u64, BTreeSet<u64>> = by_suite
+            .iter()
+            .map(|(suite, items)| {
+                (
+                    *suite,
+                    items.iter().map(|item| item.result.case_id).collect(),
+                )
+            })
+            .collect();
+        let suite_names: BTreeMap<u64, String> = catalog
+            .suites
+            .iter()
+            .map(|suite| (suite.id, suite.name.clone()))
+            .collect();
+        let prepared = {
+            let mut locked = journal.lock().await;
+            target::prepare(
+                &client,
+                config,
+                catalog.project.id,
+                &suite_names,
+                &mut locked,
+                &needed,
+                &naming,
+            )
+            .await
+        };
+        match prepared {
+            Ok((runs, outside)) => {
+                summary.unconfigured.extend(outside);
+                break (summary, by_suite, runs);
+            }
+            // TestRail refused a case that was assumed to be in the suite: look at the
+            // suite's cases, then plan again with what it really holds.
+            Err(ExportError::Client(crate::client::Error::BadRequest { message, .. }))
+                if catalog.cases.is_none() && message.contains("case") =>
+            {
+                catalog.scan(&client).await?;
+            }
+            Err(error) => return Err(error),
+        }
     };
-    summary.unconfigured.extend(outside);
+
     let base = config.url.clone().unwrap_or_default();
     for (suite_id, items) in by_suite {
         let Some(run_id) = runs.get(&suite_id).copied() else {
@@ -338,6 +358,68 @@ pub async fn export(
         locked.save()?;
     }
     Ok(summary)
+}
+
+/// The status mapping, resolved against TestRail's built-in statuses when it names only
+/// those (no request), else against `get_statuses`.
+async fn resolve_statuses(client: &Client, config: &Config) -> Result<StatusMap, ExportError> {
+    match StatusMap::resolve(&config.mapping, &status_map::builtin_statuses()) {
+        Ok(map) => Ok(map),
+        Err(_) => Ok(StatusMap::resolve(
+            &config.mapping,
+            &client.get_statuses().await?,
+        )?),
+    }
+}
+
+/// The results to send, by suite, and what is skipped and why.
+fn plan_items(
+    reports: &[report::CaseReport],
+    states: &BTreeMap<u64, CaseState>,
+    statuses: &StatusMap,
+    context: &ResultContext,
+    step_results: &StepResults,
+    journal: &journal::Journal,
+) -> (ExportSummary, BTreeMap<u64, Vec<send::Item>>) {
+    let mut summary = ExportSummary::default();
+    let mut by_suite: BTreeMap<u64, Vec<send::Item>> = BTreeMap::new();
+    for report in reports {
+        let (suite_id, template_id) = match states.get(&report.case_id) {
+            Some(CaseState::Known {
+                suite_id,
+                template_id,
+            }) => (*suite_id, *template_id),
+            Some(CaseState::Unconfigured { .. }) => {
+                summary.unconfigured.push(report.case_id);
+                continue;
+            }
+            _ => {
+                summary.missing.push(report.case_id);
+                continue;
+            }
+        };
+        let files = files_of(report);
+        if files
+            .iter()
+            .all(|file| journal.is_acknowledged(file, report.case_id))
+        {
+            summary.already_stored += 1;
+            continue;
+        }
+        match results::result_for(
+            report,
+            statuses,
+            context,
+            step_results.for_template(template_id),
+        ) {
+            Ok(result) => by_suite
+                .entry(suite_id)
+                .or_default()
+                .push(send::Item { files, result }),
+            Err(reason) => summary.not_reported.push((report.case_id, reason)),
+        }
+    }
+    (summary, by_suite)
 }
 
 /// The URL of a run in TestRail's web interface.
