@@ -160,7 +160,8 @@ fn suite_ids(wanted: &[String]) -> Option<Vec<u64>> {
         .collect()
 }
 
-async fn find_project(client: &Client, config: &Config) -> Result<Project, ExportError> {
+/// The configured project (by ID, or by name among `get_projects`); used by `cargo testrail`.
+pub async fn find_project(client: &Client, config: &Config) -> Result<Project, ExportError> {
     match &config.project {
         None => Err(ExportError::Config(crate::config::ConfigError::Missing {
             what: "the TestRail project",
