@@ -29,9 +29,19 @@ pub struct TitleIndex {
     automation_ids: BTreeMap<String, Vec<u64>>,
 }
 
-/// Lower case, words only: `test_Add_one-item` → `add one item`.
+/// Lower case, words only, camelCase split: `test_Add_one-item` and `testAddOneItem` →
+/// `add one item`.
 pub fn normalise(text: &str) -> String {
-    let words: Vec<String> = text
+    let mut spaced = String::with_capacity(text.len() + 8);
+    let mut previous_lower = false;
+    for c in text.chars() {
+        if c.is_uppercase() && previous_lower {
+            spaced.push(' ');
+        }
+        previous_lower = c.is_lowercase() || c.is_ascii_digit();
+        spaced.push(c);
+    }
+    let words: Vec<String> = spaced
         .split(|c: char| !c.is_alphanumeric())
         .filter(|word| !word.is_empty())
         .map(str::to_lowercase)
@@ -100,5 +110,7 @@ mod tests {
         );
         assert_eq!(normalise("Add out-of-stock item"), "add out of stock item");
         assert_eq!(normalise("test"), "test");
+        assert_eq!(normalise("testRefundTwice"), "refund twice");
+        assert_eq!(normalise("Refund twice"), "refund twice");
     }
 }

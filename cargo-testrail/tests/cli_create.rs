@@ -45,15 +45,16 @@ fn create_twice_creates_once() {
     let id = created[0];
     assert!(
         first.stdout.contains(&format!("created C{id}"))
-            && first
-                .stdout
-                .contains(&format!("#[testrail::case(C{id})]")),
+            && first.stdout.contains(&format!("#[testrail::case(C{id})]")),
         "{}",
         first.both()
     );
     let (automation_id, priority) = world.sim.with_state(|state| {
         let case = &state.cases[&id];
-        (case.custom.get("custom_automation_id").cloned(), case.priority_id)
+        (
+            case.custom.get("custom_automation_id").cloned(),
+            case.priority_id,
+        )
     });
     assert_eq!(
         automation_id,
@@ -92,7 +93,12 @@ fn upload_creates_missing_cases_when_asked_and_not_otherwise() {
     assert!(cases_titled(&world, "wraps_gifts").is_empty());
 
     let ran = world.run(&["upload", "--create-missing"]);
-    assert_eq!(ran.code, Some(2), "creation needs a section\n{}", ran.both());
+    assert_eq!(
+        ran.code,
+        Some(2),
+        "creation needs a section\n{}",
+        ran.both()
+    );
     assert!(ran.stderr.contains("--create-section"), "{}", ran.both());
 
     let mut command = world.command(&["upload"]);
@@ -100,7 +106,12 @@ fn upload_creates_missing_cases_when_asked_and_not_otherwise() {
         .env("TESTRAIL_CREATE_MISSING", "1")
         .env("TESTRAIL_CREATE_SECTION", "Automated");
     let ran = common::run(&mut command);
-    assert_eq!(ran.code, Some(2), "two suites configured: the suite must be named\n{}", ran.both());
+    assert_eq!(
+        ran.code,
+        Some(2),
+        "two suites configured: the suite must be named\n{}",
+        ran.both()
+    );
     let ran = world.run(&[
         "upload",
         "--create-missing",
@@ -112,7 +123,11 @@ fn upload_creates_missing_cases_when_asked_and_not_otherwise() {
     assert_eq!(ran.code, Some(0), "{}", ran.both());
     let created = cases_titled(&world, "wraps_gifts");
     assert_eq!(created.len(), 1, "{}", ran.both());
-    assert!(ran.stdout.contains(&format!("C{}", created[0])), "{}", ran.both());
+    assert!(
+        ran.stdout.contains(&format!("C{}", created[0])),
+        "{}",
+        ran.both()
+    );
 }
 
 #[test]
@@ -129,14 +144,24 @@ fn upload_into_an_existing_run_or_a_new_plan() {
     let ran = world.run(&["upload", "--run-id", &run_arg]);
     assert_eq!(ran.code, Some(0), "{}", ran.both());
     assert_eq!(
-        world.results_per_case(run_id).keys().copied().collect::<Vec<_>>(),
+        world
+            .results_per_case(run_id)
+            .keys()
+            .copied()
+            .collect::<Vec<_>>(),
         [1, 2],
         "the second session reported into the existing run"
     );
 
     // Two sessions with cases of two suites, into one new plan.
     spool(&world, "web", "cart", 3, vec![passed("cart::x", &[3])]);
-    spool(&world, "pay", "payments", 4, vec![passed("payments::y", &[111])]);
+    spool(
+        &world,
+        "pay",
+        "payments",
+        4,
+        vec![passed("payments::y", &[111])],
+    );
     let plans_before = world.sim.with_state(|state| state.plans.len());
     let web = world.session_dir("web");
     let pay = world.session_dir("pay");
@@ -150,7 +175,10 @@ fn upload_into_an_existing_run_or_a_new_plan() {
     assert_eq!(ran.code, Some(0), "{}", ran.both());
     let json: serde_json::Value = serde_json::from_str(&ran.stdout).expect("JSON");
     let plan_id = json["plan_id"].as_u64().expect("a plan");
-    assert_eq!(world.sim.with_state(|state| state.plans.len()), plans_before + 1);
+    assert_eq!(
+        world.sim.with_state(|state| state.plans.len()),
+        plans_before + 1
+    );
     let runs_in_plan = world.sim.with_state(|state| {
         state
             .runs

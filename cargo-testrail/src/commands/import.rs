@@ -1,7 +1,7 @@
 //! `cargo testrail import junit FILES...`: JUnit XML from any framework, turned into a
 //! spool file per JUnit file in a session directory `target/testrail/sessions/junit-<hash>/`
-//! (the hash of the files' contents, so importing the same files again is the same session
-//! and sends nothing new), then sent through the same export path as `upload`.
+//! (the hash of the files' contents and of the target, so importing the same files again is
+//! the same session and sends nothing new), then sent through the same export path as `upload`.
 //!
 //! Outcomes: passed → NoBug; passed after failed attempts (`flakyFailure`) → LikelyNoBug
 //! with every attempt; `failure` → DefinitelyBug; `error` → DefinitelyBug too (a JUnit
@@ -131,8 +131,10 @@ async fn junit(global: &GlobalArgs, args: JunitArgs) -> Result<ExitCode, CliErro
         }
     }
 
-    // The spool: one file per JUnit file, in a session named after the contents.
-    let mut hash_input = Vec::new();
+    // The spool: one file per JUnit file, in a session named after the contents and the
+    // target (the same files sent elsewhere are another session).
+    let mut hash_input =
+        format!("{:?}|{:?}|{:?}|", config.url, config.project, config.target).into_bytes();
     for (_, _, bytes) in &inputs {
         hash_input.extend_from_slice(&cache::fnv1a(bytes).to_le_bytes());
     }
