@@ -96,7 +96,7 @@ fn print(survey: &Survey) {
             .as_ref()
             .map(|case| case.title.clone())
             .or_else(|| judged.accepted.as_ref().map(|a| a.title.clone()))
-            .unwrap_or_default();
+            .unwrap_or_else(|| output::paint(GRAY, "(no such case in TestRail)"));
         let state = judged.state;
         let mut detail = String::new();
         if state == SyncState::Outdated
