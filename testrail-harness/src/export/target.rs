@@ -49,10 +49,12 @@ pub async fn prepare(
             true
         }
         Target::NewPlan => true,
+        // A plan when the first export of the session spans several suites. A later export
+        // that brings a new suite to a session with a plain run gets a second run: a run
+        // holds one suite, and turning the first run into a plan entry is not possible.
         Target::NewRun => {
-            let suites_in_journal: BTreeSet<u64> = journal.journal.runs.keys().copied().collect();
-            let all: BTreeSet<u64> = needed.keys().copied().chain(suites_in_journal).collect();
-            journal.journal.plan_id.is_some() || all.len() > 1
+            journal.journal.plan_id.is_some()
+                || (journal.journal.runs.is_empty() && needed.len() > 1)
         }
     };
     let mut runs = BTreeMap::new();
