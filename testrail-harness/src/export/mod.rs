@@ -526,7 +526,7 @@ mod tests {
     fn dates_are_utc_calendar_dates() {
         assert_eq!(utc_date_time(0), ("1970-01-01".into(), "00:00".into()));
         assert_eq!(
-            utc_date_time(1_795_305_600 + 3_600 * 13 + 60 * 7),
+            utc_date_time(1_795_219_200 + 3_600 * 13 + 60 * 7),
             ("2026-11-21".into(), "13:07".into())
         );
         assert_eq!(
