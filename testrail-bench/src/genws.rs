@@ -1,1 +1,253 @@
-//! stub
+//! The generated crates the harness and compile benchmarks build, in a workspace of their
+//! own under `target/bench-work/ws/` with their own target directory
+//! (`target/bench-work/target/`), so they never wait for the main workspace's build lock.
+//! Files are rewritten only when their contents change, so a second run rebuilds nothing.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// A generated crate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// `#[testrail::case(C<i>)]` tests run by our harness (`testrail::main!()`).
+    Testrail,
+    /// Plain `#[test]` functions run by libtest.
+    Plain,
+}
+
+/// What each test body does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Body {
+    /// One trivial assertion.
+    Trivial,
+    /// 100 steps: `testrail::step("step", || ...)` for our harness, the same closures
+    /// called directly for libtest.
+    Steps100,
+}
+
+/// One crate of the generated workspace.
+#[derive(Clone, Copy, Debug)]
+pub struct Spec {
+    /// The package (and directory) name.
+    pub name: &'static str,
+    /// Harness.
+    pub kind: Kind,
+    /// Test bodies.
+    pub body: Body,
+    /// Number of tests.
+    pub tests: u32,
+}
+
+/// 10,000 trivial tests, ours.
+pub const HARNESS_TR: Spec = Spec {
+    name: "harness_tr",
+    kind: Kind::Testrail,
+    body: Body::Trivial,
+    tests: 10_000,
+};
+/// 10,000 trivial tests, libtest.
+pub const HARNESS_PLAIN: Spec = Spec {
+    name: "harness_plain",
+    kind: Kind::Plain,
+    body: Body::Trivial,
+    tests: 10_000,
+};
+/// 10,000 tests of 100 steps, ours.
+pub const STEPS_TR: Spec = Spec {
+    name: "steps_tr",
+    kind: Kind::Testrail,
+    body: Body::Steps100,
+    tests: 10_000,
+};
+/// 10,000 tests of 100 plain closure calls, libtest.
+pub const STEPS_PLAIN: Spec = Spec {
+    name: "steps_plain",
+    kind: Kind::Plain,
+    body: Body::Steps100,
+    tests: 10_000,
+};
+/// 1,000 `#[testrail::case]` tests, for the compile benchmark.
+pub const COMPILE_TR: Spec = Spec {
+    name: "compile_tr",
+    kind: Kind::Testrail,
+    body: Body::Trivial,
+    tests: 1_000,
+};
+/// 1,000 `#[test]` tests, for the compile benchmark.
+pub const COMPILE_PLAIN: Spec = Spec {
+    name: "compile_plain",
+    kind: Kind::Plain,
+    body: Body::Trivial,
+    tests: 1_000,
+};
+
+/// Every generated crate.
+pub const ALL: [Spec; 6] = [
+    HARNESS_TR,
+    HARNESS_PLAIN,
+    STEPS_TR,
+    STEPS_PLAIN,
+    COMPILE_TR,
+    COMPILE_PLAIN,
+];
+
+/// The generated workspace.
+pub fn ws_dir() -> PathBuf {
+    crate::work_dir().join("ws")
+}
+
+/// Its target directory.
+pub fn target_dir() -> PathBuf {
+    crate::work_dir().join("target")
+}
+
+fn write_if_changed(path: &Path, contents: &str) {
+    if std::fs::read_to_string(path).ok().as_deref() == Some(contents) {
+        return;
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).expect("a directory of the generated workspace");
+    }
+    std::fs::write(path, contents).expect("a file of the generated workspace");
+}
+
+/// The test file of a crate.
+pub fn test_source(spec: &Spec) -> String {
+    let mut out = String::new();
+    let width = spec.tests.to_string().len();
+    match spec.body {
+        Body::Trivial => {}
+        Body::Steps100 => match spec.kind {
+            Kind::Testrail => out.push_str(
+                "fn steps() {\n    for i in 0..100u32 {\n        testrail::step(\"step\", || std::hint::black_box(i));\n    }\n}\n\n",
+            ),
+            Kind::Plain => out.push_str(
+                "fn steps() {\n    for i in 0..100u32 {\n        (|| std::hint::black_box(i))();\n    }\n}\n\n",
+            ),
+        },
+    }
+    for i in 1..=spec.tests {
+        match spec.kind {
+            Kind::Testrail => {
+                let _ = writeln!(out, "#[testrail::case(C{i})]");
+            }
+            Kind::Plain => out.push_str("#[test]\n"),
+        }
+        let body = match spec.body {
+            Body::Trivial => "assert_eq!(std::hint::black_box(1u32) + 1, 2);",
+            Body::Steps100 => "steps();",
+        };
+        let _ = writeln!(out, "fn t{i:0width$}() {{\n    {body}\n}}\n");
+    }
+    if spec.kind == Kind::Testrail {
+        out.push_str("testrail::main!();\n");
+    }
+    out
+}
+
+fn manifest(spec: &Spec) -> String {
+    let root = crate::workspace_root();
+    let (deps, harness) = match spec.kind {
+        Kind::Testrail => (
+            format!(
+                "[dev-dependencies]\ntestrail = {{ path = {:?} }}\n",
+                root.display().to_string()
+            ),
+            "harness = false\n",
+        ),
+        Kind::Plain => (String::new(), ""),
+    };
+    format!(
+        "[package]\nname = \"{}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n{deps}\n[[test]]\nname = \"t\"\npath = \"tests/t.rs\"\n{harness}",
+        spec.name
+    )
+}
+
+/// Writes the generated workspace (only what changed).
+pub fn generate() {
+    let ws = ws_dir();
+    let members: Vec<String> = ALL.iter().map(|spec| format!("{:?}", spec.name)).collect();
+    write_if_changed(
+        &ws.join("Cargo.toml"),
+        &format!(
+            "# Generated by testrail-bench; rewritten on every run.\n[workspace]\nmembers = [{}]\nresolver = \"3\"\n",
+            members.join(", ")
+        ),
+    );
+    // The main workspace's lock file: the same dependency versions, no resolution.
+    let lock = ws.join("Cargo.lock");
+    if !lock.exists() {
+        std::fs::copy(crate::workspace_root().join("Cargo.lock"), &lock)
+            .expect("the lock file can be copied");
+    }
+    for spec in ALL {
+        let dir = ws.join(spec.name);
+        write_if_changed(&dir.join("Cargo.toml"), &manifest(&spec));
+        write_if_changed(&dir.join("src").join("lib.rs"), "");
+        write_if_changed(&dir.join("tests").join("t.rs"), &test_source(&spec));
+    }
+}
+
+/// A `cargo` command in the generated workspace, with its own target directory.
+pub fn cargo() -> Command {
+    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    command
+        .current_dir(ws_dir())
+        .env("CARGO_TARGET_DIR", target_dir())
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_BUILD_TARGET_DIR");
+    command
+}
+
+/// Builds the test binaries of `specs` (`release` or the dev profile) and returns each
+/// crate's test executable.
+pub fn build_tests(
+    specs: &[Spec],
+    release: bool,
+) -> Result<BTreeMap<&'static str, PathBuf>, String> {
+    let mut command = cargo();
+    command.args(["test", "--no-run", "--message-format=json"]);
+    if release {
+        command.arg("--release");
+    }
+    for spec in specs {
+        command.args(["-p", spec.name]);
+    }
+    let output = command
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cargo: {e}"))?;
+    if !output.status.success() {
+        return Err("building the generated test crates failed".into());
+    }
+    let mut executables = BTreeMap::new();
+    for line in String::from_utf8_lossy(&output.stdout).lines() {
+        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        let (Some(executable), Some(manifest)) = (
+            message["executable"].as_str(),
+            message["manifest_path"].as_str(),
+        ) else {
+            continue;
+        };
+        if message["target"]["name"] != "t" {
+            continue;
+        }
+        for spec in specs {
+            if Path::new(manifest).parent().and_then(Path::file_name)
+                == Some(std::ffi::OsStr::new(spec.name))
+            {
+                executables.insert(spec.name, PathBuf::from(executable));
+            }
+        }
+    }
+    for spec in specs {
+        if !executables.contains_key(spec.name) {
+            return Err(format!("no test executable found for {}", spec.name));
+        }
+    }
+    Ok(executables)
+}

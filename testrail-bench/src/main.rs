@@ -1,1 +1,96 @@
-fn main() {}
+//! `cargo run --release -p testrail-bench -- [harness|compile|export|validation|faults|all]`
+//!
+//! Options: `--runs R` (alternating runs per side, default 5), `--sizes 5000,50000`
+//! (export), `--only KEY,...` (export scenarios `0ms`, `50ms`, `180/min`, or fault keys),
+//! `--no-trcli`. The report is printed and written to `target/bench-work/report-<what>.md`.
+
+use std::process::ExitCode;
+
+use testrail_bench::bench::{self, Options, Report};
+
+const USAGE: &str = "usage: testrail-bench [harness|compile|export|validation|faults|all] [--runs R] [--sizes N,N] [--only KEY,..] [--no-trcli]";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("export-child") {
+        let (Some(dir), Some(session)) = (args.get(1), args.get(2)) else {
+            eprintln!("usage: testrail-bench export-child SESSION_DIR SESSION");
+            return ExitCode::from(2);
+        };
+        return bench::export::child(std::path::Path::new(dir), session);
+    }
+    let mut what = None;
+    let mut opts = Options::default();
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        let mut value = |name: &str| {
+            iter.next().cloned().unwrap_or_else(|| {
+                eprintln!("{name} needs a value\n{USAGE}");
+                std::process::exit(2)
+            })
+        };
+        match arg.as_str() {
+            "--runs" => opts.runs = value("--runs").parse().unwrap_or(5).max(1),
+            "--sizes" => {
+                opts.sizes = value("--sizes")
+                    .split(',')
+                    .filter_map(|n| n.trim().replace('_', "").parse().ok())
+                    .collect()
+            }
+            "--only" => {
+                opts.only = value("--only")
+                    .split(',')
+                    .map(|s| s.trim().to_owned())
+                    .collect()
+            }
+            "--no-trcli" => opts.no_trcli = true,
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                return ExitCode::SUCCESS;
+            }
+            "harness" | "compile" | "export" | "validation" | "faults" | "all"
+                if what.is_none() =>
+            {
+                what = Some(arg.clone())
+            }
+            other => {
+                eprintln!("unknown argument {other:?}\n{USAGE}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let what = what.unwrap_or_else(|| "all".into());
+    let mut report = Report::default();
+    report.add(&format!(
+        "# testrail-rs benchmarks (`{what}`)\n\nReproduce: `cargo run --release -p testrail-bench -- {what}`\n\n### Machine\n\n{}",
+        bench::machine()
+    ));
+    let all = what == "all";
+    let mut ok = true;
+    if all || what == "harness" {
+        bench::harness::run(&mut report, &opts);
+    }
+    if all || what == "compile" {
+        bench::compile::run(&mut report, &opts);
+    }
+    if all || what == "export" {
+        bench::export::run(&mut report, &opts);
+    }
+    if all || what == "validation" {
+        bench::validation::run(&mut report, &opts);
+    }
+    if all || what == "faults" {
+        ok &= bench::fault_table::run(&mut report, &opts);
+    }
+    report.add(&format!(
+        "Load average at the end: {}\n",
+        bench::load_average()
+    ));
+    let path = report.save(&what);
+    eprintln!("report written to {}", path.display());
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
