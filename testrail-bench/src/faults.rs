@@ -250,6 +250,7 @@ pub fn export_through(case: &FaultCase, n: u64, fast_backoff: bool, max_resumes:
         }
     }
     let wall = started.elapsed();
+    wait_out_hangs(case);
     settle(&sim);
     OursRun {
         cases,
@@ -258,6 +259,26 @@ pub fn export_through(case: &FaultCase, n: u64, fast_backoff: bool, max_resumes:
         counters: sim.counters(),
         wall,
     }
+}
+
+/// A hung request is handled when its wait ends, whether or not the client still listens
+/// (the simulator stops counting it as in flight when the client hangs up): called when
+/// the upload has ended, waits as long as the longest hang of `case` (and a margin), so
+/// that a late duplicate is counted.
+pub fn wait_out_hangs(case: &FaultCase) {
+    let hang_ms = case
+        .rules
+        .iter()
+        .filter_map(|rule| match rule.kind {
+            FaultKind::Hang { ms } => Some(ms),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0);
+    if hang_ms == 0 {
+        return;
+    }
+    std::thread::sleep(Duration::from_millis(hang_ms + 500));
 }
 
 /// Waits (up to 10 s) until the simulator has answered every request, so that requests

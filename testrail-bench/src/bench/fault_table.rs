@@ -36,6 +36,7 @@ fn trcli_through(case: &FaultCase, trcli: &std::path::Path, cases: &[u64]) -> Tr
     }
     let sim = sim::spawn(sim::fixture(N), case.rules.clone());
     let first = trcli::parse_junit(trcli, &home, &sim, &junit, &case.trcli_global, &work);
+    faults::wait_out_hangs(case);
     faults::settle(&sim);
     let after_first = Stored::of(&sim);
     let counters = sim.counters();

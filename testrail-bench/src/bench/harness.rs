@@ -13,8 +13,16 @@ use crate::measure::{self, Measured};
 /// Target: at most this many times libtest's wall time.
 pub const TARGET: f64 = 1.10;
 
-fn run_once(executable: &Path, testrail_dir: &Path) -> Measured {
+/// Runs a test binary once. With `block_plans`, `<TESTRAIL_DIR>/step-plans/t` is made a
+/// file, so that our harness cannot write its per-test step plans (a diagnostic: what the
+/// run costs without them).
+fn run_once(executable: &Path, testrail_dir: &Path, block_plans: bool) -> Measured {
     let _ = std::fs::remove_dir_all(testrail_dir);
+    if block_plans {
+        let plans = testrail_dir.join("step-plans");
+        std::fs::create_dir_all(&plans).expect("the step-plans directory");
+        std::fs::write(plans.join("t"), b"").expect("the blocking file");
+    }
     let mut command = Command::new(executable);
     command
         .env("TESTRAIL_DIR", testrail_dir)
@@ -62,6 +70,8 @@ pub struct Pair {
     pub ours: Vec<Measured>,
     /// libtest's runs.
     pub plain: Vec<Measured>,
+    /// Our runs with the step-plan writes blocked (diagnostic).
+    pub ours_no_plans: Vec<Measured>,
     /// Bytes of spool written by one of our runs.
     pub spool_bytes: u64,
 }
@@ -86,24 +96,31 @@ fn compare(label: &'static str, ours: Spec, plain: Spec, opts: &Options) -> Pair
     let scratch = tempfile::tempdir().expect("a temporary directory");
     let testrail_dir = scratch.path().join("testrail");
     // Warm-up: page cache, dynamic loader.
-    run_once(&built[ours.name], &testrail_dir);
-    let spool_bytes = dir_size(&testrail_dir);
-    run_once(&built[plain.name], &testrail_dir);
+    run_once(&built[ours.name], &testrail_dir, false);
+    let spool_bytes = dir_size(&testrail_dir.join("sessions"));
+    run_once(&built[plain.name], &testrail_dir, false);
     let mut pair = Pair {
         label,
         ours: Vec::new(),
         plain: Vec::new(),
+        ours_no_plans: Vec::new(),
         spool_bytes,
     };
     for run in 0..opts.runs {
         // Alternate which side goes first.
         if run % 2 == 0 {
-            pair.ours.push(run_once(&built[ours.name], &testrail_dir));
-            pair.plain.push(run_once(&built[plain.name], &testrail_dir));
+            pair.ours
+                .push(run_once(&built[ours.name], &testrail_dir, false));
+            pair.plain
+                .push(run_once(&built[plain.name], &testrail_dir, false));
         } else {
-            pair.plain.push(run_once(&built[plain.name], &testrail_dir));
-            pair.ours.push(run_once(&built[ours.name], &testrail_dir));
+            pair.plain
+                .push(run_once(&built[plain.name], &testrail_dir, false));
+            pair.ours
+                .push(run_once(&built[ours.name], &testrail_dir, false));
         }
+        pair.ours_no_plans
+            .push(run_once(&built[ours.name], &testrail_dir, true));
         eprintln!(
             "  {label} run {}: ours {} / libtest {}",
             run + 1,
@@ -118,7 +135,7 @@ fn compare(label: &'static str, ours: Spec, plain: Spec, opts: &Options) -> Pair
 pub fn run(report: &mut Report, opts: &Options) -> Vec<Pair> {
     genws::generate();
     report.add(&format!(
-        "## 1. Harness overhead\n\n10,000 tests in one test binary, release profile (`cargo test --release`), default `--test-threads` (2 here), stdout to /dev/null, `TESTRAIL_DIR` in a temporary directory (our harness writes its spool file there: part of our cost). {} alternating runs per side after one warm-up run each; medians. Peak memory is the test process's `ru_maxrss`.\n",
+        "## 1. Harness overhead\n\n10,000 tests in one test binary, release profile (`cargo test --release`), default `--test-threads` (2 here), stdout to /dev/null, `TESTRAIL_DIR` in a temporary directory (our harness writes its spool file there: part of our cost). {} alternating runs per side after one warm-up run each; medians. Peak memory is the test process's `ru_maxrss`. Diagnostic column: our binary again with `<TESTRAIL_DIR>/step-plans/t` made a file, so the harness cannot write its per-test step-plan files (each write fails at once and is reported to stderr, here /dev/null): what a run costs without them.\n",
         opts.runs
     ));
     let pairs = vec![
@@ -146,6 +163,7 @@ pub fn run(report: &mut Report, opts: &Options) -> Vec<Pair> {
                     .collect::<Vec<_>>()
                     .join(" ")
             };
+            let no_plans = Pair::wall(&pair.ours_no_plans);
             vec![
                 pair.label.to_owned(),
                 secs(ours),
@@ -153,11 +171,21 @@ pub fn run(report: &mut Report, opts: &Options) -> Vec<Pair> {
                 ratio(ours.as_secs_f64(), plain.as_secs_f64()),
                 format!("≤ {TARGET:.2}×"),
                 met(pair.wall_ratio() <= TARGET),
+                format!(
+                    "{} ({})",
+                    secs(no_plans),
+                    ratio(no_plans.as_secs_f64(), plain.as_secs_f64())
+                ),
                 mib(ours_rss),
                 mib(plain_rss),
                 ratio(ours_rss as f64, plain_rss as f64),
                 format!("{:.1} MB", pair.spool_bytes as f64 / 1e6),
-                format!("ours: {} · libtest: {}", all(&pair.ours), all(&pair.plain)),
+                format!(
+                    "ours: {} · libtest: {} · ours without plan writes: {}",
+                    all(&pair.ours),
+                    all(&pair.plain),
+                    all(&pair.ours_no_plans)
+                ),
             ]
         })
         .collect();
@@ -169,6 +197,7 @@ pub fn run(report: &mut Report, opts: &Options) -> Vec<Pair> {
             "ratio",
             "target",
             "",
+            "diagnostic: ours without step-plan writes (ratio)",
             "ours (peak RSS)",
             "libtest (peak RSS)",
             "ratio",
