@@ -12,6 +12,25 @@ const USAGE: &str = "usage: testrail-bench [harness|compile|export|validation|fa
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("__measure") {
+        return testrail_bench::measure::wrapper_main(&args[1..]);
+    }
+    if args.first().map(String::as_str) == Some("spool") {
+        // `testrail-bench spool DIR SESSION N`: a session directory with a spool file of
+        // N outcomes (cases 1..N), for profiling an export by hand.
+        let (Some(dir), Some(session), Some(n)) = (
+            args.get(1),
+            args.get(2),
+            args.get(3).and_then(|n| n.parse::<u64>().ok()),
+        ) else {
+            eprintln!("usage: testrail-bench spool SESSION_DIR SESSION N");
+            return ExitCode::from(2);
+        };
+        let cases: Vec<u64> = (1..=n).collect();
+        let path = testrail_bench::data::write_spool(std::path::Path::new(dir), session, &cases);
+        println!("{}", path.display());
+        return ExitCode::SUCCESS;
+    }
     if args.first().map(String::as_str) == Some("export-child") {
         let (Some(dir), Some(session)) = (args.get(1), args.get(2)) else {
             eprintln!("usage: testrail-bench export-child SESSION_DIR SESSION");

@@ -132,12 +132,14 @@ pub fn parse_junit(
             "bench",
         ])
         .env("HOME", home)
-        .current_dir(work)
-        .stdin(Stdio::null())
-        .stdout(out)
-        .stderr(err);
-    let measured =
-        measure::run(&mut command, Some(Duration::from_secs(1800))).expect("trcli can be started");
+        .current_dir(work);
+    let measured = measure::run(
+        &command,
+        Stdio::from(out),
+        Stdio::from(err),
+        Some(Duration::from_secs(1800)),
+    )
+    .expect("trcli can be started");
     let output = std::fs::read_to_string(&out_path).unwrap_or_default();
     let _ = std::fs::remove_file(&out_path);
     Ran { measured, output }

@@ -22,11 +22,9 @@ fn clean_build(spec: Spec) -> Duration {
         .expect("cargo clean runs");
     assert!(status.success(), "cargo clean -p {} failed", spec.name);
     let mut command = genws::cargo();
-    command
-        .args(["build", "-q", "--tests", "-p", spec.name])
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit());
-    let measured = measure::run(&mut command, None).expect("cargo build runs");
+    command.args(["build", "-q", "--tests", "-p", spec.name]);
+    let measured =
+        measure::run(&command, Stdio::null(), Stdio::inherit(), None).expect("cargo build runs");
     assert_eq!(measured.code, 0, "building {} failed", spec.name);
     measured.wall
 }

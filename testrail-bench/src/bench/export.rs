@@ -124,20 +124,21 @@ fn ours(fixture: &Fixture, n: u64, scenario: Scenario, unlimited: bool, work: &P
     crate::data::write_spool(&session_dir, &session, &cases);
     let out_path = work.join("export-child.out");
     let mut command = Command::new(std::env::current_exe().expect("the bench binary"));
-    command
-        .arg("export-child")
-        .arg(&session_dir)
-        .arg(&session)
-        .env_clear()
-        .envs(sim::export_env(&sim, &session))
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create(&out_path).expect("the child's output file"))
-        .stderr(Stdio::inherit());
+    command.arg("export-child").arg(&session_dir).arg(&session);
+    for (key, _) in std::env::vars().filter(|(key, _)| key.starts_with("TESTRAIL_")) {
+        command.env_remove(key);
+    }
+    command.envs(sim::export_env(&sim, &session));
     if unlimited {
         command.env("TESTRAIL_RATE_LIMIT", "1000000");
     }
-    let measured =
-        measure::run(&mut command, Some(Duration::from_secs(1800))).expect("the child runs");
+    let measured = measure::run(
+        &command,
+        Stdio::from(std::fs::File::create(&out_path).expect("the child's output file")),
+        Stdio::inherit(),
+        Some(Duration::from_secs(1800)),
+    )
+    .expect("the child runs");
     settle(&sim);
     let output = std::fs::read_to_string(&out_path).unwrap_or_default();
     let _ = std::fs::remove_dir_all(&session_dir);

@@ -29,12 +29,14 @@ fn run_once(executable: &Path, testrail_dir: &Path, block_plans: bool) -> Measur
         .env("TESTRAIL_SESSION", "bench-harness")
         .env_remove("TESTRAIL_EXPORT")
         .env_remove("TESTRAIL_DRY_RUN")
-        .env_remove("NEXTEST_RUN_ID")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    let measured =
-        measure::run(&mut command, Some(Duration::from_secs(1800))).expect("the test binary runs");
+        .env_remove("NEXTEST_RUN_ID");
+    let measured = measure::run(
+        &command,
+        Stdio::null(),
+        Stdio::null(),
+        Some(Duration::from_secs(1800)),
+    )
+    .expect("the test binary runs");
     assert_eq!(
         measured.code,
         0,

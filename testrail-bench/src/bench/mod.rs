@@ -39,7 +39,7 @@ impl Default for Options {
 impl Options {
     /// Whether `key` is selected by `--only`.
     pub fn selected(&self, key: &str) -> bool {
-        self.only.is_empty() || self.only.iter().any(|only| key.contains(only.as_str()))
+        self.only.is_empty() || self.only.iter().any(|only| key == only)
     }
 }
 
