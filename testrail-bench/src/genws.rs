@@ -83,14 +83,31 @@ pub const COMPILE_PLAIN: Spec = Spec {
     tests: 1_000,
 };
 
+/// One `#[testrail::case]` test: the fixed part of the compile cost.
+pub const COMPILE1_TR: Spec = Spec {
+    name: "compile1_tr",
+    kind: Kind::Testrail,
+    body: Body::Trivial,
+    tests: 1,
+};
+/// One `#[test]` test.
+pub const COMPILE1_PLAIN: Spec = Spec {
+    name: "compile1_plain",
+    kind: Kind::Plain,
+    body: Body::Trivial,
+    tests: 1,
+};
+
 /// Every generated crate.
-pub const ALL: [Spec; 6] = [
+pub const ALL: [Spec; 8] = [
     HARNESS_TR,
     HARNESS_PLAIN,
     STEPS_TR,
     STEPS_PLAIN,
     COMPILE_TR,
     COMPILE_PLAIN,
+    COMPILE1_TR,
+    COMPILE1_PLAIN,
 ];
 
 /// The generated workspace.
