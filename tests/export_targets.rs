@@ -558,7 +558,7 @@ fn processes_exporting_at_the_same_time_join_one_run() {
 }
 
 #[test]
-fn close_run_closes_the_run_after_the_export() {
+fn close_run_waits_for_the_last_binary_then_closes_on_upload() {
     let sim = Simulator::spawn(Fixture::demo()).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let env = env_with(
@@ -566,12 +566,38 @@ fn close_run_closes_the_run_after_the_export() {
         &[
             ("TESTRAIL_SUITES", "Web Shop"),
             ("TESTRAIL_CLOSE_RUN", "true"),
+            ("TESTRAIL_SESSION", "closing"),
         ],
     );
-    let ran = support::export_run(dir.path(), "shop", &["cart"], &["--testrail-export"], &env);
-    assert_eq!(ran.code, Some(0), "{}", ran.both());
+    let ran = support::export_run(
+        dir.path(),
+        "shop",
+        &["cart", "accounts"],
+        &["--testrail-export"],
+        &env,
+    );
+    assert!(ran.stdout.contains("--close-run"), "{}", ran.both());
+    sim.with_state(|state| {
+        assert!(
+            !state.runs[&1].is_completed,
+            "the second binary still reported"
+        )
+    });
+    assert_eq!(support::results_by_case(&sim, 1).len(), 9);
+
+    // What `cargo testrail upload --close-run` does once every binary has reported.
+    let config =
+        testrail_harness::config::Config::from_sources(None, &env, &Default::default()).unwrap();
+    let session_dir = dir.path().join("sessions").join("closing");
+    let summary = testrail_harness::export::export_blocking(
+        &config,
+        &session_dir,
+        "closing",
+        testrail_harness::export::Selection::All,
+    )
+    .unwrap();
+    assert_eq!(summary.sent, 0, "nothing is sent twice");
     sim.with_state(|state| assert!(state.runs[&1].is_completed));
-    assert_eq!(support::results_by_case(&sim, 1).len(), 6);
 }
 
 #[test]

@@ -199,7 +199,7 @@ fn unknown_harness_flags_are_refused_with_the_list() {
         "green",
         &["--testrail-exprot"],
     );
-    assert_eq!(ran.code, Some(2), "{}", ran.both());
+    assert_eq!(ran.code, Some(101), "{}", ran.both());
     assert!(
         ran.stderr.contains("unknown flag `--testrail-exprot`"),
         "{}",

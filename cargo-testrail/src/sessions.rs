@@ -73,10 +73,20 @@ pub fn read(dir: &Path) -> Result<SessionDir, CliError> {
     if files.is_empty() {
         return Err(not_a_session("it holds no spool files".into()));
     }
-    let key = dir
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "session".to_owned());
+    // The key the spool files carry, not the directory's name: results in TestRail are
+    // recognised by it, and a directory gathered from CI artifacts may have been renamed.
+    let mut keys: Vec<&str> = files.iter().map(|file| file.session.as_str()).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let key = match keys.as_slice() {
+        [key] => (*key).to_owned(),
+        _ => {
+            return Err(not_a_session(format!(
+                "its spool files belong to several sessions ({}): keep one session per directory",
+                keys.join(", ")
+            )));
+        }
+    };
     Ok(SessionDir {
         dir: dir.to_owned(),
         key,

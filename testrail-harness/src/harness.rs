@@ -8,7 +8,7 @@ use libtest_mimic::Arguments;
 
 use std::path::Path;
 
-use crate::config::Config;
+use crate::config::{self, Config};
 use crate::export::{self, Selection};
 use crate::export_summary;
 use crate::flags::{self, HarnessFlags};
@@ -17,7 +17,7 @@ use crate::outcome::TestOutcome;
 use crate::panic_capture;
 use crate::registry;
 use crate::runner::{self, Collected};
-use crate::session::{Session, SessionSource, TestrailDir};
+use crate::session::{Session, TestrailDir};
 use crate::spool::{self, SpoolFile};
 use crate::step_plan::StepPlans;
 use crate::summary;
@@ -41,8 +41,9 @@ pub fn run_main(build: BuildInfo) -> ExitCode {
     let (flags, libtest_args) = match HarnessFlags::split(std::env::args()) {
         Ok(split) => split,
         Err(message) => {
+            // libtest exits with 101 on arguments it does not understand.
             eprintln!("error: {message}");
-            return ExitCode::from(2);
+            return ExitCode::from(101);
         }
     };
     if flags.has(flags::REGISTRY) {
@@ -109,100 +110,157 @@ pub fn run_main(build: BuildInfo) -> ExitCode {
             None
         }
     };
-    if !args.quiet {
-        print!(
-            "{}",
-            summary::render(&spool_file.tests, spool_path.as_deref())
-        );
-    }
-    let Some(spool_path) = spool_path else {
-        return ExitCode::FAILURE;
+    // With `--format json`, stdout belongs to libtest's events: our lines go to stderr.
+    let out = Output {
+        to_stderr: matches!(args.format, Some(libtest_mimic::FormatSetting::Json)),
     };
-    let tests_code = conclusion.exit_code();
-    match export_at_exit(
-        build,
-        &flags,
-        &session,
-        &session_dir,
-        &spool_file,
-        &spool_path,
-    ) {
-        Ok(()) => tests_code,
-        Err(()) if conclusion.has_failed() => tests_code,
-        Err(()) => ExitCode::FAILURE,
+    if !args.quiet {
+        out.print(&summary::render(&spool_file.tests, spool_path.as_deref()));
     }
+    let exit = Exit {
+        tests: conclusion.exit_code(),
+        tests_failed: conclusion.has_failed(),
+    };
+    let run = ExportRun {
+        build,
+        flags: &flags,
+        session: &session,
+        session_dir: &session_dir,
+        out,
+    };
+    match spool_path {
+        Some(spool_path) => export_at_exit(&run, &spool_file, &spool_path, exit),
+        None if export_requested(&run) => exit.failed(),
+        None => exit.tests,
+    }
+}
+
+/// Where the harness's own lines go.
+#[derive(Clone, Copy)]
+struct Output {
+    to_stderr: bool,
+}
+
+impl Output {
+    fn print(self, text: &str) {
+        if self.to_stderr {
+            eprint!("{text}");
+        } else {
+            print!("{text}");
+        }
+    }
+}
+
+/// The process's exit code: libtest's, unless an export that was asked for failed.
+#[derive(Clone, Copy)]
+struct Exit {
+    tests: ExitCode,
+    tests_failed: bool,
+}
+
+impl Exit {
+    /// An export failed: non-zero, keeping libtest's code when tests failed too.
+    fn failed(self) -> ExitCode {
+        if self.tests_failed {
+            self.tests
+        } else {
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// What the export at exit works with.
+struct ExportRun<'a> {
+    build: BuildInfo,
+    flags: &'a HarnessFlags,
+    session: &'a Session,
+    session_dir: &'a Path,
+    out: Output,
+}
+
+/// Whether the flags, the environment or `testrail.toml` turn the export (or a dry run) on,
+/// judged without the rest of the configuration, which may be what is broken.
+fn export_requested(run: &ExportRun<'_>) -> bool {
+    let in_file = config::file::find(Path::new(run.build.manifest_dir))
+        .and_then(|path| std::fs::read_to_string(path).ok())
+        .and_then(|text| text.parse::<toml::Table>().ok())
+        .is_some_and(|table| {
+            ["export", "dry_run"]
+                .iter()
+                .any(|key| table.get(*key).and_then(toml::Value::as_bool) == Some(true))
+        });
+    in_file
+        || run.flags.has("--testrail-export")
+        || run.flags.has("--testrail-dry-run")
+        || env_flag("TESTRAIL_EXPORT")
+        || env_flag("TESTRAIL_DRY_RUN")
 }
 
 /// Exports this process's outcomes when asked (`--testrail-export`, `TESTRAIL_EXPORT=1` or
 /// `export = true` in `testrail.toml`), or prints them for a dry run. Errors are printed
 /// with the command that resumes the upload.
 fn export_at_exit(
-    build: BuildInfo,
-    flags: &HarnessFlags,
-    session: &Session,
-    session_dir: &Path,
+    run: &ExportRun<'_>,
     spool_file: &SpoolFile,
     spool_path: &Path,
-) -> Result<(), ()> {
-    let config = match Config::load(Path::new(build.manifest_dir), flags) {
+    exit: Exit,
+) -> ExitCode {
+    let mut config = match Config::load(Path::new(run.build.manifest_dir), run.flags) {
         Ok(config) => config,
+        Err(error) if export_requested(run) => {
+            eprintln!("testrail: cannot export: {error}");
+            return exit.failed();
+        }
         Err(error) => {
-            let asked = flags.has("--testrail-export")
-                || flags.has("--testrail-dry-run")
-                || env_flag("TESTRAIL_EXPORT")
-                || env_flag("TESTRAIL_DRY_RUN");
-            if asked {
-                eprintln!("testrail: cannot export: {error}");
-                return Err(());
-            }
             eprintln!("testrail: warning: {error} (the export is off, so nothing else happens)");
-            return Ok(());
+            return exit.tests;
         }
     };
     if config.dry_run {
         return match export::dry_run::describe(
             &config,
             std::slice::from_ref(spool_file),
-            &session.key,
+            &run.session.key,
         ) {
             Ok(text) => {
-                print!("{text}");
-                Ok(())
+                run.out.print(&text);
+                exit.tests
             }
             Err(error) => {
                 eprintln!("testrail: dry run failed: {error}");
-                Err(())
+                exit.failed()
             }
         };
     }
     if !config.export {
-        return Ok(());
+        return exit.tests;
     }
-    if session.source == SessionSource::Nextest {
-        println!(
-            "testrail: under cargo-nextest every test runs in its own process, so nothing is sent per process; when the run ends, send the whole session with:\n  {}",
-            export::resume_command(session_dir)
-        );
-        return Ok(());
+    let resume = export::resume_command(run.session_dir);
+    if std::env::var_os("NEXTEST_RUN_ID").is_some() {
+        run.out.print(&format!(
+            "testrail: under cargo-nextest every test runs in its own process, so nothing is sent per process; when the run ends, send the whole session with:\n  {resume}\n"
+        ));
+        return exit.tests;
     }
-    let file_name = spool_file.file_name();
-    match export::export_blocking(
-        &config,
-        session_dir,
-        &session.key,
-        Selection::Files(vec![file_name]),
-    ) {
+    if config.close_run {
+        // Another test binary of this `cargo test` may still report into the run.
+        config.close_run = false;
+        run.out.print(&format!(
+            "testrail: the run stays open for the other test binaries of this build; close it when they are done with:\n  {resume} --close-run\n"
+        ));
+    }
+    let own_file = Selection::Files(vec![spool_file.file_name()]);
+    match export::export_blocking(&config, run.session_dir, &run.session.key, own_file) {
         Ok(summary) => {
-            print!("{}", export_summary::render(&summary));
-            Ok(())
+            run.out.print(&export_summary::render(&summary));
+            exit.tests
         }
         Err(error) => {
             eprintln!(
-                "testrail: export failed: {error}\n  the results are kept in {}\n  resume the upload (it sends only what is missing) with:\n    {}",
+                "testrail: export failed: {error}\n  the results are kept in {}\n  resume the upload (it sends only what is missing) with:\n    {resume}",
                 spool_path.display(),
-                export::resume_command(session_dir)
             );
-            Err(())
+            exit.failed()
         }
     }
 }

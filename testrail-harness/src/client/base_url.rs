@@ -165,8 +165,8 @@ fn redact_userinfo(input: &str) -> String {
         return input.to_owned();
     };
     let rest = &input[scheme_end..];
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
+    // Up to the last `@`, whatever it holds: a password may itself contain `/`, `?` or `#`.
+    match rest.rfind('@') {
         Some(at) => format!("{}***{}", &input[..scheme_end], &rest[at..]),
         None => input.to_owned(),
     }
@@ -175,6 +175,21 @@ fn redact_userinfo(input: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn userinfo_is_hidden_even_when_the_password_holds_url_characters() {
+        for url in [
+            "https://qa:se/cret@acme.testrail.io",
+            "https://qa:a#b?c@acme.testrail.io/x",
+        ] {
+            let shown = redact_userinfo(url);
+            assert!(shown.starts_with("https://***@acme.testrail.io"), "{shown}");
+        }
+        assert_eq!(
+            redact_userinfo("https://acme.testrail.io/a"),
+            "https://acme.testrail.io/a"
+        );
+    }
 
     fn root(input: &str) -> String {
         BaseUrl::parse(input)
@@ -266,9 +281,10 @@ mod tests {
         assert!(!err.contains("hunter2"), "{err}");
         assert!(err.contains("https://***@acme.testrail.io/"), "{err}");
         assert_eq!(redact_userinfo("no scheme@all"), "no scheme@all");
+        // Better to hide too much of a URL than a password holding `/`.
         assert_eq!(
             redact_userinfo("https://a:b@h/x@y"),
-            "https://***@h/x@y".to_owned()
+            "https://***@y".to_owned()
         );
     }
 

@@ -219,8 +219,10 @@ impl Client {
                 status,
                 message,
             };
-            // A gateway timeout means the request may still be processed behind the proxy.
-            if status == 504 {
+            // An internal error of TestRail, or a proxy's bad gateway or gateway timeout, may
+            // come after the request was processed (or while it still is): such a write
+            // may be stored. 503 and 409 (maintenance) come before any processing.
+            if matches!(status, 500 | 502 | 504) {
                 return Err(Failure::MaybeSent(cause));
             }
             let wait = header(RETRY_AFTER)

@@ -36,7 +36,15 @@ pub(super) fn read(path: &Path) -> Result<FileSettings, ConfigError> {
         .parse()
         .map_err(|error: toml::de::Error| ConfigError::File {
             path: path.to_owned(),
-            message: error.to_string().trim_end().to_owned(),
+            // The parser's message and position only: its full text quotes the source line,
+            // which may hold a secret someone put there by mistake.
+            message: match error.span() {
+                Some(span) => {
+                    let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+                    format!("line {line}: {}", error.message())
+                }
+                None => error.message().to_owned(),
+            },
         })?;
     let mut result = FileSettings {
         settings: BTreeMap::new(),

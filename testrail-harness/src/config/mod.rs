@@ -375,7 +375,7 @@ impl Resolver {
                     let key = std::fs::read_to_string(&path).map_err(|error| {
                         self.error(
                             "api_key_file",
-                            format!("cannot be read ({}): {error}", path.display()),
+                            format!("names a file that cannot be read: {error}"),
                         )
                     })?;
                     Some(ApiKey::new(key.trim())).filter(|key| !key.is_empty())
@@ -406,6 +406,10 @@ impl Resolver {
         let count = |key, default: u64| -> Result<u64, ConfigError> {
             Ok(self.number(key)?.unwrap_or(default))
         };
+        let max_in_flight = count("max_in_flight", 4)?;
+        if max_in_flight > 64 {
+            return Err(self.error("max_in_flight", "must be at most 64"));
+        }
         let batch_size = count("batch_size", 250)?;
         if batch_size > 250 {
             return Err(self.error(
@@ -434,7 +438,7 @@ impl Resolver {
             skip_missing: self.flag("skip_missing")?,
             batch_size: batch_size as usize,
             rate_limit: u32::try_from(count("rate_limit", 180)?).unwrap_or(u32::MAX),
-            max_in_flight: count("max_in_flight", 4)? as usize,
+            max_in_flight: max_in_flight as usize,
             timeout: Duration::from_secs(count("timeout_secs", 60)?),
             backoff: Duration::from_millis(count("backoff_ms", 1000)?),
             ca_cert: self.text("ca_cert")?.map(|path| expand_home(&path)),
@@ -520,6 +524,16 @@ mod tests {
             error.contains("testrail.toml") && error.contains("line 1"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn syntax_errors_do_not_quote_the_line() {
+        let (_dir, path) = file("url = \"https://acme.testrail.io\"\napi_key = \"s3cret\n");
+        let error = Config::from_sources(Some(&path), &[], &HarnessFlags::default())
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("testrail.toml: line 2"), "{error}");
+        assert!(!error.contains("s3cret"), "{error}");
     }
 
     #[test]

@@ -53,9 +53,9 @@ settings! {
     "run_name", "TESTRAIL_RUN_NAME", Some("--testrail-run-name"), Text, "name of a new run or plan; {crate} {version} {date} {time} {commit} {session} are replaced";
     "run_description", "TESTRAIL_RUN_DESCRIPTION", Some("--testrail-run-description"), Text, "description of a new run or plan";
     "milestone_id", "TESTRAIL_MILESTONE_ID", Some("--testrail-milestone-id"), Number, "milestone of a new run or plan";
-    "config_ids", "TESTRAIL_CONFIG_IDS", Some("--testrail-config-ids"), List, "configuration IDs of the plan entries (one run per configuration)";
+    "config_ids", "TESTRAIL_CONFIG_IDS", Some("--testrail-config-ids"), List, "configuration IDs of plan entries: their run is made for this combination (one ID per configuration group)";
     "version", "TESTRAIL_VERSION", Some("--testrail-version"), Text, "the `version` of every result (default: the git commit)";
-    "close_run", "TESTRAIL_CLOSE_RUN", Some("--testrail-close-run"), Bool, "close the run or plan after the export";
+    "close_run", "TESTRAIL_CLOSE_RUN", Some("--testrail-close-run"), Bool, "close the run or plan after `cargo testrail upload` (the harness leaves it open for the build's other binaries)";
     "skip_missing", "TESTRAIL_SKIP_MISSING", Some("--testrail-skip-missing"), Bool, "skip linked cases that no longer exist instead of stopping the export";
     "batch_size", "TESTRAIL_BATCH_SIZE", Some("--testrail-batch-size"), Number, "results per add_results_for_cases request (default 250)";
     "rate_limit", "TESTRAIL_RATE_LIMIT", Some("--testrail-rate-limit"), Number, "requests per minute the client allows itself (default 180)";

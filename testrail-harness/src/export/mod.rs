@@ -91,14 +91,6 @@ pub enum ExportError {
     Runtime(String),
 }
 
-impl ExportError {
-    /// Whether resuming later can succeed without changing anything (TestRail was down,
-    /// slow or rate limiting) rather than needing a fix first.
-    pub fn is_transient(&self) -> bool {
-        matches!(self, ExportError::Client(error) if !matches!(error, crate::client::Error::Unauthorized { .. } | crate::client::Error::Forbidden { .. } | crate::client::Error::BadRequest { .. }))
-    }
-}
-
 /// What an export did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ExportSummary {
@@ -226,7 +218,8 @@ pub async fn export(
     };
     let journal = LockedJournal::open(session_dir)?;
     let journal = Arc::new(tokio::sync::Mutex::new(journal));
-    let settled = send::settle_pending(&client, &journal, session).await?;
+    let settle_delay = settle_delay(config);
+    let settled = send::settle_pending(&client, &journal, session, settle_delay).await?;
     let naming = target::Naming {
         name: run_name(config, &files, session),
         description: config.run_description.clone(),
@@ -278,7 +271,7 @@ pub async fn export(
         };
         summary.already_stored += settled;
         if by_suite.is_empty() {
-            return Ok(summary);
+            break (summary, by_suite, BTreeMap::new());
         }
         let needed: BTreeMap<u64, BTreeSet<u64>> = by_suite
             .iter()
@@ -334,8 +327,11 @@ pub async fn export(
             session,
             run_id,
             items,
-            config.batch_size,
-            config.max_in_flight,
+            send::SendOptions {
+                batch_size: config.batch_size,
+                max_in_flight: config.max_in_flight,
+                settle_delay,
+            },
         )
         .await?;
         summary.sent += sent.results;
@@ -345,12 +341,14 @@ pub async fn export(
     }
     let mut locked = journal.lock().await;
     summary.plan_id = locked.journal.plan_id;
-    if config.close_run && !locked.journal.closed {
+    if config.close_run && !locked.journal.closed && !locked.journal.runs.is_empty() {
         match locked.journal.plan_id {
-            Some(plan_id) => drop(client.close_plan(plan_id).await?),
+            Some(plan_id) => close(client.close_plan(plan_id).await.map(drop))?,
             None => {
-                for run_id in runs.values() {
-                    client.close_run(*run_id).await?;
+                let run_ids: Vec<u64> =
+                    locked.journal.runs.values().map(|run| run.run_id).collect();
+                for run_id in run_ids {
+                    close(client.close_run(run_id).await.map(drop))?;
                 }
             }
         }
@@ -358,6 +356,25 @@ pub async fn export(
         locked.save()?;
     }
     Ok(summary)
+}
+
+/// The answer to `close_run`/`close_plan`: "already completed" (a retried close that went
+/// through the first time) is what was wanted.
+fn close(answer: Result<(), crate::client::Error>) -> Result<(), ExportError> {
+    match answer {
+        Err(crate::client::Error::Forbidden { message, .. })
+            if message.contains("already completed") =>
+        {
+            Ok(())
+        }
+        other => Ok(other?),
+    }
+}
+
+/// How long after sending a request TestRail can no longer be working on it: the client's
+/// timeout, at most 10 seconds (a request TestRail has not finished by then has failed).
+fn settle_delay(config: &Config) -> std::time::Duration {
+    config.timeout.min(std::time::Duration::from_secs(10))
 }
 
 /// The status mapping, resolved against TestRail's built-in statuses when it names only

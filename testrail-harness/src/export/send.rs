@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeSet, VecDeque};
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::sync::Mutex;
 use tokio::task::JoinSet;
@@ -80,15 +81,19 @@ pub fn batches(items: Vec<Item>, batch_size: usize) -> Vec<Vec<Item>> {
 }
 
 /// Checks the batches a previous export left pending: what TestRail stored is acknowledged,
-/// the rest stays to be sent.
+/// the rest is to be sent again. A batch leaves the journal's pending list only in the save
+/// that records what was found, so a failure while checking leaves the unchecked ones
+/// pending for the next attempt.
 pub async fn settle_pending(
     client: &Client,
     journal: &Arc<Mutex<LockedJournal>>,
     session: &str,
+    settle_delay: Duration,
 ) -> Result<usize, ExportError> {
-    let pending = std::mem::take(&mut journal.lock().await.journal.pending);
+    let pending = journal.lock().await.journal.pending.clone();
     let mut found = 0;
     for batch in pending {
+        wait_until_settled(batch.sent_at_ms, settle_delay).await;
         let stored = stored_cases(client, batch.run_id, batch.sent_at_ms, session).await?;
         let acknowledged: Vec<(String, u64)> = batch
             .items
@@ -98,10 +103,42 @@ pub async fn settle_pending(
             .collect();
         found += acknowledged.len();
         let mut locked = journal.lock().await;
+        locked.journal.pending.retain(|pending| pending != &batch);
         locked.journal.acknowledge(&acknowledged);
         locked.save()?;
     }
     Ok(found)
+}
+
+/// Waits until a request sent at `sent_at_ms` can no longer be in progress at TestRail
+/// (`settle_delay` after it was sent), so that checking what TestRail stored is final.
+async fn wait_until_settled(sent_at_ms: u64, settle_delay: Duration) {
+    let settled_at =
+        sent_at_ms.saturating_add(u64::try_from(settle_delay.as_millis()).unwrap_or(u64::MAX));
+    let now = super::now_ms();
+    if settled_at > now {
+        tokio::time::sleep(Duration::from_millis(settled_at - now)).await;
+    }
+}
+
+/// Whether an ambiguous failure came with an answer (TestRail or its proxy finished with
+/// the request) rather than with silence (it may still be working on it).
+fn answered(error: &Error) -> bool {
+    match error {
+        Error::Ambiguous { cause, .. } => cause.status().is_some(),
+        _ => false,
+    }
+}
+
+/// How results are sent.
+#[derive(Clone, Copy, Debug)]
+pub struct SendOptions {
+    /// Results per request at most.
+    pub batch_size: usize,
+    /// Requests in flight at once.
+    pub max_in_flight: usize,
+    /// How long after sending a request TestRail can no longer be working on it.
+    pub settle_delay: Duration,
 }
 
 /// Sends `items` to `run_id`.
@@ -111,9 +148,13 @@ pub async fn send(
     session: &str,
     run_id: u64,
     items: Vec<Item>,
-    batch_size: usize,
-    max_in_flight: usize,
+    options: SendOptions,
 ) -> Result<Sent, ExportError> {
+    let SendOptions {
+        batch_size,
+        max_in_flight,
+        settle_delay,
+    } = options;
     let mut queue: VecDeque<(Vec<Item>, u32)> = batches(items, batch_size)
         .into_iter()
         .map(|b| (b, 0))
@@ -156,7 +197,11 @@ pub async fn send(
             .pending
             .retain(|pending| !(pending.sent_at_ms == sent_at_ms && pending.items == keys));
         match outcome {
-            Ok(()) => {
+            // A success TestRail answered with something unexpected is still a success.
+            Ok(())
+            | Err(Error::Decode {
+                status: 200..=299, ..
+            }) => {
                 locked.journal.acknowledge(&keys);
                 locked.save()?;
                 sent.results += batch.len();
@@ -169,21 +214,29 @@ pub async fn send(
                 queue.push_front((second, rounds));
                 queue.push_front((first, rounds));
             }
-            Err(Error::Ambiguous { .. }) if rounds < MAX_AMBIGUOUS_ROUNDS => {
+            Err(error @ Error::Ambiguous { .. }) if rounds < MAX_AMBIGUOUS_ROUNDS => {
                 // Keep it pending while checking, so a crash now still leads to a check.
-                locked.journal.pending.push(PendingBatch {
+                let pending = PendingBatch {
                     run_id,
                     items: keys.clone(),
                     sent_at_ms,
-                });
+                };
+                locked.journal.pending.push(pending.clone());
                 locked.save()?;
                 drop(locked);
-                let stored = stored_cases(client, run_id, sent_at_ms, session).await?;
+                if !answered(&error) {
+                    wait_until_settled(sent_at_ms, settle_delay).await;
+                }
+                let stored = match stored_cases(client, run_id, sent_at_ms, session).await {
+                    Ok(stored) => stored,
+                    Err(check_failed) => {
+                        // Still pending in the journal: the next export checks it again.
+                        failure.get_or_insert(check_failed);
+                        continue;
+                    }
+                };
                 let mut locked = journal.lock().await;
-                locked
-                    .journal
-                    .pending
-                    .retain(|pending| !(pending.sent_at_ms == sent_at_ms && pending.items == keys));
+                locked.journal.pending.retain(|other| other != &pending);
                 let (done, missing): (Vec<Item>, Vec<Item>) = batch
                     .into_iter()
                     .partition(|item| item.keys().iter().all(|key| stored.contains(key)));
@@ -196,8 +249,8 @@ pub async fn send(
                 }
             }
             Err(error) => {
-                // Definitive: TestRail did not store this batch (or we could not find out);
-                // the journal keeps it pending only when it may be stored.
+                // TestRail refused the batch, or it may be stored and the checks ran out:
+                // the journal keeps it pending only in the second case.
                 if matches!(error, Error::Ambiguous { .. }) {
                     locked.journal.pending.push(PendingBatch {
                         run_id,

@@ -101,8 +101,11 @@ async fn adopt_run(client: &Client, run_id: u64, journal: &mut Journal) -> Resul
         return Err(ExportError::RunInPlan { run_id, plan_id });
     }
     let tests = client.get_tests(run_id).await?;
+    let suite_id = run.suite_id.ok_or(ExportError::Unexpected(
+        "get_run answered a run without its suite_id",
+    ))?;
     journal.runs.insert(
-        run.suite_id.unwrap_or(0),
+        suite_id,
         RunState {
             run_id,
             entry_id: None,
