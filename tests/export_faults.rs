@@ -268,3 +268,33 @@ fn a_batch_too_large_for_the_server_is_split() {
         "the server refused the whole batch at least once"
     );
 }
+
+#[test]
+fn a_run_made_by_a_request_whose_answer_was_lost_is_adopted_not_made_twice() {
+    let export = Export::new(&[]);
+    export
+        .sim
+        .add_fault(FaultRule::new(FaultKind::DropAfter).on("add_run").times(1));
+    let ran = export.run();
+    assert_eq!(support::run_ids(&export.sim), [1], "{}", ran.both());
+    export.assert_each_stored_once(&ran.both());
+}
+
+#[test]
+fn a_plan_made_by_a_request_whose_answer_was_lost_is_adopted_not_made_twice() {
+    let export = Export::new(&[("TESTRAIL_SUITES", ""), ("TESTRAIL_PLAN", "1")]);
+    export
+        .sim
+        .add_fault(FaultRule::new(FaultKind::DropAfter).on("add_plan").times(1));
+    let ran = export.run();
+    export
+        .sim
+        .with_state(|state| assert_eq!(state.plans.len(), 1, "{}", ran.both()));
+    let runs = support::run_ids(&export.sim);
+    assert_eq!(
+        runs.len(),
+        2,
+        "one entry per suite: {runs:?}\n{}",
+        ran.both()
+    );
+}

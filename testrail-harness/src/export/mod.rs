@@ -223,6 +223,7 @@ pub async fn export(
     let naming = target::Naming {
         name: run_name(config, &files, session),
         description: config.run_description.clone(),
+        marker: results::session_marker(session),
     };
 
     let (mut summary, by_suite, runs) = loop {

@@ -21,7 +21,27 @@ pub struct Naming {
     pub name: String,
     /// Description of a new run or plan.
     pub description: Option<String>,
+    /// The session's marker, written into the description of what it creates: after an
+    /// ambiguous failure it tells the run or plan this session made from anyone else's.
+    pub marker: String,
 }
+
+impl Naming {
+    fn description(&self) -> String {
+        match &self.description {
+            Some(description) => format!("{description}\n\n_{}_", self.marker),
+            None => format!("_{}_", self.marker),
+        }
+    }
+
+    fn made_by_us(&self, description: Option<&str>) -> bool {
+        description.is_some_and(|text| text.contains(&self.marker))
+    }
+}
+
+/// How far back (seconds) to look for what an ambiguous request may have created, wide
+/// enough for a clock that differs from TestRail's.
+const LOOK_BACK_SECS: u64 = 3600;
 
 /// Makes sure every suite in `needed` has a run holding its cases, and returns the run of
 /// each suite. Cases of suites the target cannot hold are returned as the second value.
@@ -128,7 +148,7 @@ async fn create_run(
     let body = NewRun {
         name: naming.name.clone(),
         suite_id: Some(suite_id),
-        description: naming.description.clone(),
+        description: Some(naming.description()),
         milestone_id: config.milestone_id,
         include_all: Some(false),
         case_ids: Some(cases.iter().copied().collect()),
@@ -141,11 +161,14 @@ async fn create_run(
             // The run may exist: adopt the one this request made rather than making a second.
             let filter = RunFilter {
                 suite_ids: vec![suite_id],
-                created_after: Some(started.saturating_sub(120)),
+                created_after: Some(started.saturating_sub(LOOK_BACK_SECS)),
                 ..RunFilter::default()
             };
             let runs = client.get_runs(project_id, &filter).await?;
-            match runs.into_iter().find(|run| run.name == naming.name) {
+            match runs
+                .into_iter()
+                .find(|run| naming.made_by_us(run.description.as_deref()))
+            {
                 Some(run) => run,
                 None => client.add_run(project_id, &body).await?,
             }
@@ -192,20 +215,52 @@ async fn create_plan_run(
         ..NewPlanEntry::default()
     };
     let entry: PlanEntry = match journal.journal.plan_id {
-        Some(plan_id) => client.add_plan_entry(plan_id, &entry).await?,
+        Some(plan_id) => match client.add_plan_entry(plan_id, &entry).await {
+            Ok(entry) => entry,
+            Err(crate::client::Error::Ambiguous { .. }) => {
+                let plan = client.get_plan(plan_id).await?;
+                let ours = plan.entries.into_iter().find(|existing| {
+                    existing.suite_id == Some(suite_id)
+                        && Some(&existing.name) == entry.name.as_ref()
+                });
+                match ours {
+                    Some(existing) => existing,
+                    None => client.add_plan_entry(plan_id, &entry).await?,
+                }
+            }
+            Err(error) => return Err(error.into()),
+        },
         None => {
-            let plan = client
-                .add_plan(
-                    project_id,
-                    &NewPlan {
-                        name: naming.name.clone(),
-                        description: naming.description.clone(),
-                        milestone_id: config.milestone_id,
-                        entries: vec![entry],
-                        ..NewPlan::default()
-                    },
-                )
-                .await?;
+            let body = NewPlan {
+                name: naming.name.clone(),
+                description: Some(naming.description()),
+                milestone_id: config.milestone_id,
+                entries: vec![entry],
+                ..NewPlan::default()
+            };
+            let started = super::now_secs();
+            let plan = match client.add_plan(project_id, &body).await {
+                Ok(plan) => plan,
+                Err(crate::client::Error::Ambiguous { .. }) => {
+                    let since = started.saturating_sub(LOOK_BACK_SECS).to_string();
+                    let plans: Vec<crate::client::Plan> = client
+                        .get_all(
+                            &format!("get_plans/{project_id}"),
+                            "plans",
+                            &[("created_after", since.as_str())],
+                        )
+                        .await?;
+                    match plans
+                        .into_iter()
+                        .find(|plan| naming.made_by_us(plan.description.as_deref()))
+                    {
+                        // `get_plans` leaves the entries out.
+                        Some(plan) => client.get_plan(plan.id).await?,
+                        None => client.add_plan(project_id, &body).await?,
+                    }
+                }
+                Err(error) => return Err(error.into()),
+            };
             journal.journal.plan_id = Some(plan.id);
             journal.journal.plan_created = true;
             journal.save()?;
@@ -246,17 +301,16 @@ async fn add_missing_cases(
     if state.include_all || cases.is_subset(&state.case_ids) {
         return Ok(());
     }
+    // `case_ids` replaces the run's cases: start from what the run holds now, since someone
+    // (another CI job, a person in the web interface) may have added cases since.
     let mut known = state.case_ids.clone();
-    if !state.created {
-        // Someone else may have changed the run: start from what it holds now.
-        known.extend(
-            client
-                .get_tests(state.run_id)
-                .await?
-                .iter()
-                .filter_map(|test| test.case_id),
-        );
-    }
+    known.extend(
+        client
+            .get_tests(state.run_id)
+            .await?
+            .iter()
+            .filter_map(|test| test.case_id),
+    );
     let union: BTreeSet<u64> = known.union(cases).copied().collect();
     let case_ids: Vec<u64> = union.iter().copied().collect();
     match (&state.entry_id, journal.plan_id) {
