@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::outcome::{Location, StepOutcome, StepStatus};
-use crate::spool::write_atomically;
 
 /// A step as a plan remembers it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -91,6 +90,17 @@ pub fn fill_not_reached(recorded: &mut Vec<StepOutcome>, plan: &[PlannedStep]) {
     recorded.extend(plan[reached..].iter().map(PlannedStep::not_reached));
 }
 
+/// Writes through a temporary file and a rename, without the `fsync` of spool files: a
+/// plan lost in a crash is only learned again.
+fn write_replacing(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let temporary = path.with_extension(format!("{}.tmp", std::process::id()));
+    std::fs::write(&temporary, bytes)?;
+    std::fs::rename(&temporary, path)
+}
+
 /// The plans of one test binary on disk.
 pub struct StepPlans {
     dir: PathBuf,
@@ -115,13 +125,22 @@ impl StepPlans {
         serde_json::from_slice(&bytes).ok()
     }
 
-    /// Remembers the plan of a test; failures to write are reported and otherwise ignored,
-    /// since a missing plan only means fewer not-reached steps.
+    /// Remembers the plan of a test that passed. Nothing is written for a test without
+    /// steps or whose plan did not change, so a run of many tests costs no file writes.
+    /// Failures to write are reported and otherwise ignored, since a missing plan only means
+    /// fewer not-reached steps.
     pub fn store(&self, test_path: &str, plan: &[PlannedStep]) {
+        let path = self.path(test_path);
+        if plan.is_empty() && !path.exists() {
+            return;
+        }
         let Ok(json) = serde_json::to_vec(plan) else {
             return;
         };
-        if let Err(error) = write_atomically(&self.path(test_path), &json) {
+        if std::fs::read(&path).is_ok_and(|current| current == json) {
+            return;
+        }
+        if let Err(error) = write_replacing(&path, &json) {
             eprintln!("testrail: could not remember the steps of {test_path}: {error}");
         }
     }
