@@ -12,10 +12,11 @@ pub const N: u64 = 5_000;
 
 fn stored_text(stored: &Stored, cases: &[u64]) -> String {
     format!(
-        "{}/{} ({} runs)",
+        "{}/{} ({} run{})",
         cases.len() - stored.missing(cases),
         cases.len(),
-        stored.runs
+        stored.runs,
+        if stored.runs == 1 { "" } else { "s" }
     )
 }
 

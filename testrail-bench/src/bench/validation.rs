@@ -187,7 +187,7 @@ pub fn run(report: &mut Report, opts: &Options) -> Vec<Check> {
         checks.push(check(&fixture, latency, with_missing, unlimited));
     }
     report.add(&format!(
-        "## 4. Validation\n\n{LINKED} linked cases (every 10th) in a suite of {SUITE}: `Catalog::load` + `Catalog::classify` in the bench process against a fresh simulator; client defaults (limit 180/min, 4 in flight) unless \"client limit off\" (`TESTRAIL_RATE_LIMIT=1000000`). \"one missing\": C{MISSING} linked instead of C{SUITE}.\n"
+        "## 4. Validation\n\n{LINKED} linked cases (every 10th) in a suite of {SUITE}: `Catalog::load` (project, suites) + `Catalog::scan` (every case of the suite, `get_cases`, 250 per page) + `Catalog::classify` (`get_case` for linked cases not found) in the bench process against a fresh simulator; then the export itself with the same links (`TESTRAIL_SKIP_MISSING=1`), which checks nothing up front and scans only when `add_run` refuses a case; client defaults (limit 180/min, 4 in flight) unless \"client limit off\" (`TESTRAIL_RATE_LIMIT=1000000`). \"one missing\": C{MISSING} linked instead of C{SUITE}.\n"
     ));
     let mut rows: Vec<Vec<String>> = checks
         .iter()
