@@ -127,6 +127,10 @@ fn call_body(body: TestBody, recorder: SharedRecorder, timeout: Option<Duration>
     let _context = context::install(recorder);
     panic_capture::take_last();
     let called = panic::catch_unwind(AssertUnwindSafe(|| match body {
+        TestBody::Plain(body) => {
+            body();
+            BodyEnd::Returned(Ok(()))
+        }
         TestBody::Sync(body) => BodyEnd::Returned(body()),
         TestBody::Async(body) => block_on(body, timeout),
     }));
@@ -180,7 +184,7 @@ fn call_body_with_timeout(
         return BodyEnd::HarnessError(format!("could not start the test thread: {error}"));
     }
     let wait = match body {
-        TestBody::Sync(_) => timeout,
+        TestBody::Plain(_) | TestBody::Sync(_) => timeout,
         TestBody::Async(_) => timeout + BLOCKED_ASYNC_GRACE,
     };
     match receiver.recv_timeout(wait) {

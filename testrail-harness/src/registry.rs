@@ -19,7 +19,9 @@ pub type BoxedBodyFuture = Pin<Box<dyn Future<Output = BodyResult>>>;
 /// How to call a test body.
 #[derive(Clone, Copy)]
 pub enum TestBody {
-    /// A plain `fn`.
+    /// A `fn` that returns `()`, called as it is.
+    Plain(fn()),
+    /// A `fn` returning a `Result`, wrapped to report its `Err`.
     Sync(fn() -> BodyResult),
     /// An `async fn`, run to completion on a tokio current-thread runtime.
     Async(fn() -> BoxedBodyFuture),

@@ -137,7 +137,7 @@ fn generate(item: &FnItem, case_ids: &CaseIds, options: &TestOptions) -> TokenSt
                     ignore: #ignore,
                     should_panic: #should_panic,
                     known_bug: #known_bug,
-                    body: #tr::__private::TestBody::#body_kind(__testrail_body),
+                    body: #tr::__private::TestBody::#body_kind,
                 }
             }
         };
@@ -148,6 +148,22 @@ fn generate(item: &FnItem, case_ids: &CaseIds, options: &TestOptions) -> TokenSt
 /// `TestBody` variant (`Sync` or `Async`) that holds it.
 fn body_fn(item: &FnItem, tr: &TokenStream) -> (TokenStream, TokenStream) {
     let ident = &item.sig.ident;
+    let returns_unit = matches!(item.sig.output, ReturnType::Default);
+    if returns_unit && item.sig.asyncness.is_none() && item.sig.abi.is_none() {
+        // The common case needs no wrapper at all: the harness calls the function itself.
+        return (TokenStream::new(), quote!(Plain(#ident)));
+    }
+    if returns_unit && item.sig.asyncness.is_some() {
+        let body_fn = quote! {
+            fn __testrail_body() -> #tr::__private::BoxedBodyFuture {
+                ::std::boxed::Box::pin(async {
+                    #ident().await;
+                    ::core::result::Result::Ok(())
+                })
+            }
+        };
+        return (body_fn, quote!(Async(__testrail_body)));
+    }
     // A return type that is neither `()` nor a `Result` is reported on the type.
     let return_span = match &item.sig.output {
         ReturnType::Default => ident.span(),
@@ -172,7 +188,7 @@ fn body_fn(item: &FnItem, tr: &TokenStream) -> (TokenStream, TokenStream) {
                 })
             }
         };
-        (body_fn, quote!(Async))
+        (body_fn, quote!(Async(__testrail_body)))
     } else {
         let body_fn = quote! {
             fn __testrail_body() -> #tr::__private::BodyResult {
@@ -180,7 +196,7 @@ fn body_fn(item: &FnItem, tr: &TokenStream) -> (TokenStream, TokenStream) {
                 #judge
             }
         };
-        (body_fn, quote!(Sync))
+        (body_fn, quote!(Sync(__testrail_body)))
     }
 }
 
@@ -230,8 +246,7 @@ mod tests {
             quote!(name: "can_add_to_cart"),
             quote!(case_ids: &[1234]),
             quote!(retries: 2u32),
-            quote!(let __ret = can_add_to_cart();),
-            quote!(TestBody::Sync(__testrail_body)),
+            quote!(TestBody::Plain(can_add_to_cart)),
         ] {
             assert!(
                 out.contains(&expected.to_string()),
@@ -249,7 +264,7 @@ mod tests {
                 async fn checkout_flow() {}
             ),
         );
-        assert!(out.contains(&quote!(let __ret = checkout_flow().await;).to_string()));
+        assert!(out.contains(&quote!(checkout_flow().await;).to_string()));
         assert!(out.contains(&quote!(TestBody::Async(__testrail_body)).to_string()));
         assert!(out.contains(&quote!(case_ids: &[]).to_string()));
     }

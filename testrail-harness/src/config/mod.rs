@@ -406,7 +406,7 @@ impl Resolver {
         let count = |key, default: u64| -> Result<u64, ConfigError> {
             Ok(self.number(key)?.unwrap_or(default))
         };
-        let max_in_flight = count("max_in_flight", 4)?;
+        let max_in_flight = count("max_in_flight", 8)?;
         if max_in_flight > 64 {
             return Err(self.error("max_in_flight", "must be at most 64"));
         }

@@ -59,7 +59,7 @@ settings! {
     "skip_missing", "TESTRAIL_SKIP_MISSING", Some("--testrail-skip-missing"), Bool, "skip linked cases that no longer exist instead of stopping the export";
     "batch_size", "TESTRAIL_BATCH_SIZE", Some("--testrail-batch-size"), Number, "results per add_results_for_cases request (default 250)";
     "rate_limit", "TESTRAIL_RATE_LIMIT", Some("--testrail-rate-limit"), Number, "requests per minute the client allows itself (default 180)";
-    "max_in_flight", "TESTRAIL_MAX_IN_FLIGHT", Some("--testrail-max-in-flight"), Number, "requests in flight at once (default 4)";
+    "max_in_flight", "TESTRAIL_MAX_IN_FLIGHT", Some("--testrail-max-in-flight"), Number, "requests in flight at once (default 8)";
     "backoff_ms", "TESTRAIL_BACKOFF_MS", Some("--testrail-backoff-ms"), Number, "first wait before retrying a failed request, doubled each time (default 1000); also the wait after a 429 without Retry-After, times five";
     "timeout_secs", "TESTRAIL_TIMEOUT_SECS", Some("--testrail-timeout-secs"), Number, "seconds to wait for one answer (default 60)";
     "ca_cert", "TESTRAIL_CA_CERT", Some("--testrail-ca-cert"), Text, "PEM file of an extra CA certificate to trust";

@@ -54,6 +54,10 @@ fn step(name: &str) -> &'static StepDef {
 
 fn run(test: &TestDef) -> Result<(), String> {
     match test.body {
+        TestBody::Plain(body) => {
+            body();
+            Ok(())
+        }
         TestBody::Sync(body) => body(),
         TestBody::Async(body) => {
             let mut future = pin!(body());
@@ -80,7 +84,7 @@ fn main() {
     assert!(test.file.ends_with("registered.rs"), "{}", test.file);
     // The line of the function's name, not of the attribute.
     assert_eq!(test.line, 12);
-    assert!(matches!(test.body, TestBody::Sync(_)));
+    assert!(matches!(test.body, TestBody::Plain(_)));
 
     let test = find("defaults");
     assert!(test.case_ids.is_empty());
