@@ -87,16 +87,31 @@ impl SpoolFile {
 
     /// Reads and checks a spool file.
     pub fn read(path: &Path) -> Result<SpoolFile, SpoolError> {
-        let bytes = std::fs::read(path).map_err(|source| SpoolError::Io {
-            action: "read",
-            path: path.to_owned(),
-            source,
-        })?;
+        let open = || {
+            std::fs::File::open(path)
+                .map(std::io::BufReader::new)
+                .map_err(|source| SpoolError::Io {
+                    action: "read",
+                    path: path.to_owned(),
+                    source,
+                })
+        };
         let invalid = |reason: String| SpoolError::Invalid {
             path: path.to_owned(),
             reason,
         };
-        let header: Header = serde_json::from_slice(&bytes).map_err(|e| invalid(e.to_string()))?;
+        // Streamed, so a large file is never in memory twice; the header is only looked at
+        // to explain a file that does not parse.
+        let parsed: Result<SpoolFile, _> = serde_json::from_reader(open()?);
+        let header: Header = match &parsed {
+            Ok(file) => Header {
+                format: file.format.clone(),
+                version: file.version,
+            },
+            Err(error) => {
+                serde_json::from_reader(open()?).map_err(|_| invalid(error.to_string()))?
+            }
+        };
         if header.format != FORMAT {
             return Err(invalid(format!(
                 "format is {:?}, not {FORMAT:?}",
@@ -109,7 +124,7 @@ impl SpoolFile {
                 header.version
             )));
         }
-        serde_json::from_slice(&bytes).map_err(|e| invalid(e.to_string()))
+        parsed.map_err(|error| invalid(error.to_string()))
     }
 
     /// Reads every spool file of a session directory, in file-name order.

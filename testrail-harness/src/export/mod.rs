@@ -188,6 +188,13 @@ pub async fn export(
 ) -> Result<ExportSummary, ExportError> {
     let files = read_selection(session_dir, &selection)?;
     let reports = report::build(&files);
+    let naming = target::Naming {
+        name: run_name(config, &files, session),
+        description: config.run_description.clone(),
+        marker: results::session_marker(session),
+    };
+    // The reports hold what the export needs: the outcomes can go.
+    drop(files);
     let client = client(config)?;
 
     let statuses = resolve_statuses(&client, config).await?;
@@ -220,11 +227,6 @@ pub async fn export(
     let journal = Arc::new(tokio::sync::Mutex::new(journal));
     let settle_delay = settle_delay(config);
     let settled = send::settle_pending(&client, &journal, session, settle_delay).await?;
-    let naming = target::Naming {
-        name: run_name(config, &files, session),
-        description: config.run_description.clone(),
-        marker: results::session_marker(session),
-    };
 
     let (mut summary, by_suite, runs) = loop {
         let states = match catalog.single_suite() {
@@ -317,6 +319,8 @@ pub async fn export(
         }
     };
 
+    // The results to send hold everything that is sent.
+    drop(reports);
     let base = config.url.clone().unwrap_or_default();
     for (suite_id, items) in by_suite {
         let Some(run_id) = runs.get(&suite_id).copied() else {
