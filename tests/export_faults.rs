@@ -29,6 +29,9 @@ impl Export {
         env.push(("TESTRAIL_SUITES".into(), "Web Shop".into()));
         env.push(("TESTRAIL_BATCH_SIZE".into(), "3".into()));
         env.push(("TESTRAIL_SESSION".into(), "faults".into()));
+        // Results of a write whose answer was lost are looked for during 3 s (not 120 s)
+        // before they are sent again.
+        env.push(("TESTRAIL_SETTLE_SECS".into(), "3".into()));
         env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         Export {
             sim,

@@ -156,6 +156,8 @@ pub struct Config {
     pub timeout: Duration,
     /// First wait before a retry.
     pub backoff: Duration,
+    /// How long a write whose answer was lost may take to land at TestRail.
+    pub settle_window: Duration,
     /// Extra CA certificate.
     pub ca_cert: Option<PathBuf>,
     /// Skip TLS verification.
@@ -441,6 +443,7 @@ impl Resolver {
             max_in_flight: max_in_flight as usize,
             timeout: Duration::from_secs(count("timeout_secs", 60)?),
             backoff: Duration::from_millis(count("backoff_ms", 1000)?),
+            settle_window: Duration::from_secs(count("settle_secs", 120)?),
             ca_cert: self.text("ca_cert")?.map(|path| expand_home(&path)),
             insecure: self.flag("insecure")?,
             elapsed_ms: self.flag("elapsed_ms")?,

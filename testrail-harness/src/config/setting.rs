@@ -61,6 +61,7 @@ settings! {
     "rate_limit", "TESTRAIL_RATE_LIMIT", Some("--testrail-rate-limit"), Number, "requests per minute the client allows itself (default 180)";
     "max_in_flight", "TESTRAIL_MAX_IN_FLIGHT", Some("--testrail-max-in-flight"), Number, "requests in flight at once (default 8)";
     "backoff_ms", "TESTRAIL_BACKOFF_MS", Some("--testrail-backoff-ms"), Number, "first wait before retrying a failed request, doubled each time (default 1000); also the wait after a 429 without Retry-After, times five";
+    "settle_secs", "TESTRAIL_SETTLE_SECS", Some("--testrail-settle-secs"), Number, "how long a write whose answer was lost may take to land: its results are looked for until then before they are sent again (default 120)";
     "timeout_secs", "TESTRAIL_TIMEOUT_SECS", Some("--testrail-timeout-secs"), Number, "seconds to wait for one answer (default 60)";
     "ca_cert", "TESTRAIL_CA_CERT", Some("--testrail-ca-cert"), Text, "PEM file of an extra CA certificate to trust";
     "insecure", "TESTRAIL_INSECURE", Some("--testrail-insecure"), Bool, "do not verify TLS certificates (loudly warned; never in production)";

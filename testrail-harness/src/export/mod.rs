@@ -225,8 +225,7 @@ pub async fn export(
     };
     let journal = LockedJournal::open(session_dir)?;
     let journal = Arc::new(tokio::sync::Mutex::new(journal));
-    let settle_delay = settle_delay(config);
-    let settled = send::settle_pending(&client, &journal, session, settle_delay).await?;
+    let settled = send::settle_pending(&client, &journal, session, config.settle_window).await?;
 
     let (mut summary, by_suite, runs) = loop {
         let states = match catalog.single_suite() {
@@ -335,7 +334,7 @@ pub async fn export(
             send::SendOptions {
                 batch_size: config.batch_size,
                 max_in_flight: config.max_in_flight,
-                settle_delay,
+                settle_window: config.settle_window,
             },
         )
         .await?;
@@ -374,12 +373,6 @@ fn close(answer: Result<(), crate::client::Error>) -> Result<(), ExportError> {
         }
         other => Ok(other?),
     }
-}
-
-/// How long after sending a request TestRail can no longer be working on it: the client's
-/// timeout, at most 10 seconds (a request TestRail has not finished by then has failed).
-fn settle_delay(config: &Config) -> std::time::Duration {
-    config.timeout.min(std::time::Duration::from_secs(10))
 }
 
 /// The status mapping, resolved against TestRail's built-in statuses when it names only

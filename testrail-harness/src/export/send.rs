@@ -88,13 +88,19 @@ pub async fn settle_pending(
     client: &Client,
     journal: &Arc<Mutex<LockedJournal>>,
     session: &str,
-    settle_delay: Duration,
+    settle_window: Duration,
 ) -> Result<usize, ExportError> {
     let pending = journal.lock().await.journal.pending.clone();
     let mut found = 0;
     for batch in pending {
-        wait_until_settled(batch.sent_at_ms, settle_delay).await;
-        let stored = stored_cases(client, batch.run_id, batch.sent_at_ms, session).await?;
+        let lookup = Lookup {
+            run_id: batch.run_id,
+            sent_at_ms: batch.sent_at_ms,
+            session,
+        };
+        let stored = lookup
+            .until_settled(client, &batch.items, settle_window)
+            .await?;
         let acknowledged: Vec<(String, u64)> = batch
             .items
             .iter()
@@ -110,14 +116,36 @@ pub async fn settle_pending(
     Ok(found)
 }
 
-/// Waits until a request sent at `sent_at_ms` can no longer be in progress at TestRail
-/// (`settle_delay` after it was sent), so that checking what TestRail stored is final.
-async fn wait_until_settled(sent_at_ms: u64, settle_delay: Duration) {
-    let settled_at =
-        sent_at_ms.saturating_add(u64::try_from(settle_delay.as_millis()).unwrap_or(u64::MAX));
-    let now = super::now_ms();
-    if settled_at > now {
-        tokio::time::sleep(Duration::from_millis(settled_at - now)).await;
+/// Where to look for what TestRail stored of one batch.
+struct Lookup<'a> {
+    run_id: u64,
+    sent_at_ms: u64,
+    session: &'a str,
+}
+
+impl Lookup<'_> {
+    /// What TestRail holds of `keys`, looked at again and again until all of them are there
+    /// or `window` has passed since the batch was sent: a write whose answer was lost may
+    /// still be in progress, and resending it before it lands would store it twice.
+    async fn until_settled(
+        &self,
+        client: &Client,
+        keys: &[(String, u64)],
+        window: Duration,
+    ) -> Result<BTreeSet<(String, u64)>, ExportError> {
+        let deadline = self
+            .sent_at_ms
+            .saturating_add(u64::try_from(window.as_millis()).unwrap_or(u64::MAX));
+        let mut pause = Duration::from_millis(250);
+        loop {
+            let stored = stored_cases(client, self.run_id, self.sent_at_ms, self.session).await?;
+            let now = super::now_ms();
+            if keys.iter().all(|key| stored.contains(key)) || now >= deadline {
+                return Ok(stored);
+            }
+            tokio::time::sleep(pause.min(Duration::from_millis(deadline - now))).await;
+            pause = (pause * 2).min(Duration::from_secs(5));
+        }
     }
 }
 
@@ -137,8 +165,8 @@ pub struct SendOptions {
     pub batch_size: usize,
     /// Requests in flight at once.
     pub max_in_flight: usize,
-    /// How long after sending a request TestRail can no longer be working on it.
-    pub settle_delay: Duration,
+    /// How long a write whose answer was lost may take to land at TestRail.
+    pub settle_window: Duration,
 }
 
 /// Sends `items` to `run_id`.
@@ -153,7 +181,7 @@ pub async fn send(
     let SendOptions {
         batch_size,
         max_in_flight,
-        settle_delay,
+        settle_window,
     } = options;
     let mut queue: VecDeque<(Vec<Item>, u32)> = batches(items, batch_size)
         .into_iter()
@@ -224,10 +252,19 @@ pub async fn send(
                 locked.journal.pending.push(pending.clone());
                 locked.save()?;
                 drop(locked);
-                if !answered(&error) {
-                    wait_until_settled(sent_at_ms, settle_delay).await;
-                }
-                let stored = match stored_cases(client, run_id, sent_at_ms, session).await {
+                // An answer (a 5xx) means TestRail is done with the request: one look is
+                // enough. Silence means it may still be working on it.
+                let window = if answered(&error) {
+                    Duration::ZERO
+                } else {
+                    settle_window
+                };
+                let lookup = Lookup {
+                    run_id,
+                    sent_at_ms,
+                    session,
+                };
+                let stored = match lookup.until_settled(client, &keys, window).await {
                     Ok(stored) => stored,
                     Err(check_failed) => {
                         // Still pending in the journal: the next export checks it again.
