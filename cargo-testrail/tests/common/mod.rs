@@ -114,6 +114,7 @@ pub fn cli(current_dir: &Path, testrail_dir: &Path) -> Command {
         .current_dir(current_dir)
         .env("TESTRAIL_DIR", testrail_dir)
         .env("TESTRAIL_BACKOFF_MS", "10")
+        .env("TESTRAIL_SETTLE_SECS", "3")
         .env("NO_COLOR", "1");
     command
 }

@@ -37,6 +37,10 @@ pub struct PendingBatch {
     pub items: Vec<(String, u64)>,
     /// When it was sent, milliseconds since the epoch.
     pub sent_at_ms: u64,
+    /// Whether TestRail answered (a 5xx): it is then done with the request, and one look
+    /// at what it stored is final.
+    #[serde(default)]
+    pub answered: bool,
 }
 
 /// The journal's content.

@@ -202,6 +202,7 @@ pub async fn send(
                     run_id,
                     items: batch.iter().flat_map(Item::keys).collect(),
                     sent_at_ms,
+                    answered: false,
                 });
                 locked.save()?;
             }
@@ -248,6 +249,7 @@ pub async fn send(
                     run_id,
                     items: keys.clone(),
                     sent_at_ms,
+                    answered: answered(&error),
                 };
                 locked.journal.pending.push(pending.clone());
                 locked.save()?;
@@ -293,6 +295,7 @@ pub async fn send(
                         run_id,
                         items: keys,
                         sent_at_ms,
+                        answered: answered(&error),
                     });
                 }
                 locked.save()?;
