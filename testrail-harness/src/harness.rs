@@ -266,12 +266,7 @@ fn export_at_exit(
 }
 
 fn env_flag(name: &str) -> bool {
-    std::env::var(name).is_ok_and(|value| {
-        matches!(
-            value.trim().to_ascii_lowercase().as_str(),
-            "1" | "true" | "yes" | "on"
-        )
-    })
+    std::env::var(name).is_ok_and(|value| config::parse_bool(&value) == Some(true))
 }
 
 fn print_registry(build: BuildInfo) -> ExitCode {

@@ -274,21 +274,27 @@ fn env_value(setting: &Setting, value: &str, origin: &Origin) -> Result<RawValue
                 .map(str::to_owned)
                 .collect(),
         ),
-        Kind::Bool => RawValue::Bool(match value.to_ascii_lowercase().as_str() {
-            "1" | "true" | "yes" | "on" => true,
-            "0" | "false" | "no" | "off" => false,
-            _ => {
-                return Err(bad(format!(
-                    "must be true or false (1/0, yes/no), not {value:?}"
-                )));
-            }
-        }),
+        Kind::Bool => RawValue::Bool(parse_bool(value).ok_or_else(|| {
+            bad(format!(
+                "must be true or false (1/0, yes/no), not {value:?}"
+            ))
+        })?),
         Kind::Number => RawValue::Number(
             value
                 .parse()
                 .map_err(|_| bad(format!("must be a whole number, not {value:?}")))?,
         ),
     })
+}
+
+/// A switch's value as the environment and flags spell it: `1`/`0`, `true`/`false`,
+/// `yes`/`no`, `on`/`off`, in any case; `None` for anything else.
+pub fn parse_bool(value: &str) -> Option<bool> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Some(true),
+        "0" | "false" | "no" | "off" => Some(false),
+        _ => None,
+    }
 }
 
 struct Resolver {

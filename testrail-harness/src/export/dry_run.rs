@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use crate::client::{ApiKey, Client, ClientConfig, ElapsedFormat, NewRun, ResultForCase};
+use crate::client::{ApiKey, Client, ClientConfig, NewRun, ResultForCase};
 use crate::config::{Config, ProjectRef, Target};
 use crate::spool::SpoolFile;
 
@@ -29,17 +29,7 @@ pub fn describe(
         ApiKey::new("not-used-by-a-dry-run"),
     ))?;
     let statuses = StatusMap::resolve(&config.mapping, &builtin_statuses())?;
-    let context = ResultContext {
-        session: session.to_owned(),
-        version: config.version.clone(),
-        elapsed: if config.elapsed_ms {
-            ElapsedFormat::Milliseconds
-        } else {
-            ElapsedFormat::WholeSeconds
-        },
-        fields: config.fields.clone(),
-        build_url: results::build_url_from_env(),
-    };
+    let context = ResultContext::new(config, session);
     let mut items = Vec::new();
     let mut text = String::from("testrail dry run: nothing is sent. The export would send:\n");
     for report in report::build(files) {

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::client::{Client, ClientConfig, ElapsedFormat, RateLimit};
+use crate::client::{Client, ClientConfig, RateLimit};
 use crate::config::{Config, ConfigError};
 use crate::spool::{SpoolError, SpoolFile};
 
@@ -212,17 +212,7 @@ pub async fn export(
     if catalog.single_suite().is_none() || matches!(step_results, StepResults::Templates(_)) {
         catalog.scan(&client).await?;
     }
-    let context = ResultContext {
-        session: session.to_owned(),
-        version: config.version.clone(),
-        elapsed: if config.elapsed_ms {
-            ElapsedFormat::Milliseconds
-        } else {
-            ElapsedFormat::WholeSeconds
-        },
-        fields: config.fields.clone(),
-        build_url: results::build_url_from_env(),
-    };
+    let context = ResultContext::new(config, session);
     let journal = LockedJournal::open(session_dir)?;
     let journal = Arc::new(tokio::sync::Mutex::new(journal));
     let settled = send::settle_pending(&client, &journal, session, config.settle_window).await?;

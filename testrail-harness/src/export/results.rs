@@ -27,6 +27,24 @@ pub struct ResultContext {
     pub build_url: Option<String>,
 }
 
+impl ResultContext {
+    /// The context of an export of `session` with `config`; the build URL comes from the CI
+    /// variables of this process.
+    pub fn new(config: &crate::config::Config, session: &str) -> ResultContext {
+        ResultContext {
+            session: session.to_owned(),
+            version: config.version.clone(),
+            elapsed: if config.elapsed_ms {
+                ElapsedFormat::Milliseconds
+            } else {
+                ElapsedFormat::WholeSeconds
+            },
+            fields: config.fields.clone(),
+            build_url: build_url_from_env(),
+        }
+    }
+}
+
 /// The line every comment ends with; [`is_from_session`] looks for it.
 pub fn session_marker(session: &str) -> String {
     format!("testrail-rs session `{session}`")
