@@ -1,15 +1,22 @@
 //! From case reports to the bodies of `add_results_for_cases`: status, comment, elapsed,
 //! version, defects, custom fields and step results.
+//!
+//! Every text sent is cleaned of terminal escapes and control characters and kept within the
+//! comment budget ([`super::text`]): the comment as a whole, and each step text. The failure
+//! message gets at most half of the budget and each attempt's failure text a share of a
+//! quarter, so a huge message never pushes the attempts, the comments and the session line
+//! out. The full texts stay in the spool.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::time::Duration;
 
 use crate::client::{ElapsedFormat, NewResult, ResultForCase, StepResult, format_elapsed};
-use crate::outcome::{StepOutcome, StepStatus};
+use crate::outcome::{Attempt, StepOutcome, StepStatus};
 
 use super::report::{CaseReport, Verdict};
 use super::status_map::StatusMap;
+use super::text::{self, MIN_COMMENT_BUDGET};
 
 /// What every result of one export shares.
 #[derive(Clone, Debug)]
@@ -25,6 +32,8 @@ pub struct ResultContext {
     pub fields: BTreeMap<String, serde_json::Value>,
     /// The CI build's URL, when known.
     pub build_url: Option<String>,
+    /// Bytes per comment and per step text.
+    pub comment_budget: usize,
 }
 
 impl ResultContext {
@@ -41,6 +50,7 @@ impl ResultContext {
             },
             fields: config.fields.clone(),
             build_url: build_url_from_env(),
+            comment_budget: config.comment_budget,
         }
     }
 }
@@ -133,6 +143,7 @@ pub fn result_for(
             _ => "run result Error (not reported)",
         });
     };
+    let budget = context.comment_budget.max(MIN_COMMENT_BUDGET);
     let mut comment = String::new();
     match decisive.verdict {
         Verdict::Ran { run_result, label } => {
@@ -151,13 +162,19 @@ pub fn result_for(
         }
         Verdict::Skipped => {
             let _ = writeln!(comment, "**Skipped** (ignored) · {}", decisive.description);
+            let reason = decisive.skip_reason.as_deref().map(str::trim);
+            let _ = match reason.filter(|reason| !reason.is_empty()) {
+                Some(reason) => writeln!(comment, "Skip reason: {reason}"),
+                None => writeln!(comment, "Skip reason: none given"),
+            };
         }
     }
-    if decisive.attempts > 1 {
-        let _ = writeln!(comment, "Attempts: {}", decisive.attempts);
+    if decisive.history.len() > 1 {
+        write_attempts(&mut comment, decisive, budget);
     }
     if let Some(message) = &decisive.message {
-        let _ = writeln!(comment, "\nFailure: {message}");
+        let message = text::clean(message);
+        let _ = writeln!(comment, "\nFailure: {}", text::cut(&message, budget / 2));
     }
     if let Some(location) = &decisive.location {
         let _ = writeln!(comment, "at {location}");
@@ -171,7 +188,7 @@ pub fn result_for(
         if step_results {
             step_results_sent = steps
                 .iter()
-                .map(|step| step_result(step, statuses))
+                .map(|step| step_result(step, statuses, budget))
                 .collect();
         } else {
             let _ = writeln!(comment, "\nSteps:");
@@ -208,6 +225,7 @@ pub fn result_for(
         session_marker(&context.session),
         files_of(report).join(", ")
     );
+    let comment = text::cut_keeping_last_line(&text::clean(&comment), budget).into_owned();
 
     let elapsed_ms: u64 = report.sources.iter().map(|source| source.elapsed_ms).sum();
     let mut defects: Vec<&str> = Vec::new();
@@ -243,6 +261,95 @@ pub fn result_for(
     })
 }
 
+/// The attempts of a test that ran more than once, each with its failure text (at most an
+/// equal share of a quarter of `budget`); the final attempt's failure is the `Failure:`
+/// that follows.
+fn write_attempts(comment: &mut String, source: &super::report::Source, budget: usize) {
+    let history = &source.history;
+    let passed_at = history.iter().position(|attempt| attempt.passed);
+    let _ = match passed_at {
+        Some(index) => writeln!(
+            comment,
+            "Attempts: {}, passed on attempt {} after failing:",
+            history.len(),
+            index + 1
+        ),
+        None if history.iter().all(|attempt| !attempt.passed) => {
+            writeln!(comment, "Attempts: {}, every one failed:", history.len())
+        }
+        None => writeln!(comment, "Attempts: {}:", history.len()),
+    };
+    let share = (budget / 4 / history.len()).max(MIN_COMMENT_BUDGET / 2);
+    for (index, attempt) in history.iter().enumerate() {
+        let _ = write!(comment, "- {}", attempt_line(attempt));
+        let last = index + 1 == history.len();
+        match &attempt.message {
+            Some(message) if last && source.message.as_ref() == Some(message) => {
+                let _ = writeln!(comment, ": the failure below");
+            }
+            Some(message) => {
+                let message = text::clean(message);
+                let message = text::cut(&message, share);
+                let _ = writeln!(comment, ":\n  {}", message.replace('\n', "\n  "));
+            }
+            None => {
+                let _ = writeln!(comment);
+            }
+        }
+    }
+}
+
+/// `attempt 2 failed (12 ms) at src/cart.rs:14:5`
+fn attempt_line(attempt: &Attempt) -> String {
+    let how = if attempt.passed { "passed" } else { "failed" };
+    let mut line = format!(
+        "attempt {} {how} ({} ms)",
+        attempt.number, attempt.elapsed_ms
+    );
+    if let Some(location) = &attempt.location {
+        let _ = write!(line, " at {location}");
+    }
+    if let Some(step) = &attempt.failed_step {
+        let _ = write!(line, " in step {step}");
+    }
+    line
+}
+
+/// Cuts a result that TestRail (or a proxy in front of it) refused as too large to about half
+/// its comment and step texts, keeping the comment's session line and noting the cut.
+/// Returns `false` when every text is already at the smallest budget: cutting cannot help.
+pub fn shrink(result: &mut ResultForCase) -> bool {
+    let mut shrunk = false;
+    let mut halve = |text: &mut String, keep_last_line: bool| {
+        if text.len() <= MIN_COMMENT_BUDGET {
+            return;
+        }
+        let half = (text.len() / 2).max(MIN_COMMENT_BUDGET);
+        let cut = if keep_last_line {
+            text::cut_keeping_last_line(text, half)
+        } else {
+            text::cut(text, half)
+        };
+        if cut.len() < text.len() {
+            *text = cut.into_owned();
+            shrunk = true;
+        }
+    };
+    if let Some(comment) = result.result.comment.as_mut() {
+        halve(comment, true);
+    }
+    for step in &mut result.result.step_results {
+        halve(&mut step.content, false);
+        for text in [step.expected.as_mut(), step.actual.as_mut()]
+            .into_iter()
+            .flatten()
+        {
+            halve(text, false);
+        }
+    }
+    shrunk
+}
+
 fn step_line(step: &StepOutcome) -> String {
     let mark = match step.status {
         StepStatus::Passed => "passed",
@@ -256,7 +363,7 @@ fn step_line(step: &StepOutcome) -> String {
     }
 }
 
-fn step_result(step: &StepOutcome, statuses: &StatusMap) -> StepResult {
+fn step_result(step: &StepOutcome, statuses: &StatusMap, budget: usize) -> StepResult {
     use crate::outcome::{BugLabel, RunResult};
     let verdict = match step.status {
         StepStatus::Passed => Verdict::Ran {
@@ -273,10 +380,11 @@ fn step_result(step: &StepOutcome, statuses: &StatusMap) -> StepResult {
         },
         StepStatus::NotReached => Verdict::NotReached,
     };
+    let bounded = |text: &str| text::cut(&text::clean(text), budget).into_owned();
     StepResult {
-        content: step.name.clone(),
+        content: bounded(&step.name),
         expected: None,
-        actual: step.message.clone(),
+        actual: step.message.as_deref().map(bounded),
         status_id: statuses.status_of(verdict).unwrap_or(3),
     }
 }
