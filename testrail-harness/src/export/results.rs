@@ -388,3 +388,192 @@ fn step_result(step: &StepOutcome, statuses: &StatusMap, budget: usize) -> StepR
         status_id: statuses.status_of(verdict).unwrap_or(3),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::mapping::MappingConfig;
+    use crate::outcome::{BugLabel, RunResult};
+    use crate::export::report::Source;
+    use crate::export::status_map::builtin_statuses;
+
+    fn statuses(toml_text: &str) -> StatusMap {
+        let config: MappingConfig = toml::from_str(toml_text).unwrap();
+        StatusMap::resolve(&config, &builtin_statuses()).unwrap()
+    }
+
+    fn context(budget: usize) -> ResultContext {
+        ResultContext {
+            session: "s1".into(),
+            version: None,
+            elapsed: ElapsedFormat::WholeSeconds,
+            fields: BTreeMap::new(),
+            build_url: None,
+            comment_budget: budget,
+        }
+    }
+
+    fn attempt(number: u32, message: Option<&str>) -> Attempt {
+        Attempt {
+            number,
+            run_result: RunResult::Success,
+            passed: message.is_none(),
+            message: message.map(str::to_owned),
+            location: None,
+            failed_step: None,
+            elapsed_ms: 3,
+            steps: Vec::new(),
+        }
+    }
+
+    fn source(label: BugLabel, history: Vec<Attempt>) -> Source {
+        Source {
+            file: "cart-1.json".into(),
+            description: "test cart::adds".into(),
+            verdict: Verdict::Ran {
+                run_result: RunResult::Success,
+                label,
+            },
+            message: history.last().and_then(|a| a.message.clone()),
+            location: None,
+            failed_step: None,
+            attempts: history.len(),
+            history,
+            skip_reason: None,
+            elapsed_ms: 9,
+            defects: Vec::new(),
+            comments: Vec::new(),
+            fields: BTreeMap::new(),
+            unlinked_steps: Vec::new(),
+            git_commit: None,
+        }
+    }
+
+    fn comment_of(source: Source, statuses: &StatusMap, budget: usize) -> String {
+        let report = CaseReport {
+            case_id: 7,
+            sources: vec![source],
+        };
+        result_for(&report, statuses, &context(budget), false)
+            .unwrap()
+            .result
+            .comment
+            .unwrap()
+    }
+
+    #[test]
+    fn a_flaky_test_shows_the_failure_that_made_it_flaky() {
+        let history = vec![
+            attempt(1, Some("\x1b[31mfirst attempt fails\x1b[0m\nleft: 1")),
+            attempt(2, None),
+        ];
+        let comment = comment_of(source(BugLabel::LikelyNoBug, history), &statuses(""), 65536);
+        assert!(
+            comment.contains("Attempts: 2, passed on attempt 2 after failing:\n- attempt 1 failed (3 ms):\n  first attempt fails\n  left: 1\n- attempt 2 passed (3 ms)\n"),
+            "{comment}"
+        );
+        assert!(!comment.contains('\x1b'), "{comment}");
+        assert!(!comment.contains("Failure:"), "{comment}");
+    }
+
+    #[test]
+    fn a_test_that_always_failed_lists_every_failure() {
+        let history = vec![
+            attempt(1, Some("one is not two")),
+            attempt(2, Some("two is not three")),
+            attempt(3, Some("\x1b[1mthree\x1b[22m is not four")),
+        ];
+        let comment = comment_of(source(BugLabel::DefinitelyBug, history), &statuses(""), 65536);
+        for expected in [
+            "Attempts: 3, every one failed:",
+            "- attempt 1 failed (3 ms):\n  one is not two\n",
+            "- attempt 2 failed (3 ms):\n  two is not three\n",
+            "- attempt 3 failed (3 ms): the failure below\n",
+            "Failure: three is not four\n",
+        ] {
+            assert!(comment.contains(expected), "{expected:?} in\n{comment}");
+        }
+    }
+
+    #[test]
+    fn a_reported_skip_carries_its_reason() {
+        let mut skipped = source(BugLabel::NoBug, Vec::new());
+        skipped.verdict = Verdict::Skipped;
+        skipped.skip_reason = Some("waiting for \x1b[33mPAY-12\x1b[0m".into());
+        let map = statuses("skipped = \"retest\"");
+        let comment = comment_of(skipped.clone(), &map, 65536);
+        assert!(comment.contains("**Skipped** (ignored) · test cart::adds\nSkip reason: waiting for PAY-12\n"), "{comment}");
+        skipped.skip_reason = None;
+        let comment = comment_of(skipped, &map, 65536);
+        assert!(comment.contains("Skip reason: none given"), "{comment}");
+    }
+
+    #[test]
+    fn a_huge_message_is_cut_within_the_budget_and_the_session_line_stays() {
+        let huge = "ü🦀日".repeat(3 << 18); // 9 bytes each: 7 MiB
+        let history = vec![attempt(1, Some(&huge)), attempt(2, Some(&huge))];
+        for budget in [1024, 4096, 65536] {
+            let comment = comment_of(
+                source(BugLabel::DefinitelyBug, history.clone()),
+                &statuses(""),
+                budget,
+            );
+            assert!(comment.len() <= budget, "{} > {budget}", comment.len());
+            assert!(is_from_session(Some(&comment), "s1"), "{comment}");
+            assert_eq!(files_in(Some(&comment)), ["cart-1.json"]);
+            assert!(comment.contains("bytes here to keep this text within"), "{comment}");
+            assert!(comment.contains("the full text is in the spool file"));
+        }
+        let comment = comment_of(source(BugLabel::DefinitelyBug, history), &statuses(""), 65536);
+        // Both attempts are there, and the failure, each with its own cut.
+        assert!(comment.contains("- attempt 1 failed (3 ms):\n  ü🦀日"), "{comment:.300}");
+        assert!(comment.contains("\nFailure: ü🦀日"));
+        assert_eq!(comment.matches("[testrail-rs cut ").count(), 2);
+    }
+
+    #[test]
+    fn shrinking_halves_the_texts_until_nothing_is_left_to_cut() {
+        let mut failed = source(BugLabel::DefinitelyBug, vec![attempt(1, Some(&"é".repeat(40_000)))]);
+        failed.unlinked_steps = vec![StepOutcome {
+            name: "pay".into(),
+            case_ids: Vec::new(),
+            defined_at: None,
+            status: StepStatus::Failed,
+            message: Some(format!("\x1b[31m{}\x1b[0m", "ß".repeat(50_000))),
+            location: None,
+            elapsed_ms: 1,
+            steps: Vec::new(),
+        }];
+        let report = CaseReport {
+            case_id: 7,
+            sources: vec![failed],
+        };
+        let mut result = result_for(&report, &statuses(""), &context(65536), true).unwrap();
+        let actual = result.result.step_results[0].actual.clone().unwrap();
+        assert!(actual.len() <= 65536 && actual.starts_with("ßß"), "{actual:.40}");
+        assert!(!actual.contains('\x1b'));
+        let mut sizes = vec![result.result.comment.as_ref().unwrap().len()];
+        while shrink(&mut result) {
+            let comment = result.result.comment.as_ref().unwrap();
+            assert!(comment.len() < *sizes.last().unwrap());
+            assert!(is_from_session(Some(comment), "s1"));
+            sizes.push(comment.len());
+            assert!(sizes.len() < 20, "shrinking ends");
+        }
+        let comment = result.result.comment.unwrap();
+        assert!(comment.len() <= MIN_COMMENT_BUDGET, "{}", comment.len());
+        // One note, counting from the comment before any cut: its lines and 80 000 bytes.
+        assert_eq!(comment.matches("[testrail-rs cut ").count(), 1, "{comment}");
+        let note = comment.split("[testrail-rs cut ").nth(1).unwrap();
+        let figures: Vec<usize> = note
+            .split(' ')
+            .filter_map(|word| word.parse().ok())
+            .collect();
+        let kept = comment.find("\n[testrail-rs cut ").unwrap();
+        assert_eq!(figures[0] + kept, figures[1], "{note}");
+        assert!((80_000..80_200).contains(&figures[1]), "{note}");
+        let actual = result.result.step_results[0].actual.as_ref().unwrap();
+        assert!(actual.len() <= MIN_COMMENT_BUDGET);
+        assert!(actual.contains("of 100000 bytes here"), "{actual}");
+    }
+}

@@ -70,15 +70,17 @@ fn note(cut: usize, total: usize, budget: usize) -> String {
     )
 }
 
-/// The text before a cut note at its end, and the original size the note gives.
+/// The text before a cut note at its end (trailing whitespace aside), and the size the text
+/// had before that cut: what is left of it plus the bytes the note says were cut.
 fn before_note(text: &str) -> Option<(&str, usize)> {
+    let text = text.trim_end();
     let start = text.rfind(&format!("\n{NOTE_PREFIX}"))?;
     let rest = &text[start + 1 + NOTE_PREFIX.len()..];
     if rest.contains('\n') || !rest.ends_with(']') {
         return None;
     }
-    let total = rest.split(" of ").nth(1)?.split(' ').next()?.parse().ok()?;
-    Some((&text[..start], total))
+    let cut: usize = rest.split(' ').next()?.parse().ok()?;
+    Some((&text[..start], start + cut))
 }
 
 /// `text` in at most `budget` bytes: unchanged when it fits, else cut at a grapheme
