@@ -63,12 +63,7 @@ impl Export {
     /// The only comment stored for `case_id`.
     fn comment(&self, case_id: u64, ran: &support::Ran) -> String {
         let comments = self.comments(case_id);
-        assert_eq!(
-            comments.len(),
-            1,
-            "C{case_id} arrives once\n{}",
-            ran.both()
-        );
+        assert_eq!(comments.len(), 1, "C{case_id} arrives once\n{}", ran.both());
         comments.into_iter().next().unwrap()
     }
 
@@ -128,7 +123,10 @@ fn assert_cut(comment: &str, original: &str, budget: usize, whole_comment: bool)
     let (cut, total) = (figures[0], figures[1]);
     if whole_comment {
         assert_eq!(total - cut, start + kept.len(), "{note}");
-        assert!((original.len()..original.len() + 512).contains(&total), "{note}");
+        assert!(
+            (original.len()..original.len() + 512).contains(&total),
+            "{note}"
+        );
     } else {
         assert_eq!(
             [cut, total],
@@ -171,13 +169,19 @@ fn texts_arrive_clean_bounded_and_complete_behind_a_1_mib_limit() {
     // Colours as pretty_assertions writes them are gone, the text stays.
     let coloured = export.spooled("coloured_assertion");
     assert!(
-        coloured.attempts[0].message.as_ref().unwrap().contains('\x1b'),
+        coloured.attempts[0]
+            .message
+            .as_ref()
+            .unwrap()
+            .contains('\x1b'),
         "the spool keeps the message as the test wrote it"
     );
     let comment = export.comment(62, &ran);
     assert!(!comment.contains('\x1b'), "{comment:?}");
     assert!(
-        comment.contains("Failure: assertion failed: `(left == right)`\n\nDiff < left / right > :\n<1\n>2"),
+        comment.contains(
+            "Failure: assertion failed: `(left == right)`\n\nDiff < left / right > :\n<1\n>2"
+        ),
         "{comment}"
     );
 
@@ -188,7 +192,10 @@ fn texts_arrive_clean_bounded_and_complete_behind_a_1_mib_limit() {
         comment.contains("Attempts: 2, passed on attempt 2 after failing:\n- attempt 1 failed"),
         "{comment}"
     );
-    assert!(comment.contains("  connection reset by the shop\n- attempt 2 passed"), "{comment}");
+    assert!(
+        comment.contains("  connection reset by the shop\n- attempt 2 passed"),
+        "{comment}"
+    );
 
     // The test that failed every attempt lists each failure.
     let comment = export.comment(64, &ran);
@@ -240,5 +247,9 @@ fn a_result_still_too_large_after_its_budget_is_cut_further_on_413() {
         .unwrap();
     let comment = export.comment(61, &ran);
     assert_cut(&comment, &original, MIB, true);
-    assert!(comment.len() > MIB / 4, "halved, not emptied: {}", comment.len());
+    assert!(
+        comment.len() > MIB / 4,
+        "halved, not emptied: {}",
+        comment.len()
+    );
 }

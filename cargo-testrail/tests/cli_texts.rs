@@ -59,7 +59,13 @@ fn world() -> (World, PathBuf) {
 
 fn import(world: &World, config: &PathBuf, extra: &[&str]) -> common::Ran {
     let file = junit(world);
-    let mut args = vec!["import", "junit", file.to_str().unwrap(), "--suites", "Web Shop"];
+    let mut args = vec![
+        "import",
+        "junit",
+        file.to_str().unwrap(),
+        "--suites",
+        "Web Shop",
+    ];
     args.extend_from_slice(extra);
     common::run(world.command(&args).env("TESTRAIL_CONFIG", config))
 }
@@ -114,9 +120,13 @@ fn kept_and_figures<'c>(comment: &'c str, original: &str) -> (usize, &'c str, us
     let (kept, note) = comment[start..]
         .split_once("\n[testrail-rs cut ")
         .expect("a cut note follows the kept text");
-    assert!(original.starts_with(kept), "the kept text starts the message");
     assert!(
-        !kept.ends_with(['\u{200d}', '👨', '👩']) && !original[kept.len()..].starts_with('\u{200d}'),
+        original.starts_with(kept),
+        "the kept text starts the message"
+    );
+    assert!(
+        !kept.ends_with(['\u{200d}', '👨', '👩'])
+            && !original[kept.len()..].starts_with('\u{200d}'),
         "cut inside the family emoji"
     );
     assert!(
@@ -144,7 +154,11 @@ fn a_huge_failure_arrives_once_cut_and_every_attempt_and_skip_reason_is_in_the_c
     assert!(kept.len() > 16 * 1024);
     assert_eq!([cut, total], [original.len() - kept.len(), original.len()]);
     assert!(
-        comment.lines().last().unwrap().contains("testrail-rs session `"),
+        comment
+            .lines()
+            .last()
+            .unwrap()
+            .contains("testrail-rs session `"),
         "the session line stays"
     );
     assert_eq!(refused_as_too_large(&world), 0, "cut before sending");
@@ -189,7 +203,11 @@ fn a_result_still_too_large_after_its_budget_is_cut_further_on_413() {
     let original = spooled_message(&world);
     let comment = only_comment(&world, 61, &ran);
     assert!(comment.len() <= MIB, "{}", comment.len());
-    assert!(comment.len() > MIB / 4, "halved, not emptied: {}", comment.len());
+    assert!(
+        comment.len() > MIB / 4,
+        "halved, not emptied: {}",
+        comment.len()
+    );
     let (start, kept, cut, total) = kept_and_figures(&comment, &original);
     // After a 413 the note counts the bytes of the whole comment.
     assert_eq!(total - cut, start + kept.len());

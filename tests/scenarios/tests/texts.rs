@@ -32,7 +32,9 @@ fn coloured_assertion() {
 fn flaky_after_a_coloured_failure() {
     static CALLS: AtomicU32 = AtomicU32::new(0);
     if CALLS.fetch_add(1, Ordering::SeqCst) == 0 {
-        panic!("\x1b[31;1mconnection reset\x1b[0m by \x1b]8;;https://shop.test\x1b\\the shop\x1b]8;;\x1b\\");
+        panic!(
+            "\x1b[31;1mconnection reset\x1b[0m by \x1b]8;;https://shop.test\x1b\\the shop\x1b]8;;\x1b\\"
+        );
     }
 }
 
