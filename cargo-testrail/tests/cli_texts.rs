@@ -217,3 +217,16 @@ fn a_result_still_too_large_after_its_budget_is_cut_further_on_413() {
         assert_eq!(comments(&world, case).len(), 1, "C{case}\n{}", ran.both());
     }
 }
+
+#[test]
+fn a_comment_budget_too_small_for_the_note_is_refused_with_its_minimum() {
+    let (world, config) = world();
+    let ran = import(&world, &config, &["--comment-budget", "100"]);
+    assert_ne!(ran.code, Some(0), "{}", ran.both());
+    assert!(
+        ran.stderr.contains("comment_budget") && ran.stderr.contains("at least 1024"),
+        "{}",
+        ran.both()
+    );
+    assert!(world.run_ids().is_empty(), "nothing is sent");
+}

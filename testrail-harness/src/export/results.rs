@@ -3,9 +3,10 @@
 //!
 //! Every text sent is cleaned of terminal escapes and control characters and kept within the
 //! comment budget ([`super::text`]): the comment as a whole, and each step text. The failure
-//! message gets at most half of the budget and each attempt's failure text a share of a
-//! quarter, so a huge message never pushes the attempts, the comments and the session line
-//! out. The full texts stay in the spool.
+//! message gets at most half of the budget, each attempt's failure text a share of a
+//! quarter and each step line's failure text (steps without step results) a share of
+//! another quarter, so a huge message never pushes the attempts, the steps, the comments
+//! and the session line out. The full texts stay in the spool.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -193,7 +194,8 @@ pub fn result_for(
         } else {
             let _ = writeln!(comment, "\nSteps:");
             for step in steps {
-                let _ = writeln!(comment, "- {}", step_line(step));
+                let share = (budget / 4 / steps.len()).max(MIN_COMMENT_BUDGET / 2);
+                let _ = writeln!(comment, "- {}", step_line(step, share));
             }
         }
     }
@@ -350,7 +352,8 @@ pub fn shrink(result: &mut ResultForCase) -> bool {
     shrunk
 }
 
-fn step_line(step: &StepOutcome) -> String {
+/// A step as a line of the comment, its failure text cut to `share` bytes.
+fn step_line(step: &StepOutcome, share: usize) -> String {
     let mark = match step.status {
         StepStatus::Passed => "passed",
         StepStatus::Failed => "FAILED",
@@ -358,7 +361,12 @@ fn step_line(step: &StepOutcome) -> String {
         StepStatus::NotReached => "not reached",
     };
     match &step.message {
-        Some(message) => format!("{} ({mark}, {} ms): {message}", step.name, step.elapsed_ms),
+        Some(message) => format!(
+            "{} ({mark}, {} ms): {}",
+            step.name,
+            step.elapsed_ms,
+            text::cut(&text::clean(message), share)
+        ),
         None => format!("{} ({mark}, {} ms)", step.name, step.elapsed_ms),
     }
 }
@@ -600,5 +608,34 @@ mod tests {
         let actual = result.result.step_results[0].actual.as_ref().unwrap();
         assert!(actual.len() <= MIN_COMMENT_BUDGET);
         assert!(actual.contains("of 100000 bytes here"), "{actual}");
+    }
+
+    #[test]
+    fn a_huge_step_message_leaves_room_for_the_rest_of_the_comment() {
+        let mut failed = source(
+            BugLabel::DefinitelyBug,
+            vec![attempt(1, Some("pay failed"))],
+        );
+        failed.comments = vec!["checked by hand".into()];
+        failed.unlinked_steps = vec![StepOutcome {
+            name: "pay".into(),
+            case_ids: Vec::new(),
+            defined_at: None,
+            status: StepStatus::Failed,
+            message: Some("\x1b[31m€\x1b[0m".repeat(100_000)),
+            location: None,
+            elapsed_ms: 1,
+            steps: Vec::new(),
+        }];
+        let comment = comment_of(failed, &statuses(""), 8192);
+        assert!(comment.len() <= 8192, "{}", comment.len());
+        assert!(
+            comment.contains("\nSteps:\n- pay (FAILED, 1 ms): €€€"),
+            "{comment:.300}"
+        );
+        assert!(comment.contains("[testrail-rs cut "), "{comment}");
+        assert!(comment.contains("\nchecked by hand\n"), "{comment}");
+        assert!(!comment.contains('\x1b'));
+        assert!(is_from_session(Some(&comment), "s1"));
     }
 }
