@@ -527,7 +527,7 @@ mod tests {
 
     #[test]
     fn a_huge_message_is_cut_within_the_budget_and_the_session_line_stays() {
-        let huge = "ü🦀日".repeat(3 << 18); // 9 bytes each: 7 MiB
+        let huge = "ü🦀日".repeat(1 << 17); // 9 bytes each: 1.1 MiB
         let history = vec![attempt(1, Some(&huge)), attempt(2, Some(&huge))];
         for budget in [1024, 4096, 65536] {
             let comment = comment_of(
