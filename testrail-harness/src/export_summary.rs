@@ -54,6 +54,12 @@ pub fn render(summary: &ExportSummary) -> String {
             list(&summary.missing)
         );
     }
+    for (case_id, reason) in &summary.refused {
+        let _ = writeln!(
+            text,
+            "  warning: not delivered, TestRail refused C{case_id} (deleted or no longer in the run): {reason}"
+        );
+    }
     for (case_id, reason) in &summary.not_reported {
         let _ = writeln!(text, "  not reported: C{case_id}: {reason}");
     }

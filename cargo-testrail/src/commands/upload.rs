@@ -246,6 +246,11 @@ fn merge(total: &mut ExportSummary, summary: &ExportSummary) {
             total.not_reported.push(*item);
         }
     }
+    for item in &summary.refused {
+        if !total.refused.contains(item) {
+            total.refused.push(item.clone());
+        }
+    }
 }
 
 /// The command that resumes this upload.
