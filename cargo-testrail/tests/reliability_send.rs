@@ -89,7 +89,12 @@ fn a_lost_answer_is_found_whatever_testrail_s_clock_says() {
         assert_eq!(runs.len(), 1, "one run, skew {skew} s");
         assert_once(&world, runs[0], 1..=40, &format!("skew {skew} s"));
         let (sent, stored) = sent_and_stored(&ran.stdout);
-        assert_eq!(sent + stored, 40, "each result counted once\n{}", ran.both());
+        assert_eq!(
+            sent + stored,
+            40,
+            "each result counted once\n{}",
+            ran.both()
+        );
     }
 }
 
@@ -121,13 +126,22 @@ fn a_resume_finds_a_pending_batch_by_testrail_s_clock() {
     );
     let ran = world.run(&["upload", "--batch-size", "4"]);
     assert_ne!(ran.code, Some(0), "the first upload fails\n{}", ran.both());
-    assert!(ran.stderr.contains("cargo testrail upload"), "{}", ran.both());
+    assert!(
+        ran.stderr.contains("cargo testrail upload"),
+        "{}",
+        ran.both()
+    );
     world.sim.clear_faults();
     let resumed = world.run(&["upload", "--batch-size", "4", "--json"]);
     assert_eq!(resumed.code, Some(0), "{}", resumed.both());
     let runs = new_runs(&world, &before);
     assert_eq!(runs.len(), 1, "one run");
-    assert_once(&world, runs[0], 1..=12, "resume with TestRail an hour behind");
+    assert_once(
+        &world,
+        runs[0],
+        1..=12,
+        "resume with TestRail an hour behind",
+    );
 }
 
 /// A session directory with one spool file per test binary, exported one binary at a
@@ -143,7 +157,10 @@ impl Binaries {
         let env = vec![
             ("TESTRAIL_URL".to_owned(), world.sim.base_url().to_owned()),
             ("TESTRAIL_USER".to_owned(), world.sim.email().to_owned()),
-            ("TESTRAIL_API_KEY".to_owned(), world.sim.api_key().to_owned()),
+            (
+                "TESTRAIL_API_KEY".to_owned(),
+                world.sim.api_key().to_owned(),
+            ),
             ("TESTRAIL_PROJECT".to_owned(), "Shop".to_owned()),
             ("TESTRAIL_BACKOFF_MS".to_owned(), "10".to_owned()),
         ];
@@ -184,8 +201,20 @@ fn worst_wins_across_binaries_whatever_their_order() {
         } else {
             (passed("api::checkout", &[7]), failed("ui::checkout", &[7]))
         };
-        let a = spool(world, key, "api", 11, vec![first, passed("api::other", &[8])]);
-        let b = spool(world, key, "ui", 12, vec![second, passed("ui::other", &[9])]);
+        let a = spool(
+            world,
+            key,
+            "api",
+            11,
+            vec![first, passed("api::other", &[8])],
+        );
+        let b = spool(
+            world,
+            key,
+            "ui",
+            12,
+            vec![second, passed("ui::other", &[9])],
+        );
         binaries.export(key, &a);
         let summary = binaries.export(key, &b);
         assert_eq!(summary.sent, 2, "{summary:?}");
@@ -355,7 +384,8 @@ fn a_long_wait_says_what_it_waits_for() {
     let ran = common::run(&mut command);
     assert_eq!(ran.code, Some(0), "{}", ran.both());
     assert!(
-        ran.stderr.contains("got no answer: looking for them in TestRail for up to"),
+        ran.stderr
+            .contains("got no answer: looking for them in TestRail for up to"),
         "the wait is announced\n{}",
         ran.both()
     );
@@ -382,7 +412,11 @@ fn a_refused_connection_is_reported_within_seconds() {
     let ran = common::run(&mut command);
     let took = started.elapsed();
     assert_ne!(ran.code, Some(0), "{}", ran.both());
-    assert!(took < Duration::from_secs(10), "took {took:?}\n{}", ran.both());
+    assert!(
+        took < Duration::from_secs(10),
+        "took {took:?}\n{}",
+        ran.both()
+    );
     assert!(
         ran.stderr.contains("check TESTRAIL_URL") && ran.stderr.contains("cargo testrail upload"),
         "says what to check and how to resume\n{}",
@@ -438,7 +472,12 @@ fn a_killed_upload_resumes_with_each_result_counted_once() {
     let resumed = world.run(&["upload", "--batch-size", "5", "--json"]);
     assert_eq!(resumed.code, Some(0), "{}", resumed.both());
     let (sent, stored) = sent_and_stored(&resumed.stdout);
-    assert_eq!(sent + stored, 8, "each result counted once\n{}", resumed.both());
+    assert_eq!(
+        sent + stored,
+        8,
+        "each result counted once\n{}",
+        resumed.both()
+    );
     assert!(stored >= 1, "the hung batch was found\n{}", resumed.both());
     let runs = new_runs(&world, &before);
     assert_eq!(runs.len(), 1, "one run");
