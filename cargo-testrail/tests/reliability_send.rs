@@ -218,6 +218,11 @@ fn worst_wins_across_binaries_whatever_their_order() {
         binaries.export(key, &a);
         let summary = binaries.export(key, &b);
         assert_eq!(summary.sent, 2, "{summary:?}");
+        assert_eq!(
+            summary.kept_worse,
+            usize::from(failing_first),
+            "a better result after a worse one keeps the worse status: {summary:?}"
+        );
 
         let runs = new_runs(world, &before);
         assert_eq!(runs.len(), 1, "the binaries share one run");

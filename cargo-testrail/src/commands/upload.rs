@@ -231,6 +231,7 @@ fn merge(total: &mut ExportSummary, summary: &ExportSummary) {
     total.sent += summary.sent;
     total.batches += summary.batches;
     total.already_stored += summary.already_stored;
+    total.kept_worse += summary.kept_worse;
     for (into, from) in [
         (&mut total.unconfigured, &summary.unconfigured),
         (&mut total.missing, &summary.missing),

@@ -112,6 +112,9 @@ pub struct ExportSummary {
     pub unconfigured: Vec<u64>,
     /// Cases skipped because they no longer exist (with `skip_missing`).
     pub missing: Vec<u64>,
+    /// Results sent with the worse status an earlier export of the session stored for
+    /// their case (worst wins across the binaries of one `cargo test`).
+    pub kept_worse: usize,
     /// Cases whose results TestRail refused, with its reason (with `skip_missing`; else
     /// the export fails with [`ExportError::Refused`] after sending the others).
     pub refused: Vec<(u64, String)>,
@@ -342,6 +345,7 @@ pub async fn export(
                 .iter()
                 .map(|dropped| (dropped.case_id, dropped.reason.clone())),
         );
+        summary.kept_worse += sent.kept_worse;
         summary.sent += sent.results;
         summary.batches += sent.batches;
         summary.already_stored += sent.found_stored;
