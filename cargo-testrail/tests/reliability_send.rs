@@ -488,3 +488,26 @@ fn a_killed_upload_resumes_with_each_result_counted_once() {
     assert_eq!(runs.len(), 1, "one run");
     assert_once(&world, runs[0], 1..=8, "after the kill and the resume");
 }
+
+/// Scenario 11: a wait the client makes before sending again (here TestRail's 429 asks for
+/// 4 s) says what it waits for.
+#[test]
+fn a_long_retry_wait_says_what_it_waits_for() {
+    let world = World::new();
+    let before = world.run_ids();
+    spool(&world, "patient", "shop", 1, vec![passed("shop::a", &[1])]);
+    world.sim.add_fault(
+        FaultRule::new(FaultKind::TooManyRequests { secs: 4 })
+            .on("add_results_for_cases")
+            .times(1),
+    );
+    let ran = world.run(&["upload"]);
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+    assert!(
+        ran.stderr.contains("HTTP 429") && ran.stderr.contains("again in 4 s"),
+        "the wait is announced\n{}",
+        ran.both()
+    );
+    let runs = new_runs(&world, &before);
+    assert_once(&world, runs[0], [1], "after the wait");
+}

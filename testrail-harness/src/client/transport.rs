@@ -72,6 +72,9 @@ impl<'a> Call<'a> {
 /// TestRail is not there, and saying so within seconds helps more than a long wait.
 const CONNECT_ATTEMPTS: u32 = 3;
 
+/// Waits longer than this are announced on stderr, saying what they wait for.
+const ANNOUNCE_WAIT: Duration = Duration::from_secs(3);
+
 /// Longest wait between attempts to connect.
 const CONNECT_WAIT_CAP: Duration = Duration::from_secs(1);
 
@@ -180,6 +183,15 @@ impl Client {
                 Some(wait) => wait,
                 None => waits.next().unwrap_or(inner.backoff_cap),
             };
+            if wait > ANNOUNCE_WAIT {
+                eprintln!(
+                    "testrail: {cause}; sending {} again in {} s (attempt {} of {})",
+                    call.method,
+                    wait.as_secs(),
+                    attempt + 1,
+                    inner.max_attempts
+                );
+            }
             tokio::time::sleep(wait).await;
             inner.counters.retried(wait);
             attempt += 1;

@@ -78,8 +78,6 @@ pub struct Sent {
 pub struct Dropped {
     /// The case.
     pub case_id: u64,
-    /// The spool files it reports for.
-    pub files: Vec<String>,
     /// TestRail's answer.
     pub reason: String,
 }
@@ -318,7 +316,6 @@ pub async fn send(
                     .partition(|item| named.contains(&item.result.case_id));
                 sent.dropped.extend(refused.into_iter().map(|item| Dropped {
                     case_id: item.result.case_id,
-                    files: item.files,
                     reason: message.clone(),
                 }));
                 if !rest.is_empty() {
@@ -367,6 +364,7 @@ pub async fn send(
                 locked.journal.acknowledge(&done_keys);
                 locked.save()?;
                 sent.found_stored += done.len();
+                drop(locked);
                 if !missing.is_empty() {
                     if answered(&error) {
                         // TestRail failed on it (5xx): back off before sending it again.
