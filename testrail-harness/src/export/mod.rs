@@ -189,7 +189,10 @@ pub fn read_selection(
 /// The common case costs `3 + ⌈N/250⌉` requests for N results into a new run: the project,
 /// the suites (when named), `add_run`, and the result batches. The cases of the configured
 /// suites are paged through only when they are needed: several suites (to know which case
-/// is in which), step results limited to some templates, or TestRail refusing a case.
+/// is in which), step results limited to some templates, or TestRail refusing a case. An
+/// export into a run that already holds results of the session (a later binary, a run
+/// that was joined) first reads them (`get_tests` and `get_results_for_run`), so that the
+/// worst result of a case stays the latest.
 pub async fn export(
     config: &Config,
     session_dir: &Path,
