@@ -43,8 +43,8 @@ pub struct PendingBatch {
     /// `None` when TestRail sent no `Date` (then every result of the run is looked at).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub testrail_sent_at: Option<u64>,
-    /// Whether TestRail answered (a 5xx): it is then done with the request, and one look
-    /// at what it stored is final.
+    /// Whether TestRail itself answered (a 500, not a proxy's 502 or 504): it is then done
+    /// with the request, and one look at what it stored is final.
     #[serde(default)]
     pub answered: bool,
 }

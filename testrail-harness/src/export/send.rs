@@ -199,11 +199,12 @@ impl Lookup<'_> {
     }
 }
 
-/// Whether an ambiguous failure came with an answer (TestRail or its proxy finished with
-/// the request) rather than with silence (it may still be working on it).
+/// Whether an ambiguous failure came with TestRail's own answer (a 500: it is done with the
+/// request, one look at what it stored is final) rather than with silence or a proxy that
+/// gave up waiting (502, 504: TestRail may still be working on it).
 fn answered(error: &Error) -> bool {
     match error {
-        Error::Ambiguous { cause, .. } => cause.status().is_some(),
+        Error::Ambiguous { cause, .. } => cause.status() == Some(500),
         _ => false,
     }
 }
