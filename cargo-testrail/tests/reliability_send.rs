@@ -349,7 +349,10 @@ fn a_5xx_on_results_backs_off_and_its_resume_does_not_wait() {
         "growing waits between the sends (seconds): {gaps:?}"
     );
     assert!(
-        ran.stderr.contains("cargo testrail upload") && ran.stderr.contains("HTTP 500"),
+        ran.stderr.contains("cargo testrail upload")
+            && ran.stderr.contains("HTTP 500")
+            && ran.stderr.contains("after 4 attempt(s)")
+            && !ran.stderr.contains("not resent"),
         "says what failed and how to resume\n{}",
         ran.both()
     );

@@ -129,7 +129,7 @@ pub async fn settle_pending(
             testrail_sent_at: batch.testrail_sent_at,
             session,
         };
-        // TestRail answered (a 5xx): it is done with the request, one look is final.
+        // TestRail itself answered (a 500): it is done with the request, one look is final.
         let window = if batch.answered {
             Duration::ZERO
         } else {
@@ -397,15 +397,17 @@ pub async fn send(
                         testrail_sent_at,
                         answered: was_answered,
                     });
-                    // Each round was looked for first, so it was sent again knowingly.
-                    if was_answered && rounds > 0 {
-                        Error::RetriesExhausted {
-                            method: error.method().unwrap_or_default().to_owned(),
-                            attempts: rounds + 1,
-                            last: Box::new(error),
+                    // Each round was looked for first, so it was sent again knowingly: what
+                    // is left to say is TestRail's last failure.
+                    match error {
+                        Error::Ambiguous { method, cause } if was_answered && rounds > 0 => {
+                            Error::RetriesExhausted {
+                                method,
+                                attempts: rounds + 1,
+                                last: cause,
+                            }
                         }
-                    } else {
-                        error
+                        error => error,
                     }
                 } else {
                     error
