@@ -33,6 +33,13 @@ pub fn render(summary: &ExportSummary) -> String {
         if summary.already_stored > 0 {
             let _ = writeln!(text, "  already stored before: {}", summary.already_stored);
         }
+        if summary.kept_worse > 0 {
+            let _ = writeln!(
+                text,
+                "  worst wins: {} result(s) sent with the worse status an earlier test binary of this session reported (their comments name both)",
+                summary.kept_worse
+            );
+        }
     }
     let list = |ids: &[u64]| {
         ids.iter()
@@ -52,6 +59,12 @@ pub fn render(summary: &ExportSummary) -> String {
             text,
             "  warning: skipped (no longer in TestRail): {}",
             list(&summary.missing)
+        );
+    }
+    for (case_id, reason) in &summary.refused {
+        let _ = writeln!(
+            text,
+            "  warning: not delivered, TestRail refused C{case_id} (deleted or no longer in the run): {reason}"
         );
     }
     for (case_id, reason) in &summary.not_reported {

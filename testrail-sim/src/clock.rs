@@ -58,6 +58,13 @@ pub fn real_now() -> i64 {
         .unwrap_or(0)
 }
 
+/// Formats a UNIX time as an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`), for the `Date`
+/// header; times before 1970 are sent as the epoch.
+pub fn http_date(t: i64) -> String {
+    let secs = u64::try_from(t).unwrap_or(0);
+    httpdate::fmt_http_date(UNIX_EPOCH + std::time::Duration::from_secs(secs))
+}
+
 /// Formats a UNIX time as `YYYY-MM-DD` (UTC), for default run names.
 pub fn date(t: i64) -> String {
     let days = t.div_euclid(86400);
@@ -87,6 +94,12 @@ mod tests {
         assert_eq!(c.now(), t + 5);
         c.set(1000);
         assert_eq!(c.now(), 1000);
+    }
+
+    #[test]
+    fn http_dates() {
+        assert_eq!(http_date(784_111_777), "Sun, 06 Nov 1994 08:49:37 GMT");
+        assert_eq!(http_date(-5), "Thu, 01 Jan 1970 00:00:00 GMT");
     }
 
     #[test]

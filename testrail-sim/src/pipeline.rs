@@ -112,6 +112,7 @@ pub async fn entry(AxState(app): AxState<Arc<Shared>>, req: Request) -> Response
         pending: Some(pending),
     };
     let action = decision.action.clone();
+    let clock_app = app.clone();
     let work = tokio::spawn(async move {
         if !decision.delay.is_zero() {
             tokio::time::sleep(decision.delay).await;
@@ -124,7 +125,7 @@ pub async fn entry(AxState(app): AxState<Arc<Shared>>, req: Request) -> Response
             Some(fault) => Some((fault_response(fault), None)),
         }
     });
-    let (resp, user) = match work.await {
+    let (mut resp, user) = match work.await {
         Ok(Some(done)) => done,
         Ok(None) => return drop_connection(conn).await,
         Err(_) => (
@@ -137,6 +138,12 @@ pub async fn entry(AxState(app): AxState<Arc<Shared>>, req: Request) -> Response
     }
     if decision.action == Some(Action::DropAfter) {
         return drop_connection(conn).await;
+    }
+    // Like TestRail's web server, every answer carries the server's own time (here the
+    // simulated clock), which clients use instead of trusting the two clocks to agree.
+    let now = clock_app.state().now();
+    if let Ok(value) = HeaderValue::from_str(&crate::clock::http_date(now)) {
+        resp.headers_mut().insert(header::DATE, value);
     }
     guard.finish(&resp);
     resp

@@ -231,6 +231,7 @@ fn merge(total: &mut ExportSummary, summary: &ExportSummary) {
     total.sent += summary.sent;
     total.batches += summary.batches;
     total.already_stored += summary.already_stored;
+    total.kept_worse += summary.kept_worse;
     for (into, from) in [
         (&mut total.unconfigured, &summary.unconfigured),
         (&mut total.missing, &summary.missing),
@@ -244,6 +245,11 @@ fn merge(total: &mut ExportSummary, summary: &ExportSummary) {
     for item in &summary.not_reported {
         if !total.not_reported.contains(item) {
             total.not_reported.push(*item);
+        }
+    }
+    for item in &summary.refused {
+        if !total.refused.contains(item) {
+            total.refused.push(item.clone());
         }
     }
 }

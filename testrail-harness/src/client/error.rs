@@ -170,7 +170,9 @@ pub enum Error {
         timeout: Duration,
     },
     /// The connection could not be made or broke.
-    #[error("connection to TestRail at {base_url} failed during {method}: {detail}")]
+    #[error(
+        "connection to TestRail at {base_url} failed during {method}: {detail}; check TESTRAIL_URL and that TestRail is reachable from this machine (proxy, VPN, firewall)"
+    )]
     Connection {
         /// The API route.
         method: String,

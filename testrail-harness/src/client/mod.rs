@@ -7,7 +7,7 @@
 //! failure into an [`Error`] that says what to do next.
 //!
 //! Retries: 429 waits `Retry-After`; 409, 5xx and connection failures back off exponentially
-//! with jitter; 401 stops at once (and stops every later call of the client, without
+//! with jitter (a connection that cannot be made is tried three times within seconds); 401 stops at once (and stops every later call of the client, without
 //! sending it). A non-idempotent POST (every `add_*` method) that fails
 //! after it may have reached TestRail (a timeout, a connection lost after sending, a 504) is
 //! never resent: it returns [`Error::Ambiguous`] so the caller can look at what TestRail
@@ -201,6 +201,8 @@ struct Inner {
     /// TestRail's 401 text, once it rejected the credentials: later calls fail without
     /// sending, so a locked account is not hammered by calls queued behind the first.
     rejected: OnceLock<String>,
+    /// TestRail's clock, from the `Date` headers of its answers.
+    testrail_clock: transport::TestRailClock,
 }
 
 impl fmt::Debug for Client {
@@ -282,6 +284,7 @@ impl Client {
                 limiter: Limiter::new(config.max_in_flight, config.rate_limit),
                 counters: Counters::default(),
                 rejected: OnceLock::new(),
+                testrail_clock: transport::TestRailClock::default(),
             }),
         })
     }

@@ -1,8 +1,9 @@
-//! When to retry and how long to wait: `Retry-After`, exponential backoff with jitter.
+//! When to retry and how long to wait: `Retry-After`, exponential backoff with jitter
+//! (backon's schedule).
 
 use std::time::{Duration, SystemTime};
 
-use rand::Rng as _;
+use backon::{BackoffBuilder as _, ExponentialBackoff, ExponentialBuilder};
 
 /// Statuses that mean "try again later": maintenance (409), rate limit (429), server and
 /// proxy failures (500, 502, 503, 504).
@@ -32,14 +33,18 @@ pub(crate) fn retry_after_wait(header: Option<&str>, default: Duration, cap: Dur
         .min(cap)
 }
 
-/// The wait before retry number `retry` (1 for the first retry): `base * 2^(retry-1)`, capped
-/// at `cap`, then a random point in its upper half so that parallel clients spread out.
-pub(crate) fn backoff(retry: u32, base: Duration, cap: Duration) -> Duration {
-    let factor = 2u32.saturating_pow(retry.saturating_sub(1));
-    let full = base.saturating_mul(factor).min(cap);
-    let half = full / 2;
-    let jitter_nanos = u64::try_from((full - half).as_nanos()).unwrap_or(u64::MAX);
-    half + Duration::from_nanos(rand::rng().random_range(0..=jitter_nanos))
+/// The waits between retries (first retry first): exponential from `base`, doubling up to
+/// `cap`, each a random point in the upper half of its step (`base/2..base`, then
+/// `base..2·base`, ...) so that parallel clients spread out. Endless: the caller counts.
+pub(crate) fn schedule(base: Duration, cap: Duration) -> ExponentialBackoff {
+    // backon's jitter adds up to 100 % of the step: halving both bounds gives the upper half.
+    ExponentialBuilder::default()
+        .with_min_delay(base / 2)
+        .with_max_delay(cap.max(base) / 2)
+        .with_factor(2.0)
+        .with_jitter()
+        .without_max_times()
+        .build()
 }
 
 #[cfg(test)]
@@ -86,17 +91,18 @@ mod tests {
         let base = Duration::from_millis(100);
         let cap = Duration::from_secs(2);
         for _ in 0..100 {
-            let first = backoff(1, base, cap);
+            let waits: Vec<Duration> = schedule(base, cap).take(40).collect();
+            let first = waits[0];
             assert!(first >= base / 2 && first <= base, "{first:?}");
-            let third = backoff(3, base, cap);
+            let third = waits[2];
             assert!(
                 third >= Duration::from_millis(200) && third <= Duration::from_millis(400),
                 "{third:?}"
             );
-            let late = backoff(40, base, cap);
+            let late = waits[39];
             assert!(late >= cap / 2 && late <= cap, "{late:?}");
         }
-        assert_eq!(backoff(1, Duration::ZERO, cap), Duration::ZERO);
+        assert_eq!(schedule(Duration::ZERO, cap).next(), Some(Duration::ZERO));
     }
 
     #[test]

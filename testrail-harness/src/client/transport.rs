@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, LOCATION, RETRY_AFTER};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, DATE, HeaderMap, LOCATION, RETRY_AFTER};
 use serde::Serialize;
 use serde_json::Value;
 use tokio::time::Instant;
@@ -68,10 +68,59 @@ impl<'a> Call<'a> {
     }
 }
 
+/// Attempts at most for a call whose connection cannot be made (refused, no route, DNS):
+/// TestRail is not there, and saying so within seconds helps more than a long wait.
+const CONNECT_ATTEMPTS: u32 = 3;
+
+/// Waits longer than this are announced on stderr, saying what they wait for.
+const ANNOUNCE_WAIT: Duration = Duration::from_secs(3);
+
+/// Longest wait between attempts to connect.
+const CONNECT_WAIT_CAP: Duration = Duration::from_secs(1);
+
+/// TestRail's clock, as its answers' `Date` headers tell it: how far it is ahead of this
+/// machine's clock (negative when behind), so that time windows sent to TestRail use its
+/// own time and never depend on the two clocks agreeing.
+#[derive(Debug, Default)]
+pub(super) struct TestRailClock {
+    /// Seconds TestRail's clock is ahead of the local one; `None` before the first `Date`.
+    offset: std::sync::Mutex<Option<i64>>,
+}
+
+impl TestRailClock {
+    /// Notes the `Date` header of an answer received now.
+    fn observe(&self, date: &str) {
+        let Ok(at) = httpdate::parse_http_date(date) else {
+            return;
+        };
+        let offset = unix_secs(at) - unix_secs(SystemTime::now());
+        if let Ok(mut guard) = self.offset.lock() {
+            *guard = Some(offset);
+        }
+    }
+
+    /// TestRail's current time in UNIX seconds, when it has sent a `Date` header.
+    fn now(&self) -> Option<u64> {
+        let offset = (*self.offset.lock().ok()?)?;
+        u64::try_from(unix_secs(SystemTime::now()).saturating_add(offset)).ok()
+    }
+}
+
+/// UNIX seconds of a time (negative before 1970).
+fn unix_secs(at: SystemTime) -> i64 {
+    match at.duration_since(SystemTime::UNIX_EPOCH) {
+        Ok(after) => i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
+        Err(before) => -i64::try_from(before.duration().as_secs()).unwrap_or(i64::MAX),
+    }
+}
+
 /// Why one attempt did not give an answer to return.
 enum Failure {
     /// Final: return it.
     Fatal(Error),
+    /// The connection could not be made: nothing was sent, so it is safe to send again,
+    /// but only [`CONNECT_ATTEMPTS`] times in all.
+    Unreachable(Error),
     /// Safe to send again, after `wait` (or the backoff when `None`).
     Retry {
         cause: Error,
@@ -82,15 +131,39 @@ enum Failure {
 }
 
 impl Client {
+    /// TestRail's current time (UNIX seconds) as its last answer's `Date` header tells it,
+    /// whatever this machine's clock says; `None` before an answer with a `Date` header.
+    pub fn testrail_now(&self) -> Option<u64> {
+        self.inner.testrail_clock.now()
+    }
+
+    /// The waits between attempts to send a write again after TestRail failed on it (5xx):
+    /// exponential from the configured backoff, with jitter.
+    pub fn backoff_schedule(&self) -> impl Iterator<Item = Duration> + Send + use<> {
+        retry::schedule(self.inner.backoff_base, self.inner.backoff_cap)
+    }
+
     /// Sends a call, retrying as allowed, and returns the status and body of a 2xx answer.
     pub(super) async fn execute(&self, call: Call<'_>) -> Result<(u16, Vec<u8>), Error> {
         let inner = &self.inner;
         let mut attempt = 1;
+        let mut waits = retry::schedule(inner.backoff_base, inner.backoff_cap);
         loop {
             let (cause, wait) = match self.attempt(&call).await {
                 Ok(answer) => return Ok(answer),
                 Err(Failure::Fatal(error)) => return Err(error),
                 Err(Failure::Retry { cause, wait }) => (cause, wait),
+                Err(Failure::Unreachable(cause)) => {
+                    if attempt >= inner.max_attempts.min(CONNECT_ATTEMPTS) {
+                        return Err(Error::RetriesExhausted {
+                            method: call.method.to_owned(),
+                            attempts: attempt,
+                            last: Box::new(cause),
+                        });
+                    }
+                    let wait = waits.next().unwrap_or(CONNECT_WAIT_CAP);
+                    (cause, Some(wait.min(CONNECT_WAIT_CAP)))
+                }
                 Err(Failure::MaybeSent(cause)) if call.idempotent => (cause, None),
                 Err(Failure::MaybeSent(cause)) => {
                     return Err(Error::Ambiguous {
@@ -106,8 +179,19 @@ impl Client {
                     last: Box::new(cause),
                 });
             }
-            let wait = wait
-                .unwrap_or_else(|| retry::backoff(attempt, inner.backoff_base, inner.backoff_cap));
+            let wait = match wait {
+                Some(wait) => wait,
+                None => waits.next().unwrap_or(inner.backoff_cap),
+            };
+            if wait > ANNOUNCE_WAIT {
+                eprintln!(
+                    "testrail: {cause}; sending {} again in {} s (attempt {} of {})",
+                    call.method,
+                    wait.as_secs(),
+                    attempt + 1,
+                    inner.max_attempts
+                );
+            }
             tokio::time::sleep(wait).await;
             inner.counters.retried(wait);
             attempt += 1;
@@ -147,6 +231,9 @@ impl Client {
             .map_err(|e| self.transport_failure(call, &e))?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
+        if let Some(date) = headers.get(DATE).and_then(|v| v.to_str().ok()) {
+            inner.testrail_clock.observe(date);
+        }
         let body = response
             .bytes()
             .await
@@ -157,15 +244,12 @@ impl Client {
     fn transport_failure(&self, call: &Call<'_>, error: &reqwest::Error) -> Failure {
         let method = call.method.to_owned();
         if error.is_connect() {
-            // Nothing reached TestRail: always safe to retry.
-            return Failure::Retry {
-                cause: Error::Connection {
-                    method,
-                    base_url: self.inner.base.to_string(),
-                    detail: describe(error),
-                },
-                wait: None,
-            };
+            // Nothing reached TestRail: safe to retry, a few times.
+            return Failure::Unreachable(Error::Connection {
+                method,
+                base_url: self.inner.base.to_string(),
+                detail: describe(error),
+            });
         }
         if error.is_timeout() {
             return Failure::MaybeSent(Error::Timeout {
@@ -357,6 +441,19 @@ impl fmt::Display for RequestPreview {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn testrail_clock_follows_the_date_header() {
+        let clock = TestRailClock::default();
+        assert_eq!(clock.now(), None);
+        let behind = SystemTime::now() - Duration::from_secs(600);
+        clock.observe(&httpdate::fmt_http_date(behind));
+        let local = unix_secs(SystemTime::now());
+        let testrail = i64::try_from(clock.now().unwrap()).unwrap();
+        assert!((local - 600 - testrail).abs() <= 2, "{local} {testrail}");
+        clock.observe("not a date");
+        assert!(clock.now().is_some(), "a bad header keeps the last offset");
+    }
 
     #[test]
     fn html_is_recognised() {

@@ -35,10 +35,16 @@ pub struct PendingBatch {
     pub run_id: u64,
     /// The (spool file, case) pairs it carried.
     pub items: Vec<(String, u64)>,
-    /// When it was sent, milliseconds since the epoch.
+    /// When it was sent, milliseconds since the epoch, by this machine's clock (how long
+    /// it may still take to land is measured with it).
     pub sent_at_ms: u64,
-    /// Whether TestRail answered (a 5xx): it is then done with the request, and one look
-    /// at what it stored is final.
+    /// When it was sent by TestRail's clock (UNIX seconds, from the `Date` header of its
+    /// answers): where to look for what it stored, whatever this machine's clock says.
+    /// `None` when TestRail sent no `Date` (then every result of the run is looked at).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub testrail_sent_at: Option<u64>,
+    /// Whether TestRail itself answered (a 500, not a proxy's 502 or 504): it is then done
+    /// with the request, and one look at what it stored is final.
     #[serde(default)]
     pub answered: bool,
 }

@@ -69,6 +69,10 @@ pub enum ExportError {
     /// Linked cases no longer exist in TestRail.
     #[error("{} linked case(s) no longer exist in TestRail: {}; remove the links (or set skip_missing = true to report the others)", .0.len(), .0.join("; "))]
     Missing(Vec<String>),
+    /// TestRail refused the results of some cases (deleted, or no longer in the run after
+    /// the run was made); every other result was delivered.
+    #[error("TestRail refused the results of {} case(s), every other result was delivered: {}; the case was deleted or taken out of the run: remove the link (or set skip_missing = true to report the others without failing), or add the case to the run again and resume", .0.len(), .0.iter().map(|(case, reason)| format!("C{case}: \"{reason}\"")).collect::<Vec<_>>().join("; "))]
+    Refused(Vec<(u64, String)>),
     /// The configured run is closed.
     #[error(
         "run R{0} is closed: TestRail refuses results for closed runs; report into a new run instead"
@@ -109,6 +113,12 @@ pub struct ExportSummary {
     pub unconfigured: Vec<u64>,
     /// Cases skipped because they no longer exist (with `skip_missing`).
     pub missing: Vec<u64>,
+    /// Results sent with the worse status an earlier export of the session stored for
+    /// their case (worst wins across the binaries of one `cargo test`).
+    pub kept_worse: usize,
+    /// Cases whose results TestRail refused, with its reason (with `skip_missing`; else
+    /// the export fails with [`ExportError::Refused`] after sending the others).
+    pub refused: Vec<(u64, String)>,
     /// Cases not reported and why (run result Error, skipped tests).
     pub not_reported: Vec<(u64, &'static str)>,
 }
@@ -180,7 +190,10 @@ pub fn read_selection(
 /// The common case costs `3 + ⌈N/250⌉` requests for N results into a new run: the project,
 /// the suites (when named), `add_run`, and the result batches. The cases of the configured
 /// suites are paged through only when they are needed: several suites (to know which case
-/// is in which), step results limited to some templates, or TestRail refusing a case.
+/// is in which), step results limited to some templates, or TestRail refusing a case. An
+/// export into a run that already holds results of the session (a later binary, a run
+/// that was joined) first reads them (`get_tests` and `get_results_for_run`), so that the
+/// worst result of a case stays the latest.
 pub async fn export(
     config: &Config,
     session_dir: &Path,
@@ -216,7 +229,9 @@ pub async fn export(
     let context = ResultContext::new(config, session);
     let journal = LockedJournal::open(session_dir)?;
     let journal = Arc::new(tokio::sync::Mutex::new(journal));
-    let settled = send::settle_pending(&client, &journal, session, config.settle_window).await?;
+    // What this finds stored is acknowledged in the journal, so `plan_items` counts it as
+    // already stored (counting it here too counted it twice).
+    send::settle_pending(&client, &journal, session, config.settle_window).await?;
 
     let (mut summary, by_suite, runs) = loop {
         let states = match catalog.single_suite() {
@@ -262,7 +277,6 @@ pub async fn export(
                 &locked.journal,
             )
         };
-        summary.already_stored += settled;
         if by_suite.is_empty() {
             break (summary, by_suite, BTreeMap::new());
         }
@@ -326,13 +340,23 @@ pub async fn export(
                 batch_size: config.batch_size,
                 max_in_flight: config.max_in_flight,
                 settle_window: config.settle_window,
+                statuses: &statuses,
             },
         )
         .await?;
+        summary.refused.extend(
+            sent.dropped
+                .iter()
+                .map(|dropped| (dropped.case_id, dropped.reason.clone())),
+        );
+        summary.kept_worse += sent.kept_worse;
         summary.sent += sent.results;
         summary.batches += sent.batches;
         summary.already_stored += sent.found_stored;
         summary.runs.push((run_id, run_url(&base, run_id)));
+    }
+    if !summary.refused.is_empty() && !config.skip_missing {
+        return Err(ExportError::Refused(summary.refused));
     }
     let mut locked = journal.lock().await;
     summary.plan_id = locked.journal.plan_id;

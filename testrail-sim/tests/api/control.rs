@@ -217,6 +217,13 @@ async fn clock_control() {
         .ok()
         .clone();
     assert_eq!(run["created_on"], 2_000_000_060);
+    // Like TestRail's web server, answers carry the server's time: the simulated clock.
+    let answer = tr.get("get_run/1").await;
+    assert_eq!(
+        answer.headers["date"].to_str().unwrap(),
+        "Wed, 18 May 2033 03:34:20 GMT",
+        "Date follows the simulated clock"
+    );
     assert_eq!(
         tr.get("get_runs/1&created_after=2000000061").await.ok()["size"],
         0
