@@ -45,7 +45,12 @@ fn results_everywhere(world: &World) -> BTreeMap<u64, usize> {
 fn assert_exactly_once(world: &World, run_id: u64, cases: &[u64], ran: &Ran) {
     let counts = world.results_per_case(run_id);
     let expected: BTreeMap<u64, usize> = cases.iter().map(|case| (*case, 1)).collect();
-    assert_eq!(counts, expected, "every result exactly once\n{}", ran.both());
+    assert_eq!(
+        counts,
+        expected,
+        "every result exactly once\n{}",
+        ran.both()
+    );
 }
 
 /// A session `key` with one passed test per case.
@@ -126,11 +131,9 @@ fn a_dropped_add_plan_or_add_plan_entry_answer_leaves_one_plan_with_one_entry_pe
         // add_plan_entry.
         let cases = [1, 2, 111, 112];
         session(&world, "lost-plan", &cases);
-        world.sim.add_fault(
-            FaultRule::new(FaultKind::DropAfter)
-                .on(endpoint)
-                .times(1),
-        );
+        world
+            .sim
+            .add_fault(FaultRule::new(FaultKind::DropAfter).on(endpoint).times(1));
         let ran = world.run(&["upload"]);
         assert_eq!(ran.code, Some(0), "{endpoint}\n{}", ran.both());
         let plans = new_ids(plan_ids(&world), &plans_before);
@@ -138,7 +141,12 @@ fn a_dropped_add_plan_or_add_plan_entry_answer_leaves_one_plan_with_one_entry_pe
         let entries = world
             .sim
             .with_state(|state| state.plans[&plans[0]].entries.len());
-        assert_eq!(entries, 2, "{endpoint}: one entry per suite\n{}", ran.both());
+        assert_eq!(
+            entries,
+            2,
+            "{endpoint}: one entry per suite\n{}",
+            ran.both()
+        );
         let runs = new_ids(world.run_ids(), &runs_before);
         assert_eq!(runs.len(), 2, "{endpoint}: one run per entry");
         let counts = results_everywhere(&world);
@@ -174,8 +182,17 @@ fn killed_while_a_create_is_in_flight_the_resume_makes_no_second_one() {
         assert_eq!(ran.code, Some(0), "{endpoint}\n{}", ran.both());
         let runs = new_ids(world.run_ids(), &runs_before);
         let plans = new_ids(plan_ids(&world), &plans_before);
-        let suites = if cases.iter().any(|case| *case > 110) { 2 } else { 1 };
-        assert_eq!(runs.len(), suites, "{endpoint}: one run per suite\n{}", ran.both());
+        let suites = if cases.iter().any(|case| *case > 110) {
+            2
+        } else {
+            1
+        };
+        assert_eq!(
+            runs.len(),
+            suites,
+            "{endpoint}: one run per suite\n{}",
+            ran.both()
+        );
         if endpoint != "add_run" {
             assert_eq!(plans.len(), 1, "{endpoint}: one plan\n{}", ran.both());
         }
@@ -229,7 +246,12 @@ fn a_ci_re_run_on_a_fresh_machine_sends_only_what_is_missing() {
     let again = world.run(&args);
     assert_eq!(again.code, Some(0), "{}", again.both());
     let runs = new_ids(world.run_ids(), &before);
-    assert_eq!(runs.len(), 1, "the re-run joins the first run\n{}", again.both());
+    assert_eq!(
+        runs.len(),
+        1,
+        "the re-run joins the first run\n{}",
+        again.both()
+    );
     let all: Vec<u64> = (1..=24).collect();
     assert_exactly_once(&world, runs[0], &all, &again);
 }
@@ -246,7 +268,12 @@ fn a_ci_re_run_with_close_run_after_success_is_already_done() {
     forget_journals(&dirs);
 
     let again = world.run(&args);
-    assert_eq!(again.code, Some(0), "a closed run of the session is done\n{}", again.both());
+    assert_eq!(
+        again.code,
+        Some(0),
+        "a closed run of the session is done\n{}",
+        again.both()
+    );
     assert!(
         again.stdout.contains("already stored") || again.stdout.contains("nothing new"),
         "{}",
@@ -303,7 +330,9 @@ fn a_run_closed_before_the_resume_says_so_and_new_run_sends_the_rest() {
     let resumed = world.run(&["upload"]);
     assert_eq!(resumed.code, Some(2), "{}", resumed.both());
     assert!(
-        resumed.stderr.contains(&format!("run R{run_id} of this session is closed")),
+        resumed
+            .stderr
+            .contains(&format!("run R{run_id} of this session is closed")),
         "{}",
         resumed.both()
     );
@@ -317,7 +346,12 @@ fn a_run_closed_before_the_resume_says_so_and_new_run_sends_the_rest() {
     assert!(finished.stdout.contains("is closed"), "{}", finished.both());
     let counts = results_everywhere(&world);
     for case in 1..=9 {
-        assert_eq!(counts.get(&case), Some(&1), "C{case} once\n{}", finished.both());
+        assert_eq!(
+            counts.get(&case),
+            Some(&1),
+            "C{case} once\n{}",
+            finished.both()
+        );
     }
 }
 
@@ -329,7 +363,9 @@ fn a_run_deleted_before_the_resume_says_so_and_new_run_sends_everything() {
     let resumed = world.run(&["upload"]);
     assert_eq!(resumed.code, Some(2), "{}", resumed.both());
     assert!(
-        resumed.stderr.contains(&format!("run R{run_id} of this session no longer exists")),
+        resumed
+            .stderr
+            .contains(&format!("run R{run_id} of this session no longer exists")),
         "{}",
         resumed.both()
     );
@@ -348,12 +384,17 @@ fn the_resume_command_of_a_failed_close_run_upload_keeps_close_run() {
     let world = World::new();
     let (run_id, ran) = partial_upload(&world, true);
     let command = printed_resume(&ran);
-    assert!(command.iter().any(|arg| arg == "--close-run"), "{command:?}");
+    assert!(
+        command.iter().any(|arg| arg == "--close-run"),
+        "{command:?}"
+    );
     let args: Vec<&str> = command.iter().map(String::as_str).collect();
     let resumed = world.run(&args);
     assert_eq!(resumed.code, Some(0), "{}", resumed.both());
     assert!(
-        world.sim.with_state(|state| state.runs[&run_id].is_completed),
+        world
+            .sim
+            .with_state(|state| state.runs[&run_id].is_completed),
         "the resume closed the run"
     );
     assert_exactly_once(&world, run_id, &(1..=9).collect::<Vec<_>>(), &resumed);
@@ -415,6 +456,10 @@ fn four_sessions_into_one_existing_run_at_once_keep_every_case() {
         ))
         .expect("the run is made");
     let run_id = run.id.to_string();
+    // Slow case updates: the sessions' read-modify-writes of the run's cases overlap.
+    world
+        .sim
+        .add_fault(FaultRule::new(FaultKind::Latency { ms: 300 }).on("update_run"));
     let mut children = Vec::new();
     for shard in 0..4u64 {
         let key = format!("concurrent-{shard}");
@@ -444,7 +489,10 @@ fn four_sessions_into_one_existing_run_at_once_keep_every_case() {
     let held: Vec<u64> = world
         .sim
         .with_state(|state| state.runs[&run.id].tests.keys().copied().collect());
-    assert_eq!(held, expected, "the run keeps its case and gains every session's");
+    assert_eq!(
+        held, expected,
+        "the run keeps its case and gains every session's"
+    );
 }
 
 #[test]
@@ -481,14 +529,16 @@ fn a_run_of_a_plan_entry_takes_results_through_the_plan_entry_endpoints() {
         .id;
     let (runs_before, plans_before) = (world.run_ids(), plan_ids(&world));
     session(&world, "chrome", &[1, 3]);
-    let ran = run_env(
-        &world,
-        &["upload", "--run-id", &chrome.to_string()],
-        &[],
-    );
+    let ran = run_env(&world, &["upload", "--run-id", &chrome.to_string()], &[]);
     assert_eq!(ran.code, Some(0), "{}", ran.both());
-    assert!(new_ids(world.run_ids(), &runs_before).is_empty(), "no new run");
-    assert!(new_ids(plan_ids(&world), &plans_before).is_empty(), "no new plan");
+    assert!(
+        new_ids(world.run_ids(), &runs_before).is_empty(),
+        "no new run"
+    );
+    assert!(
+        new_ids(plan_ids(&world), &plans_before).is_empty(),
+        "no new plan"
+    );
     let cases_of = |run_id: u64| -> Vec<u64> {
         world
             .sim

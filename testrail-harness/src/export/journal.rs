@@ -208,8 +208,7 @@ impl LockedJournal {
             path: path.to_owned(),
             source,
         };
-        std::fs::create_dir_all(session_dir)
-            .map_err(|source| io("create", session_dir, source))?;
+        std::fs::create_dir_all(session_dir).map_err(|source| io("create", session_dir, source))?;
         let lock_path = session_dir.join(".export.lock");
         let lock = File::options()
             .create(true)
@@ -221,12 +220,10 @@ impl LockedJournal {
             .map_err(|source| io("lock", &lock_path, source))?;
         let path = session_dir.join(FILE_NAME);
         let journal = match std::fs::read(&path) {
-            Ok(bytes) => {
-                serde_json::from_slice(&bytes).map_err(|error| JournalError::Damaged {
-                    path: path.clone(),
-                    reason: error.to_string(),
-                })?
-            }
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|error| JournalError::Damaged {
+                path: path.clone(),
+                reason: error.to_string(),
+            })?,
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => Journal::default(),
             Err(source) => return Err(io("read", &path, source).into()),
         };

@@ -265,7 +265,13 @@ pub async fn export(
     {
         Ok(settled) => settled,
         Err(ExportError::Client(error)) => {
-            let run_id = journal.lock().await.journal.pending.first().map(|b| b.run_id);
+            let run_id = journal
+                .lock()
+                .await
+                .journal
+                .pending
+                .first()
+                .map(|b| b.run_id);
             return Err(match run_id {
                 Some(run_id) => target::explain(&client, run_id, error).await,
                 None => error.into(),
@@ -274,7 +280,7 @@ pub async fn export(
         Err(error) => return Err(error),
     };
 
-    let (mut summary, mut by_suite, runs) = loop {
+    let (mut summary, mut by_suite, prepared) = loop {
         let states = match catalog.single_suite() {
             Some(suite_id) if catalog.cases.is_none() => reports
                 .iter()
@@ -320,7 +326,7 @@ pub async fn export(
         };
         summary.already_stored += settled;
         if by_suite.is_empty() {
-            break (summary, by_suite, BTreeMap::new());
+            break (summary, by_suite, target::Prepared::default());
         }
         let needed: BTreeMap<u64, BTreeSet<u64>> = by_suite
             .iter()
@@ -350,9 +356,11 @@ pub async fn export(
             .await
         };
         match prepared {
-            Ok((runs, outside)) => {
-                summary.unconfigured.extend(outside);
-                break (summary, by_suite, runs);
+            Ok(prepared) => {
+                summary
+                    .unconfigured
+                    .extend(prepared.outside.iter().copied());
+                break (summary, by_suite, prepared);
             }
             // TestRail refused a case that was assumed to be in the suite: look at the
             // suite's cases, then plan again with what it really holds.
@@ -367,9 +375,10 @@ pub async fn export(
 
     // The results to send hold everything that is sent.
     drop(reports);
+    let runs = &prepared.runs;
     // A run this session found in TestRail or joined may hold results of an earlier attempt
     // (on another machine, or recorded in a journal that was lost): they are not sent again.
-    for (suite_id, run_id) in &runs {
+    for (suite_id, run_id) in runs {
         let unverified = journal
             .lock()
             .await
@@ -434,6 +443,7 @@ pub async fn export(
             (suite_id, run_id),
             items,
             (catalog.project.id, &naming),
+            prepared.changed.contains(&suite_id),
         )
         .await?;
         summary.sent += sent.results;
@@ -480,10 +490,12 @@ async fn send_to_run(
     (suite_id, run_id): (u64, u64),
     mut items: Vec<send::Item>,
     (project_id, naming): (u64, &target::Naming),
+    mut changed: bool,
 ) -> Result<send::Sent, ExportError> {
     let mut total = send::Sent::default();
     let mut rounds = 0;
     loop {
+        let sent_items = items.clone();
         let outcome = send::send(
             client,
             journal.clone(),
@@ -502,7 +514,70 @@ async fn send_to_run(
                 total.results += sent.results;
                 total.batches += sent.batches;
                 total.found_stored += sent.found_stored;
-                return Ok(total);
+                if !changed {
+                    return Ok(total);
+                }
+                // This export added cases to a run other sessions may change at the same
+                // time: a change of theirs based on an older read removes those cases, and
+                // their results with them. Look once such a change would have landed.
+                // Two looks, the second a while after the first: a slow change of another
+                // session lands in between.
+                let mut held = BTreeSet::new();
+                for (look, wait_ms) in [500, 1500].into_iter().enumerate() {
+                    tokio::time::sleep(std::time::Duration::from_millis(wait_ms)).await;
+                    held = match client.get_tests(run_id).await {
+                        Ok(tests) => tests.iter().filter_map(|test| test.case_id).collect(),
+                        Err(error) => return Err(target::explain(client, run_id, error).await),
+                    };
+                    if look == 0
+                        && sent_items
+                            .iter()
+                            .any(|item| !held.contains(&item.result.case_id))
+                    {
+                        break;
+                    }
+                }
+                let (lost, _): (Vec<send::Item>, _) = sent_items
+                    .into_iter()
+                    .partition(|item| !held.contains(&item.result.case_id));
+                if lost.is_empty() {
+                    return Ok(total);
+                }
+                if rounds == MAX_REJOIN_ROUNDS {
+                    return Err(ExportError::CasesNotAdded {
+                        run_id,
+                        missing: lost.iter().map(|item| item.result.case_id).collect(),
+                    });
+                }
+                rounds += 1;
+                total.results -= lost.len().min(total.results);
+                let mut locked = journal.lock().await;
+                if let Some(run) = locked.journal.runs.get_mut(&suite_id) {
+                    run.case_ids = held;
+                }
+                for item in &lost {
+                    for file in &item.files {
+                        if let Some(cases) = locked.journal.acknowledged.get_mut(file) {
+                            cases.remove(&item.result.case_id);
+                        }
+                    }
+                }
+                locked.save()?;
+                items = lost;
+                let needed = BTreeMap::from([(
+                    suite_id,
+                    items.iter().map(|item| item.result.case_id).collect(),
+                )]);
+                target::prepare(
+                    client,
+                    config,
+                    project_id,
+                    &BTreeMap::new(),
+                    &mut locked,
+                    &needed,
+                    naming,
+                )
+                .await?;
             }
             Err(ExportError::Client(crate::client::Error::BadRequest { message, .. }))
                 if message.contains("test") && rounds < MAX_REJOIN_ROUNDS =>
@@ -523,7 +598,7 @@ async fn send_to_run(
                     suite_id,
                     items.iter().map(|item| item.result.case_id).collect(),
                 )]);
-                target::prepare(
+                changed |= target::prepare(
                     client,
                     config,
                     project_id,
@@ -532,7 +607,9 @@ async fn send_to_run(
                     &needed,
                     naming,
                 )
-                .await?;
+                .await?
+                .changed
+                .contains(&suite_id);
             }
             Err(ExportError::Client(error)) => {
                 return Err(target::explain(client, run_id, error).await);

@@ -59,8 +59,19 @@ const MAX_CREATE_ROUNDS: u32 = 3;
 /// run's cases, the last writer wins), so each change is checked by reading the run again.
 const MAX_CASE_ROUNDS: u32 = 12;
 
-/// Makes sure every suite in `needed` has a run holding its cases, and returns the run of
-/// each suite. Cases of suites the target cannot hold are returned as the second value.
+/// Where the results of an export go.
+#[derive(Clone, Debug, Default)]
+pub struct Prepared {
+    /// The run of each suite.
+    pub runs: BTreeMap<u64, u64>,
+    /// Cases of suites the target cannot hold.
+    pub outside: Vec<u64>,
+    /// Suites whose run's cases this export changed: another session changing them at the
+    /// same time may undo the change after the results are sent, so the run is read again.
+    pub changed: BTreeSet<u64>,
+}
+
+/// Makes sure every suite in `needed` has a run holding its cases (see [`Prepared`]).
 pub async fn prepare(
     client: &Client,
     config: &Config,
@@ -69,12 +80,18 @@ pub async fn prepare(
     journal: &mut LockedJournal,
     needed: &BTreeMap<u64, BTreeSet<u64>>,
     naming: &Naming,
-) -> Result<(BTreeMap<u64, u64>, Vec<u64>), ExportError> {
+) -> Result<Prepared, ExportError> {
     journal.journal.project_id = Some(project_id);
     let mut outside = Vec::new();
+    let mut changed = BTreeSet::new();
     let use_plan = match config.target {
         Target::Run(run_id) => {
-            if !journal.journal.runs.values().any(|run| run.run_id == run_id) {
+            if !journal
+                .journal
+                .runs
+                .values()
+                .any(|run| run.run_id == run_id)
+            {
                 adopt_run(client, run_id, &mut journal.journal).await?;
                 journal.save()?;
             }
@@ -96,7 +113,9 @@ pub async fn prepare(
     let mut runs = BTreeMap::new();
     for (suite_id, cases) in needed {
         if let Some(state) = journal.journal.runs.get(suite_id).cloned() {
-            add_missing_cases(client, config, journal, *suite_id, cases).await?;
+            if add_missing_cases(client, config, journal, *suite_id, cases).await? {
+                changed.insert(*suite_id);
+            }
             runs.insert(*suite_id, state.run_id);
             continue;
         }
@@ -117,18 +136,24 @@ pub async fn prepare(
             )
             .await?
         } else {
-            find_or_create_run(client, config, project_id, *suite_id, cases, journal, naming)
-                .await?
+            find_or_create_run(
+                client, config, project_id, *suite_id, cases, journal, naming,
+            )
+            .await?
         };
         runs.insert(*suite_id, state.run_id);
         let found = !state.created || state.case_ids.is_empty();
         journal.journal.runs.insert(*suite_id, state);
         journal.save()?;
-        if found {
-            add_missing_cases(client, config, journal, *suite_id, cases).await?;
+        if found && add_missing_cases(client, config, journal, *suite_id, cases).await? {
+            changed.insert(*suite_id);
         }
     }
-    Ok((runs, outside))
+    Ok(Prepared {
+        runs,
+        outside,
+        changed,
+    })
 }
 
 /// Records the run `TESTRAIL_RUN_ID` names; a closed run is recorded as such (the export
@@ -205,7 +230,8 @@ async fn newest<T: DeserializeOwned>(
     if list.is_null() {
         return Ok(Vec::new());
     }
-    serde_json::from_value(list).map_err(|_| ExportError::Unexpected("a listing of unreadable items"))
+    serde_json::from_value(list)
+        .map_err(|_| ExportError::Unexpected("a listing of unreadable items"))
 }
 
 /// This session's run of a suite among the newest runs (open ones first).
@@ -331,7 +357,12 @@ async fn find_or_create_run(
 }
 
 /// The new plan entry of a suite.
-fn entry_body(config: &Config, suite: (u64, &str), cases: &BTreeSet<u64>, naming: &Naming) -> NewPlanEntry {
+fn entry_body(
+    config: &Config,
+    suite: (u64, &str),
+    cases: &BTreeSet<u64>,
+    naming: &Naming,
+) -> NewPlanEntry {
     let case_ids: Vec<u64> = cases.iter().copied().collect();
     NewPlanEntry {
         suite_id: Some(suite.0),
@@ -502,16 +533,17 @@ async fn cases_of(client: &Client, run_id: u64) -> Result<BTreeSet<u64>, Error> 
 /// Makes sure the run of `suite_id` holds `cases`: read, add what is missing, read again,
 /// until the cases are there (another session may replace the run's cases at the same
 /// time). A change whose answer was lost is waited for (the settle window) before it is
-/// sent again. A run this session created and that holds the cases is not read.
+/// sent again. A run this session created and that holds the cases is not read. Returns
+/// whether this changed the run's cases.
 async fn add_missing_cases(
     client: &Client,
     config: &Config,
     journal: &mut LockedJournal,
     suite_id: u64,
     cases: &BTreeSet<u64>,
-) -> Result<(), ExportError> {
+) -> Result<bool, ExportError> {
     let Some(state) = journal.journal.runs.get(&suite_id).cloned() else {
-        return Ok(());
+        return Ok(false);
     };
     let intent = Intent::Cases {
         run_id: state.run_id,
@@ -521,7 +553,7 @@ async fn add_missing_cases(
         || state.completed
         || (state.created && sent_at.is_none() && cases.is_subset(&state.case_ids))
     {
-        return Ok(());
+        return Ok(false);
     }
     let mut rounds = 0;
     let mut pause = Duration::from_millis(250);
@@ -536,7 +568,7 @@ async fn add_missing_cases(
             }
             journal.journal.finish(&intent);
             journal.save()?;
-            return Ok(());
+            return Ok(rounds > 0);
         }
         // An earlier change may still land: wait for it rather than race it.
         if let Some(until) = deadline(config, sent_at)
@@ -647,7 +679,9 @@ pub async fn forget_gone(client: &Client, journal: &mut Journal) -> Result<Forgo
             Err(error) => return Err(error.into()),
         };
         if let Some(how) = gone {
-            lines.push(format!("plan {plan_id} {how}: the results go into a new plan"));
+            lines.push(format!(
+                "plan {plan_id} {how}: the results go into a new plan"
+            ));
             journal.abandoned_plans.insert(plan_id);
             journal.plan_id = None;
             journal.plan_created = false;
@@ -693,8 +727,8 @@ pub async fn forget_gone(client: &Client, journal: &mut Journal) -> Result<Forgo
         cases.retain(|case| !deleted_cases.contains(case));
     }
     let kept: BTreeSet<u64> = journal.runs.values().map(|run| run.run_id).collect();
-    journal.in_flight.retain(
-        |sent| matches!(sent.intent, Intent::Cases { run_id } if kept.contains(&run_id)),
-    );
+    journal
+        .in_flight
+        .retain(|sent| matches!(sent.intent, Intent::Cases { run_id } if kept.contains(&run_id)));
     Ok(lines)
 }

@@ -318,9 +318,9 @@ pub fn update_plan_entry(st: &mut State, call: &Call) -> ApiResult<Reply> {
 /// outside a plan gets 400 [U text].
 pub fn update_run_in_plan_entry(st: &mut State, call: &Call) -> ApiResult<Reply> {
     let run = st.run(call.route.id(0, "run_id")?)?.clone();
-    let plan_id = run.plan_id.ok_or_else(|| {
-        ApiError::bad("Field :run_id is not a test run of a test plan entry.")
-    })?;
+    let plan_id = run
+        .plan_id
+        .ok_or_else(|| ApiError::bad("Field :run_id is not a test run of a test plan entry."))?;
     let plan = st.plan(plan_id)?;
     if plan.is_completed || run.is_completed {
         return Err(ApiError::forbidden(PLAN_COMPLETED));
