@@ -222,8 +222,9 @@ pub fn read_selection(
 
 /// Exports the outcomes of a session directory.
 ///
-/// The common case costs `3 + ⌈N/250⌉` requests for N results into a new run: the project,
-/// the suites (when named), `add_run`, and the result batches. The cases of the configured
+/// The common case costs `4 + ⌈N/250⌉` requests for N results into a new run: the project,
+/// the suites (when named), one `get_runs` page (the run this session may have made
+/// earlier, e.g. in a CI job re-run on a fresh machine), `add_run`, and the result batches. The cases of the configured
 /// suites are paged through only when they are needed: several suites (to know which case
 /// is in which), step results limited to some templates, or TestRail refusing a case.
 pub async fn export(
@@ -440,10 +441,9 @@ pub async fn export(
             config,
             &journal,
             session,
-            (suite_id, run_id),
+            (suite_id, run_id, prepared.changed.contains(&suite_id)),
             items,
             (catalog.project.id, &naming),
-            prepared.changed.contains(&suite_id),
         )
         .await?;
         summary.sent += sent.results;
@@ -487,10 +487,9 @@ async fn send_to_run(
     config: &Config,
     journal: &Arc<tokio::sync::Mutex<LockedJournal>>,
     session: &str,
-    (suite_id, run_id): (u64, u64),
+    (suite_id, run_id, mut changed): (u64, u64, bool),
     mut items: Vec<send::Item>,
     (project_id, naming): (u64, &target::Naming),
-    mut changed: bool,
 ) -> Result<send::Sent, ExportError> {
     let mut total = send::Sent::default();
     let mut rounds = 0;
