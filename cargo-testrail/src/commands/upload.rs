@@ -198,11 +198,14 @@ pub async fn export_sessions(
             }
             journal.save().map_err(|e| failed(e.into()))?;
         }
-        let summary = export::export(
+        // A session's spool files may be uploaded again on another machine (a CI job run
+        // again): look for the run it made there before making one.
+        let summary = export::export_with(
             &per_session,
             &session.dir,
             &session.key,
             Selection::Files(session.names.clone()),
+            true,
         )
         .await
         .map_err(|error| {

@@ -222,9 +222,8 @@ pub fn read_selection(
 
 /// Exports the outcomes of a session directory.
 ///
-/// The common case costs `4 + ⌈N/250⌉` requests for N results into a new run: the project,
-/// the suites (when named), one `get_runs` page (the run this session may have made
-/// earlier, e.g. in a CI job re-run on a fresh machine), `add_run`, and the result batches. The cases of the configured
+/// The common case costs `3 + ⌈N/250⌉` requests for N results into a new run: the project,
+/// the suites (when named), `add_run`, and the result batches. The cases of the configured
 /// suites are paged through only when they are needed: several suites (to know which case
 /// is in which), step results limited to some templates, or TestRail refusing a case.
 pub async fn export(
@@ -233,12 +232,26 @@ pub async fn export(
     session: &str,
     selection: Selection,
 ) -> Result<ExportSummary, ExportError> {
+    export_with(config, session_dir, session, selection, false).await
+}
+
+/// [`export`], looking first (when `find_earlier`) for a run or plan the session made
+/// earlier that its journal does not know: for uploads of spooled sessions, which may be a
+/// CI job run again on a fresh machine. It costs one `get_runs` (or `get_plans`) request.
+pub async fn export_with(
+    config: &Config,
+    session_dir: &Path,
+    session: &str,
+    selection: Selection,
+    find_earlier: bool,
+) -> Result<ExportSummary, ExportError> {
     let files = read_selection(session_dir, &selection)?;
     let reports = report::build(&files);
     let naming = target::Naming {
         name: run_name(config, &files, session),
         description: config.run_description.clone(),
         marker: results::session_marker(session),
+        find_earlier,
     };
     // The reports hold what the export needs: the outcomes can go.
     drop(files);

@@ -35,6 +35,10 @@ pub struct Naming {
     /// The session's marker, written into the description of what it creates: it tells the
     /// run, plan or entry this session made from anyone else's.
     pub marker: String,
+    /// Whether to look for a run or plan this session made earlier before creating one,
+    /// when the journal knows of none: uploads of spooled sessions, which may be a CI job
+    /// run again on a fresh machine. (A create whose answer was lost is always looked for.)
+    pub find_earlier: bool,
 }
 
 impl Naming {
@@ -312,10 +316,14 @@ async fn find_or_create_run(
     let mut sent_at = journal.journal.sent_at(&intent);
     let mut rounds = 0;
     loop {
-        let found = look_until(deadline(config, sent_at), || {
-            find_run(client, project_id, suite_id, naming, &abandoned)
-        })
-        .await?;
+        let found = if sent_at.is_some() || naming.find_earlier {
+            look_until(deadline(config, sent_at), || {
+                find_run(client, project_id, suite_id, naming, &abandoned)
+            })
+            .await?
+        } else {
+            None
+        };
         if let Some(run) = found {
             journal.journal.finish(&intent);
             // Found after this journal's own unanswered `add_run`: no result went there yet.
@@ -419,10 +427,14 @@ async fn plan_run(
             let mut sent_at = journal.journal.sent_at(&intent);
             let mut rounds = 0;
             loop {
-                let found = look_until(deadline(config, sent_at), || {
-                    find_plan(client, project_id, naming, &abandoned)
-                })
-                .await?;
+                let found = if sent_at.is_some() || naming.find_earlier {
+                    look_until(deadline(config, sent_at), || {
+                        find_plan(client, project_id, naming, &abandoned)
+                    })
+                    .await?
+                } else {
+                    None
+                };
                 if let Some(plan) = found {
                     journal.journal.finish(&intent);
                     journal.journal.plan_id = Some(plan.id);
@@ -479,11 +491,15 @@ async fn plan_run(
     let mut sent_at = journal.journal.sent_at(&intent);
     let mut rounds = 0;
     loop {
-        let found = look_until(deadline(config, sent_at), || async {
-            let plan = client.get_plan(plan_id).await?;
-            Ok(our_entry(&plan, suite_id, naming, &entry_name))
-        })
-        .await?;
+        let found = if sent_at.is_some() || naming.find_earlier {
+            look_until(deadline(config, sent_at), || async {
+                let plan = client.get_plan(plan_id).await?;
+                Ok(our_entry(&plan, suite_id, naming, &entry_name))
+            })
+            .await?
+        } else {
+            None
+        };
         if let Some(existing) = found {
             journal.journal.finish(&intent);
             return entry_state(&existing, true, sent_at.is_some());
