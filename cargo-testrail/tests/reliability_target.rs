@@ -585,3 +585,44 @@ impl Pending {
         }
     }
 }
+
+#[test]
+fn a_hung_or_dropped_update_run_answer_keeps_every_case_and_result_once() {
+    for (name, fault, env) in [
+        (
+            "hang",
+            FaultKind::Hang { ms: 2_000 },
+            vec![("TESTRAIL_TIMEOUT_SECS", "1")],
+        ),
+        ("drop_after", FaultKind::DropAfter, vec![]),
+    ] {
+        let world = World::new();
+        let (runtime, client) = sim_client(&world);
+        let run = runtime
+            .block_on(client.add_run(
+                1,
+                &testrail_harness::client::NewRun {
+                    name: "Nightly".into(),
+                    suite_id: Some(1),
+                    include_all: Some(false),
+                    case_ids: Some(vec![40]),
+                    ..Default::default()
+                },
+            ))
+            .expect("the run is made");
+        session(&world, "lost-update", &[1, 2, 3]);
+        world
+            .sim
+            .add_fault(FaultRule::new(fault).on("update_run").times(1));
+        let run_id = run.id.to_string();
+        let mut env = env;
+        env.push(("TESTRAIL_RUN_ID", &run_id));
+        let ran = run_env(&world, &["upload"], &env);
+        assert_eq!(ran.code, Some(0), "{name}\n{}", ran.both());
+        assert_exactly_once(&world, run.id, &[1, 2, 3], &ran);
+        let held: Vec<u64> = world
+            .sim
+            .with_state(|state| state.runs[&run.id].tests.keys().copied().collect());
+        assert_eq!(held, [1, 2, 3, 40], "{name}: the run keeps C40");
+    }
+}

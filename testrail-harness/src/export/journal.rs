@@ -243,3 +243,44 @@ impl LockedJournal {
         write_atomically(&self.path, &json)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intents_are_recorded_until_finished() {
+        let mut journal = Journal::default();
+        let run = Intent::Run { suite_id: 1 };
+        assert_eq!(journal.sent_at(&run), None);
+        let sent = journal.begin(run.clone());
+        journal.begin(Intent::Plan);
+        assert_eq!(journal.sent_at(&run), Some(sent));
+        // Sent again: one record, the newer time.
+        let again = journal.begin(run.clone());
+        assert_eq!(journal.in_flight.len(), 2);
+        assert_eq!(journal.sent_at(&run), Some(again));
+        journal.finish(&run);
+        assert_eq!(journal.sent_at(&run), None);
+        assert!(journal.sent_at(&Intent::Plan).is_some());
+    }
+
+    #[test]
+    fn journals_of_earlier_versions_are_read_and_damaged_ones_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = r#"{"project_id":1,"runs":{"1":{"run_id":7,"case_ids":[1,2],"created":true}},"acknowledged":{"a-1.json":[1]},"pending":[],"closed":false}"#;
+        std::fs::write(dir.path().join(FILE_NAME), old).unwrap();
+        let journal = LockedJournal::open(dir.path()).unwrap();
+        assert_eq!(journal.journal.runs[&1].run_id, 7);
+        assert!(!journal.journal.runs[&1].verified, "looked at once");
+        assert!(journal.journal.in_flight.is_empty());
+        drop(journal);
+
+        std::fs::write(dir.path().join(FILE_NAME), "{\"runs\": [").unwrap();
+        let error = LockedJournal::open(dir.path()).err().expect("damaged");
+        let text = error.to_string();
+        assert!(text.contains("export journal"), "{text}");
+        assert!(text.contains("move it aside"), "{text}");
+        assert!(!text.contains("spool file"), "{text}");
+    }
+}
