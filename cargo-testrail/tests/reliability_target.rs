@@ -626,3 +626,94 @@ fn a_hung_or_dropped_update_run_answer_keeps_every_case_and_result_once() {
         assert_eq!(held, [1, 2, 3, 40], "{name}: the run keeps C40");
     }
 }
+
+#[test]
+fn a_resume_adds_again_the_cases_another_session_removed_from_the_run() {
+    let world = World::new();
+    let (runtime, client) = sim_client(&world);
+    let run = runtime
+        .block_on(client.add_run(
+            1,
+            &testrail_harness::client::NewRun {
+                name: "Nightly".into(),
+                suite_id: Some(1),
+                include_all: Some(false),
+                case_ids: Some(vec![40]),
+                ..Default::default()
+            },
+        ))
+        .expect("the run is made");
+    let run_id = run.id.to_string();
+    let cases: Vec<u64> = (1..=6).collect();
+    session(&world, "removed", &cases);
+    world.sim.add_fault(
+        FaultRule::new(FaultKind::ServerError {
+            status: 500,
+            html: false,
+        })
+        .on("add_results_for_cases")
+        .after(1),
+    );
+    let args = [
+        "upload",
+        "--batch-size",
+        "3",
+        "--max-in-flight",
+        "1",
+        "--run-id",
+        run_id.as_str(),
+    ];
+    let first = world.run(&args);
+    assert_eq!(first.code, Some(2), "{}", first.both());
+    world.sim.clear_faults();
+    // Another session's change, based on what it read before, drops cases 4..=6.
+    world.sim.with_state_mut(|state| {
+        let keep: Vec<u64> = state.runs[&run.id]
+            .tests
+            .keys()
+            .copied()
+            .filter(|case| *case < 4 || *case == 40)
+            .collect();
+        state.select_run_cases(run.id, false, &keep);
+    });
+    let resumed = world.run(&args);
+    assert_eq!(resumed.code, Some(0), "{}", resumed.both());
+    assert_exactly_once(&world, run.id, &cases, &resumed);
+}
+
+#[test]
+fn killed_while_update_run_is_in_flight_the_resume_keeps_every_case() {
+    let world = World::new();
+    let (runtime, client) = sim_client(&world);
+    let run = runtime
+        .block_on(client.add_run(
+            1,
+            &testrail_harness::client::NewRun {
+                name: "Nightly".into(),
+                suite_id: Some(1),
+                include_all: Some(false),
+                case_ids: Some(vec![40]),
+                ..Default::default()
+            },
+        ))
+        .expect("the run is made");
+    let run_id = run.id.to_string();
+    session(&world, "killed-update", &[1, 2, 3]);
+    world.sim.add_fault(
+        FaultRule::new(FaultKind::Hang { ms: 1_500 })
+            .on("update_run")
+            .times(1),
+    );
+    let env = [("TESTRAIL_RUN_ID", run_id.as_str())];
+    let mut child = start(&world, &["upload"], &env);
+    wait_for_request(&world, "update_run", 1);
+    child.kill().expect("the CLI is killed");
+    child.wait().expect("the CLI ends");
+    let ran = run_env(&world, &["upload"], &env);
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+    assert_exactly_once(&world, run.id, &[1, 2, 3], &ran);
+    let held: Vec<u64> = world
+        .sim
+        .with_state(|state| state.runs[&run.id].tests.keys().copied().collect());
+    assert_eq!(held, [1, 2, 3, 40]);
+}
