@@ -83,7 +83,7 @@ pub enum ExportError {
     },
     /// The session's run was closed in TestRail while results of the session were not in it.
     #[error(
-        "run R{run_id} of this session is closed: TestRail takes no more results there{}; send them into a new run by adding --new-run to the upload command (the results already in R{run_id} stay there)",
+        "run R{run_id} of this session is closed: TestRail takes no more results there{}; send the rest into a new run by adding --new-run to the upload command (the results already in R{run_id} stay there)",
         .unsent.map(|n| format!(", and {n} result(s) of this session are not in it")).unwrap_or_default()
     )]
     TargetClosed {
