@@ -179,6 +179,10 @@ pub struct UploadArgs {
     /// Session directories (or spool files in them); default: the latest session.
     #[arg(value_name = "SESSION_DIR")]
     pub dirs: Vec<PathBuf>,
+    /// Leave runs and plans of these sessions that were closed or deleted in TestRail and
+    /// send what they lack into a new one.
+    #[arg(long)]
+    pub new_run: bool,
     /// Case creation.
     #[command(flatten)]
     pub create: CreateArgs,

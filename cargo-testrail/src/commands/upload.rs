@@ -36,6 +36,9 @@ pub async fn run(global: &GlobalArgs, args: UploadArgs) -> Result<ExitCode, CliE
     } else {
         Vec::new()
     };
+    if args.new_run {
+        leave_gone_targets(&config, &sessions).await?;
+    }
     let report = export_sessions(&config, &sessions).await?;
     if global.json {
         output::json(&UploadJson::new(&report, created));
@@ -43,6 +46,28 @@ pub async fn run(global: &GlobalArgs, args: UploadArgs) -> Result<ExitCode, CliE
         print_report(&report);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--new-run`: each session forgets the runs and plan that TestRail closed or deleted, and
+/// says so, so the export that follows makes a new one.
+async fn leave_gone_targets(config: &Config, sessions: &[SessionDir]) -> Result<(), CliError> {
+    let resume = resume_command(sessions, config.close_run, false);
+    let failed = |error| CliError::Export {
+        error,
+        resume: resume.clone(),
+    };
+    let client = export::client(config)?;
+    for session in sessions {
+        let mut journal = LockedJournal::open(&session.dir).map_err(|e| failed(e.into()))?;
+        let lines = export::target::forget_gone(&client, &mut journal.journal)
+            .await
+            .map_err(failed)?;
+        journal.save().map_err(|e| failed(e.into()))?;
+        for line in lines {
+            output::line(format!("session {}: {line}", session.key));
+        }
+    }
+    Ok(())
 }
 
 /// What an upload of several sessions did.
@@ -109,10 +134,14 @@ impl SharedTarget {
         for (suite_id, run) in &self.runs {
             match journal.runs.get_mut(suite_id) {
                 None => {
+                    // This session may have stored results there in an earlier attempt
+                    // whose journal is gone (a re-run on a fresh machine): they are looked
+                    // for before anything is sent.
                     journal.runs.insert(
                         *suite_id,
                         RunState {
                             created: false,
+                            verified: false,
                             ..run.clone()
                         },
                     );
@@ -136,10 +165,18 @@ pub async fn export_sessions(
     config: &Config,
     sessions: &[SessionDir],
 ) -> Result<UploadReport, CliError> {
-    let resume = resume_command(sessions);
-    let failed = |error| CliError::Export {
-        error,
-        resume: resume.clone(),
+    let failed = |error: export::ExportError| {
+        // A closed or deleted run needs --new-run to go on.
+        let new_run = matches!(
+            error,
+            export::ExportError::TargetClosed { .. }
+                | export::ExportError::TargetDeleted { .. }
+                | export::ExportError::PlanClosed { .. }
+        );
+        CliError::Export {
+            resume: resume_command(sessions, config.close_run, new_run),
+            error,
+        }
     };
     let mut per_session = config.clone();
     per_session.close_run = false;
@@ -161,11 +198,14 @@ pub async fn export_sessions(
             }
             journal.save().map_err(|e| failed(e.into()))?;
         }
-        let summary = export::export(
+        // A session's spool files may be uploaded again on another machine (a CI job run
+        // again): look for the run it made there before making one.
+        let summary = export::export_with(
             &per_session,
             &session.dir,
             &session.key,
             Selection::Files(session.names.clone()),
+            true,
         )
         .await
         .map_err(|error| {
@@ -206,10 +246,18 @@ async fn close(
     }
     let client = export::client(config)?;
     match shared.plan_id {
-        Some(plan_id) => drop(client.close_plan(plan_id).await?),
+        Some(plan_id) => already_closed(client.close_plan(plan_id).await.map(drop))?,
         None => {
             for run in shared.runs.values() {
-                client.close_run(run.run_id).await?;
+                if let Some(plan_id) = run.plan_id {
+                    return Err(export::ExportError::CloseRunInPlan {
+                        run_id: run.run_id,
+                        plan_id,
+                    });
+                }
+                if !run.completed {
+                    already_closed(client.close_run(run.run_id).await.map(drop))?;
+                }
             }
         }
     }
@@ -218,6 +266,21 @@ async fn close(
         journal.save()?;
     }
     Ok(true)
+}
+
+/// The answer to a close: "already completed" (closed by an earlier attempt of this
+/// upload, e.g. a CI job run again) is what was wanted.
+fn already_closed(
+    answer: Result<(), testrail_harness::client::Error>,
+) -> Result<(), export::ExportError> {
+    match answer {
+        Err(testrail_harness::client::Error::Forbidden { message, .. })
+            if message.contains("already completed") =>
+        {
+            Ok(())
+        }
+        other => Ok(other?),
+    }
 }
 
 /// Adds one session's summary to the total.
@@ -254,8 +317,9 @@ fn merge(total: &mut ExportSummary, summary: &ExportSummary) {
     }
 }
 
-/// The command that resumes this upload.
-pub fn resume_command(sessions: &[SessionDir]) -> String {
+/// The command that resumes this upload: with `--close-run` when it was asked for, and
+/// with `--new-run` when the session's run is closed or gone.
+pub fn resume_command(sessions: &[SessionDir], close_run: bool, new_run: bool) -> String {
     let dirs: Vec<String> = sessions
         .iter()
         .map(|session| {
@@ -264,7 +328,14 @@ pub fn resume_command(sessions: &[SessionDir]) -> String {
                 .to_owned()
         })
         .collect();
-    format!("cargo testrail upload {}", dirs.join(" "))
+    let mut command = format!("cargo testrail upload {}", dirs.join(" "));
+    if close_run {
+        command.push_str(" --close-run");
+    }
+    if new_run {
+        command.push_str(" --new-run");
+    }
+    command
 }
 
 /// Prints what an upload did.

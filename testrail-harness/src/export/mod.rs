@@ -23,11 +23,11 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::client::{Client, ClientConfig, RateLimit};
-use crate::config::{Config, ConfigError};
+use crate::config::{self, Config, ConfigError};
 use crate::spool::{SpoolError, SpoolFile};
 
 use catalog::{CaseState, Catalog, StepResults};
-use journal::LockedJournal;
+use journal::{LockedJournal, RunState};
 use results::{ResultContext, files_of};
 use status_map::StatusMap;
 
@@ -73,16 +73,62 @@ pub enum ExportError {
     /// the run was made); every other result was delivered.
     #[error("TestRail refused the results of {} case(s), every other result was delivered: {}; the case was deleted or taken out of the run: remove the link (or set skip_missing = true to report the others without failing), or add the case to the run again and resume", .0.len(), .0.iter().map(|(case, reason)| format!("C{case}: \"{reason}\"")).collect::<Vec<_>>().join("; "))]
     Refused(Vec<(u64, String)>),
-    /// The configured run is closed.
+    /// The journal is damaged.
+    #[error(transparent)]
+    Journal(#[from] journal::JournalError),
+    /// The configured run is closed and results of this session are not in it.
     #[error(
-        "run R{0} is closed: TestRail refuses results for closed runs; report into a new run instead"
+        "run R{run_id} (TESTRAIL_RUN_ID / --run-id) is closed: TestRail takes no more results there, and {unsent} result(s) of this session are not in it; report them into another run (unset TESTRAIL_RUN_ID to make a new one)"
     )]
-    RunClosed(u64),
-    /// The configured run belongs to a plan.
+    RunClosed {
+        /// The run.
+        run_id: u64,
+        /// Results of this session it lacks.
+        unsent: usize,
+    },
+    /// The session's run was closed in TestRail while results of the session were not in it.
     #[error(
-        "run R{run_id} belongs to plan {plan_id}: set TESTRAIL_PLAN_ID={plan_id} instead of TESTRAIL_RUN_ID"
+        "run R{run_id} of this session is closed: TestRail takes no more results there{}; send the rest into a new run by adding --new-run to the upload command (the results already in R{run_id} stay there)",
+        .unsent.map(|n| format!(", and {n} result(s) of this session are not in it")).unwrap_or_default()
     )]
-    RunInPlan {
+    TargetClosed {
+        /// The run.
+        run_id: u64,
+        /// Results of this session it lacks, when known.
+        unsent: Option<usize>,
+    },
+    /// The session's run was deleted in TestRail.
+    #[error(
+        "run R{run_id} of this session no longer exists in TestRail (it was deleted, with the results sent to it); send every result into a new run by adding --new-run to the upload command"
+    )]
+    TargetDeleted {
+        /// The run.
+        run_id: u64,
+    },
+    /// The session's plan was closed before its entry for a suite was made.
+    #[error(
+        "plan {plan_id} of this session is closed: TestRail takes no more entries or results there; send the rest into a new plan by adding --new-run to the upload command"
+    )]
+    PlanClosed {
+        /// The plan.
+        plan_id: u64,
+    },
+    /// Cases could not be kept in a run that other sessions change at the same time.
+    #[error(
+        "run R{run_id} still lacks case(s) {} after adding them again and again: other sessions are changing its cases at the same time; run the upload again (it adds them again and sends only what is missing)",
+        .missing.iter().map(|case| format!("C{case}")).collect::<Vec<_>>().join(", ")
+    )]
+    CasesNotAdded {
+        /// The run.
+        run_id: u64,
+        /// The cases it lacks.
+        missing: Vec<u64>,
+    },
+    /// `--close-run` of a run that belongs to a plan.
+    #[error(
+        "run R{run_id} belongs to plan {plan_id}: TestRail closes the runs of a plan only with the whole plan, so it stays open; close plan {plan_id} once all its runs are done (the results were sent)"
+    )]
+    CloseRunInPlan {
         /// The run.
         run_id: u64,
         /// Its plan.
@@ -200,12 +246,26 @@ pub async fn export(
     session: &str,
     selection: Selection,
 ) -> Result<ExportSummary, ExportError> {
+    export_with(config, session_dir, session, selection, false).await
+}
+
+/// [`export`], looking first (when `find_earlier`) for a run or plan the session made
+/// earlier that its journal does not know: for uploads of spooled sessions, which may be a
+/// CI job run again on a fresh machine. It costs one `get_runs` (or `get_plans`) request.
+pub async fn export_with(
+    config: &Config,
+    session_dir: &Path,
+    session: &str,
+    selection: Selection,
+    find_earlier: bool,
+) -> Result<ExportSummary, ExportError> {
     let files = read_selection(session_dir, &selection)?;
     let reports = report::build(&files);
     let naming = target::Naming {
         name: run_name(config, &files, session),
         description: config.run_description.clone(),
         marker: results::session_marker(session),
+        find_earlier,
     };
     // The reports hold what the export needs: the outcomes can go.
     drop(files);
@@ -231,9 +291,26 @@ pub async fn export(
     let journal = Arc::new(tokio::sync::Mutex::new(journal));
     // What this finds stored is acknowledged in the journal, so `plan_items` counts it as
     // already stored (counting it here too counted it twice).
-    send::settle_pending(&client, &journal, session, config.settle_window).await?;
+    match send::settle_pending(&client, &journal, session, config.settle_window).await
+    {
+        Ok(_) => {}
+        Err(ExportError::Client(error)) => {
+            let run_id = journal
+                .lock()
+                .await
+                .journal
+                .pending
+                .first()
+                .map(|b| b.run_id);
+            return Err(match run_id {
+                Some(run_id) => target::explain(&client, run_id, error).await,
+                None => error.into(),
+            });
+        }
+        Err(error) => return Err(error),
+    }
 
-    let (mut summary, by_suite, runs) = loop {
+    let (mut summary, mut by_suite, prepared) = loop {
         let states = match catalog.single_suite() {
             Some(suite_id) if catalog.cases.is_none() => reports
                 .iter()
@@ -278,7 +355,7 @@ pub async fn export(
             )
         };
         if by_suite.is_empty() {
-            break (summary, by_suite, BTreeMap::new());
+            break (summary, by_suite, target::Prepared::default());
         }
         let needed: BTreeMap<u64, BTreeSet<u64>> = by_suite
             .iter()
@@ -308,9 +385,11 @@ pub async fn export(
             .await
         };
         match prepared {
-            Ok((runs, outside)) => {
-                summary.unconfigured.extend(outside);
-                break (summary, by_suite, runs);
+            Ok(prepared) => {
+                summary
+                    .unconfigured
+                    .extend(prepared.outside.iter().copied());
+                break (summary, by_suite, prepared);
             }
             // TestRail refused a case that was assumed to be in the suite: look at the
             // suite's cases, then plan again with what it really holds.
@@ -325,23 +404,75 @@ pub async fn export(
 
     // The results to send hold everything that is sent.
     drop(reports);
+    let runs = &prepared.runs;
+    // A run this session found in TestRail or joined may hold results of an earlier attempt
+    // (on another machine, or recorded in a journal that was lost): they are not sent again.
+    for (suite_id, run_id) in runs {
+        let unverified = journal
+            .lock()
+            .await
+            .journal
+            .runs
+            .get(suite_id)
+            .is_some_and(|run| !run.verified);
+        if unverified {
+            acknowledge_stored(&client, &journal, *suite_id, *run_id, session).await?;
+        }
+    }
+    {
+        let mut locked = journal.lock().await;
+        for items in by_suite.values_mut() {
+            let before = items.len();
+            items.retain(|item| {
+                !item
+                    .files
+                    .iter()
+                    .all(|file| locked.journal.is_acknowledged(file, item.result.case_id))
+            });
+            summary.already_stored += before - items.len();
+        }
+        for (suite_id, items) in &by_suite {
+            let Some(run) = locked.journal.runs.get(suite_id) else {
+                continue;
+            };
+            if run.completed && !items.is_empty() {
+                return Err(match config.target {
+                    config::Target::Run(id) if id == run.run_id => ExportError::RunClosed {
+                        run_id: id,
+                        unsent: items.len(),
+                    },
+                    _ => ExportError::TargetClosed {
+                        run_id: run.run_id,
+                        unsent: Some(items.len()),
+                    },
+                });
+            }
+        }
+        // A closed run holding every result of the session: the work is done.
+        if !locked.journal.runs.is_empty() && locked.journal.runs.values().all(|run| run.completed)
+        {
+            locked.journal.closed = true;
+            locked.save()?;
+        }
+    }
     let base = config.url.clone().unwrap_or_default();
     for (suite_id, items) in by_suite {
         let Some(run_id) = runs.get(&suite_id).copied() else {
             continue;
         };
-        let sent = send::send(
+        if items.is_empty() {
+            summary.runs.push((run_id, run_url(&base, run_id)));
+            continue;
+        }
+        let sent = send_to_run(
             &client,
-            journal.clone(),
+            config,
+            &journal,
             session,
-            run_id,
+            (suite_id, run_id, prepared.changed.contains(&suite_id)),
             items,
-            send::SendOptions {
-                batch_size: config.batch_size,
-                max_in_flight: config.max_in_flight,
-                settle_window: config.settle_window,
-                statuses: &statuses,
-            },
+            (catalog.project.id, &naming),
+            &statuses,
         )
         .await?;
         summary.refused.extend(
@@ -364,10 +495,15 @@ pub async fn export(
         match locked.journal.plan_id {
             Some(plan_id) => close(client.close_plan(plan_id).await.map(drop))?,
             None => {
-                let run_ids: Vec<u64> =
-                    locked.journal.runs.values().map(|run| run.run_id).collect();
-                for run_id in run_ids {
-                    close(client.close_run(run_id).await.map(drop))?;
+                let runs: Vec<RunState> = locked.journal.runs.values().cloned().collect();
+                for run in runs {
+                    if let Some(plan_id) = run.plan_id {
+                        return Err(ExportError::CloseRunInPlan {
+                            run_id: run.run_id,
+                            plan_id,
+                        });
+                    }
+                    close(client.close_run(run.run_id).await.map(drop))?;
                 }
             }
         }
@@ -375,6 +511,208 @@ pub async fn export(
         locked.save()?;
     }
     Ok(summary)
+}
+
+/// How many times results are sent again after TestRail refused them because their cases
+/// left the run (another session replaced the run's cases at the same time).
+const MAX_REJOIN_ROUNDS: u32 = 3;
+
+/// Sends the results of one suite into its run. A refusal because a case is no longer in
+/// the run adds the cases again and sends what is missing; a refusal because the run was
+/// closed or deleted says so.
+async fn send_to_run(
+    client: &Client,
+    config: &Config,
+    journal: &Arc<tokio::sync::Mutex<LockedJournal>>,
+    session: &str,
+    (suite_id, run_id, mut changed): (u64, u64, bool),
+    mut items: Vec<send::Item>,
+    (project_id, naming): (u64, &target::Naming),
+    statuses: &StatusMap,
+) -> Result<send::Sent, ExportError> {
+    let mut total = send::Sent::default();
+    let mut rounds = 0;
+    loop {
+        let sent_items = items.clone();
+        let outcome = send::send(
+            client,
+            journal.clone(),
+            session,
+            run_id,
+            items.clone(),
+            send::SendOptions {
+                batch_size: config.batch_size,
+                max_in_flight: config.max_in_flight,
+                settle_window: config.settle_window,
+                statuses,
+            },
+        )
+        .await;
+        match outcome {
+            Ok(sent) => {
+                total.results += sent.results;
+                total.batches += sent.batches;
+                total.found_stored += sent.found_stored;
+                total.kept_worse += sent.kept_worse;
+                let refused: BTreeSet<u64> =
+                    sent.dropped.iter().map(|dropped| dropped.case_id).collect();
+                total.dropped.extend(sent.dropped);
+                if !changed {
+                    return Ok(total);
+                }
+                // This export added cases to a run other sessions may change at the same
+                // time: a change of theirs based on an older read removes those cases, and
+                // their results with them. Look once such a change would have landed.
+                // Two looks, the second a while after the first: a slow change of another
+                // session lands in between.
+                let mut held = BTreeSet::new();
+                for (look, wait_ms) in [500, 1500].into_iter().enumerate() {
+                    tokio::time::sleep(std::time::Duration::from_millis(wait_ms)).await;
+                    held = match client.get_tests(run_id).await {
+                        Ok(tests) => tests.iter().filter_map(|test| test.case_id).collect(),
+                        Err(error) => return Err(target::explain(client, run_id, error).await),
+                    };
+                    if look == 0
+                        && sent_items
+                            .iter()
+                            .any(|item| !held.contains(&item.result.case_id))
+                    {
+                        break;
+                    }
+                }
+                let (lost, _): (Vec<send::Item>, _) = sent_items
+                    .into_iter()
+                    .partition(|item| !held.contains(&item.result.case_id));
+                if lost.is_empty() {
+                    return Ok(total);
+                }
+                if rounds == MAX_REJOIN_ROUNDS {
+                    return Err(ExportError::CasesNotAdded {
+                        run_id,
+                        missing: lost.iter().map(|item| item.result.case_id).collect(),
+                    });
+                }
+                rounds += 1;
+                // A refused result was never counted as sent; it is tried again now.
+                let counted = lost
+                    .iter()
+                    .filter(|item| !refused.contains(&item.result.case_id))
+                    .count();
+                total.results -= counted.min(total.results);
+                total
+                    .dropped
+                    .retain(|dropped| lost.iter().all(|item| item.result.case_id != dropped.case_id));
+                let mut locked = journal.lock().await;
+                if let Some(run) = locked.journal.runs.get_mut(&suite_id) {
+                    run.case_ids = held;
+                }
+                for item in &lost {
+                    for file in &item.files {
+                        if let Some(cases) = locked.journal.acknowledged.get_mut(file) {
+                            cases.remove(&item.result.case_id);
+                        }
+                    }
+                }
+                locked.save()?;
+                items = lost;
+                let needed = BTreeMap::from([(
+                    suite_id,
+                    items.iter().map(|item| item.result.case_id).collect(),
+                )]);
+                target::prepare(
+                    client,
+                    config,
+                    project_id,
+                    &BTreeMap::new(),
+                    &mut locked,
+                    &needed,
+                    naming,
+                )
+                .await?;
+            }
+            Err(ExportError::Client(crate::client::Error::BadRequest { message, .. }))
+                if message.contains("test") && rounds < MAX_REJOIN_ROUNDS =>
+            {
+                rounds += 1;
+                let mut locked = journal.lock().await;
+                items.retain(|item| {
+                    !item
+                        .files
+                        .iter()
+                        .all(|file| locked.journal.is_acknowledged(file, item.result.case_id))
+                });
+                if let Some(run) = locked.journal.runs.get_mut(&suite_id) {
+                    // Read the run again: its cases changed behind this session's back.
+                    run.created = false;
+                }
+                let needed = BTreeMap::from([(
+                    suite_id,
+                    items.iter().map(|item| item.result.case_id).collect(),
+                )]);
+                changed |= target::prepare(
+                    client,
+                    config,
+                    project_id,
+                    &BTreeMap::new(),
+                    &mut locked,
+                    &needed,
+                    naming,
+                )
+                .await?
+                .changed
+                .contains(&suite_id);
+            }
+            Err(ExportError::Client(error)) => {
+                return Err(target::explain(client, run_id, error).await);
+            }
+            Err(error) => return Err(error),
+        }
+    }
+}
+
+/// Acknowledges, in the journal, the results TestRail holds from this session in a run
+/// the session found or joined, and marks the run as verified.
+async fn acknowledge_stored(
+    client: &Client,
+    journal: &Arc<tokio::sync::Mutex<LockedJournal>>,
+    suite_id: u64,
+    run_id: u64,
+    session: &str,
+) -> Result<(), ExportError> {
+    let read = async {
+        let tests = client.get_tests(run_id).await?;
+        let results = client
+            .get_results_for_run(run_id, &crate::client::ResultFilter::default())
+            .await?;
+        Ok::<_, crate::client::Error>((tests, results))
+    };
+    let (tests, results) = match read.await {
+        Ok(read) => read,
+        Err(error) => return Err(target::explain(client, run_id, error).await),
+    };
+    let case_of: BTreeMap<u64, u64> = tests
+        .iter()
+        .filter_map(|test| Some((test.id, test.case_id?)))
+        .collect();
+    let mut stored = Vec::new();
+    for result in results {
+        if !results::is_from_session(result.comment.as_deref(), session) {
+            continue;
+        }
+        let Some(case_id) = result.test_id.and_then(|test| case_of.get(&test).copied()) else {
+            continue;
+        };
+        for file in results::files_in(result.comment.as_deref()) {
+            stored.push((file, case_id));
+        }
+    }
+    let mut locked = journal.lock().await;
+    locked.journal.acknowledge(&stored);
+    if let Some(run) = locked.journal.runs.get_mut(&suite_id) {
+        run.verified = true;
+    }
+    locked.save()?;
+    Ok(())
 }
 
 /// The answer to `close_run`/`close_plan`: "already completed" (a retried close that went

@@ -206,6 +206,12 @@ pub static ENDPOINTS: &[Endpoint] = &[
         plans::update_plan_entry,
     ),
     post(
+        "update_run_in_plan_entry",
+        Role::Lead,
+        "edit test plans",
+        plans::update_run_in_plan_entry,
+    ),
+    post(
         "close_plan",
         Role::Lead,
         "close test plans",

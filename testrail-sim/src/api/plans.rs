@@ -312,6 +312,56 @@ pub fn update_plan_entry(st: &mut State, call: &Call) -> ApiResult<Reply> {
     Ok(Reply::Json(call.render(st).entry(&updated)))
 }
 
+/// `update_run_in_plan_entry/{run_id}`: `description`, `assignedto_id`, `include_all`,
+/// `case_ids`, `refs`, `start_on`, `due_on` of one run of a plan entry (the other runs of
+/// the entry keep theirs). TestRail offers it for entries with configurations; a run
+/// outside a plan gets 400 [U text].
+pub fn update_run_in_plan_entry(st: &mut State, call: &Call) -> ApiResult<Reply> {
+    let run = st.run(call.route.id(0, "run_id")?)?.clone();
+    let plan_id = run
+        .plan_id
+        .ok_or_else(|| ApiError::bad("Field :run_id is not a test run of a test plan entry."))?;
+    let plan = st.plan(plan_id)?;
+    if plan.is_completed || run.is_completed {
+        return Err(ApiError::forbidden(PLAN_COMPLETED));
+    }
+    let b = &call.body;
+    let include_all = b.bool("include_all")?;
+    let case_ids = b.ids("case_ids")?;
+    let reselect = include_all.is_some() || case_ids.is_some();
+    let include_all = include_all.unwrap_or(run.include_all);
+    let case_ids = case_ids.unwrap_or_else(|| run.tests.keys().copied().collect());
+    if reselect && !include_all {
+        super::runs::check_case_ids(st, run.suite_id, &case_ids)?;
+    }
+    let assignedto_id = check_user(st, b.id("assignedto_id")?)?;
+    let (start_on, due_on) = (b.time("start_on")?, b.time("due_on")?);
+    let (description, refs) = (b.string("description")?, b.short_string("refs")?);
+    let now = st.now();
+    if let Some(r) = st.runs.get_mut(&run.id) {
+        if b.has("description") {
+            r.description = description;
+        }
+        if b.has("refs") {
+            r.refs = refs;
+        }
+        if b.has("assignedto_id") {
+            r.assignedto_id = assignedto_id;
+        }
+        if start_on.is_some() {
+            r.start_on = start_on;
+        }
+        if due_on.is_some() {
+            r.due_on = due_on;
+        }
+        r.updated_on = now;
+    }
+    if reselect {
+        st.select_run_cases(run.id, include_all, &case_ids);
+    }
+    Ok(Reply::Json(call.render(st).run(&st.runs[&run.id])))
+}
+
 /// `get_plan/{plan_id}`: the plan with `entries[].runs[]`.
 pub fn get_plan(st: &mut State, call: &Call) -> ApiResult<Reply> {
     let plan = st.plan(call.route.id(0, "plan_id")?)?;

@@ -188,3 +188,57 @@ async fn get_plan_get_plans_close_plan() {
         .assert_error(400, "Field :plan_id is not a valid test plan.");
     assert_eq!(tr.get("get_plans/1&is_completed=0").await.ok()["size"], 1);
 }
+
+#[tokio::test]
+async fn update_run_in_plan_entry_changes_one_run_of_the_entry() {
+    let tr = Tr::demo().await;
+    let p = tr
+        .post(
+            "add_plan/1",
+            json!({"name": "Browsers", "entries": [
+                {"suite_id": 1, "include_all": false, "case_ids": [1, 2], "config_ids": [1, 2]}
+            ]}),
+        )
+        .await
+        .ok()
+        .clone();
+    let runs = p["entries"][0]["runs"].as_array().unwrap().clone();
+    let (chrome, firefox) = (
+        runs[0]["id"].as_u64().unwrap(),
+        runs[1]["id"].as_u64().unwrap(),
+    );
+    let run = tr
+        .post(
+            &format!("update_run_in_plan_entry/{chrome}"),
+            json!({"include_all": false, "case_ids": [1, 2, 3]}),
+        )
+        .await
+        .ok()
+        .clone();
+    assert_eq!(run["untested_count"], 3, "C3 joins the Chrome run");
+    let other = tr.get(&format!("get_run/{firefox}")).await.ok().clone();
+    assert_eq!(
+        other["untested_count"], 2,
+        "the Firefox run keeps its cases"
+    );
+    tr.post(
+        &format!("update_run_in_plan_entry/{chrome}"),
+        json!({"include_all": false, "case_ids": [111]}),
+    )
+    .await
+    .assert_error(400, "Field :case_ids contains unrecognized case IDs.");
+    let standalone = tr.post("add_run/1", json!({"suite_id": 1})).await.ok()["id"]
+        .as_u64()
+        .unwrap();
+    tr.post(&format!("update_run_in_plan_entry/{standalone}"), json!({}))
+        .await
+        .assert_error(400, "Field :run_id is not a test run of a test plan entry.");
+    let plan = p["id"].as_u64().unwrap();
+    tr.post(&format!("close_plan/{plan}"), json!({})).await.ok();
+    tr.post(
+        &format!("update_run_in_plan_entry/{chrome}"),
+        json!({"case_ids": [1]}),
+    )
+    .await
+    .assert_error(403, testrail_sim::error::PLAN_COMPLETED);
+}
