@@ -7,8 +7,10 @@
 //! - [`registry`]: the tests and steps the macros registered at compile time;
 //! - [`runner`] and [`attempt`]: libtest-mimic trials, attempts, retries and timeouts;
 //! - [`context`] and [`step`]: what a running test records about itself;
+//! - [`threads`]: the test's context carried into the threads and tasks it starts;
 //! - [`outcome`]: run result × bug label per test, outcome per step;
-//! - [`spool`] and [`session`]: outcomes on disk, grouped by `cargo test` invocation;
+//! - [`spool`] and [`session`]: outcomes on disk as each test ends, grouped by `cargo test`
+//!   invocation;
 //! - [`harness`]: the `main` that ties them together.
 
 pub mod attempt;
@@ -29,4 +31,5 @@ pub mod spool;
 pub mod step;
 pub mod step_plan;
 pub mod summary;
+pub mod threads;
 pub mod verdict;

@@ -119,6 +119,9 @@ pub enum Selection {
     All,
     /// These files (names inside the session directory).
     Files(Vec<String>),
+    /// Outcomes that could not be saved, exported from memory: the journal is read when
+    /// there is one but never written, so nothing is left to resume.
+    Unsaved(Vec<SpoolFile>),
 }
 
 /// Exports the outcomes of a session directory, blocking the calling thread.
@@ -160,7 +163,8 @@ pub fn client(config: &Config) -> Result<Client, ExportError> {
     Ok(Client::new(client_config)?)
 }
 
-/// Reads the selected spool files of a session directory.
+/// Reads the selected spool files of a session directory (the outcomes of dry runs are
+/// never among them: see [`crate::spool::is_spool_name`]).
 pub fn read_selection(
     session_dir: &Path,
     selection: &Selection,
@@ -169,8 +173,10 @@ pub fn read_selection(
         Selection::All => SpoolFile::read_session(session_dir)?,
         Selection::Files(names) => names
             .iter()
+            .filter(|name| crate::spool::is_spool_name(name))
             .map(|name| SpoolFile::read(&session_dir.join(name)))
             .collect::<Result<_, _>>()?,
+        Selection::Unsaved(files) => files.clone(),
     })
 }
 
@@ -186,7 +192,11 @@ pub async fn export(
     session: &str,
     selection: Selection,
 ) -> Result<ExportSummary, ExportError> {
-    let files = read_selection(session_dir, &selection)?;
+    let unsaved = matches!(selection, Selection::Unsaved(_));
+    let files = match selection {
+        Selection::Unsaved(files) => files,
+        selection => read_selection(session_dir, &selection)?,
+    };
     let reports = report::build(&files);
     let naming = target::Naming {
         name: run_name(config, &files, session),
@@ -213,7 +223,10 @@ pub async fn export(
         catalog.scan(&client).await?;
     }
     let context = ResultContext::new(config, session);
-    let journal = LockedJournal::open(session_dir)?;
+    let journal = match unsaved {
+        true => LockedJournal::unsaved(session_dir),
+        false => LockedJournal::open(session_dir)?,
+    };
     let journal = Arc::new(tokio::sync::Mutex::new(journal));
     let settled = send::settle_pending(&client, &journal, session, config.settle_window).await?;
 
