@@ -1,6 +1,6 @@
 //! Reliability of the test runtime (issue 10, scenarios 5, 6, 7 and the dry-run part of 14),
-//! driven as a user would: the `harness-scenarios` test binaries run by `cargo test` as real
-//! processes, then the harness's own export or `cargo testrail upload` against a
+//! driven as a user would: the `harness-scenarios` test binaries (built by `cargo test`) run
+//! as real processes, then the harness's own export or `cargo testrail upload` against a
 //! `testrail-sim`, with every assertion made on the simulator's state.
 //!
 //! - a test that ends its process (`exit`, abort, segfault, SIGKILL) loses nothing that
@@ -15,8 +15,9 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
 
 use common::{Ran, World, run, workspace_root};
 
@@ -46,8 +47,42 @@ fn error_as_blocked(dir: &Path) -> String {
     path.display().to_string()
 }
 
-/// `cargo test -p harness-scenarios --test <target> -- <args>` with `TESTRAIL_DIR` set to
-/// `testrail_dir`, the simulator's credentials, suite Payments and `env`.
+/// The test binaries of `harness-scenarios`, built once by `cargo test --no-run` (running
+/// them through `cargo test` each time would cost a build check per run), by target name.
+fn scenario_binaries() -> &'static BTreeMap<String, PathBuf> {
+    static BUILT: OnceLock<BTreeMap<String, PathBuf>> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+        command.current_dir(workspace_root()).args([
+            "test",
+            "-q",
+            "-p",
+            "harness-scenarios",
+            "--test",
+            "crash",
+            "--test",
+            "threads",
+            "--no-run",
+            "--message-format=json",
+        ]);
+        let built = run(&mut command);
+        assert_eq!(built.code, Some(0), "the scenarios build\n{}", built.both());
+        built
+            .stdout
+            .lines()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .filter_map(|message| {
+                let executable = message["executable"].as_str()?;
+                let name = message["target"]["name"].as_str()?;
+                Some((name.to_owned(), PathBuf::from(executable)))
+            })
+            .collect()
+    })
+}
+
+/// Runs test binary `target` of `harness-scenarios` the way `cargo test` does (in its
+/// package directory), with `TESTRAIL_DIR` set to `testrail_dir`, the simulator's
+/// credentials, suite Payments and `env`.
 fn scenario(
     world: &World,
     testrail_dir: &Path,
@@ -55,15 +90,14 @@ fn scenario(
     args: &[&str],
     env: &[(&str, &str)],
 ) -> Ran {
-    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    let mut command = Command::new(&scenario_binaries()[target]);
     for (name, _) in std::env::vars() {
         if name.starts_with("TESTRAIL_") || name.starts_with("SCENARIO_") || name == "NEXTEST_RUN_ID" {
             command.env_remove(name);
         }
     }
     command
-        .current_dir(workspace_root())
-        .args(["test", "-q", "-p", "harness-scenarios", "--test", target, "--"])
+        .current_dir(workspace_root().join("tests").join("scenarios"))
         .args(args)
         .env("TESTRAIL_DIR", testrail_dir)
         .env("TESTRAIL_URL", world.sim.base_url())
