@@ -92,7 +92,10 @@ fn scenario(
 ) -> Ran {
     let mut command = Command::new(&scenario_binaries()[target]);
     for (name, _) in std::env::vars() {
-        if name.starts_with("TESTRAIL_") || name.starts_with("SCENARIO_") || name == "NEXTEST_RUN_ID" {
+        if name.starts_with("TESTRAIL_")
+            || name.starts_with("SCENARIO_")
+            || name == "NEXTEST_RUN_ID"
+        {
             command.env_remove(name);
         }
     }
@@ -144,20 +147,35 @@ fn a_process_that_ends_during_a_test_loses_nothing_that_finished() {
             &["--test-threads=5", "--testrail-export"],
             &[("SCENARIO_END", how), ("TESTRAIL_SESSION", &session)],
         );
-        assert_ne!(ran.code, Some(0), "{how}: the process ended badly\n{}", ran.both());
-        assert!(world.run_ids().is_empty(), "{how}: the export at exit was never reached");
+        assert_ne!(
+            ran.code,
+            Some(0),
+            "{how}: the process ended badly\n{}",
+            ran.both()
+        );
+        assert!(
+            world.run_ids().is_empty(),
+            "{how}: the export at exit was never reached"
+        );
 
         let uploaded = upload(&world, &[]);
         assert_eq!(uploaded.code, Some(0), "{how}\n{}", uploaded.both());
         assert!(
-            uploaded.stderr.contains("ended before its harness finished")
+            uploaded
+                .stderr
+                .contains("ended before its harness finished")
                 && uploaded.stderr.contains("crash::m_ends_the_process")
                 && uploaded.stderr.contains("crash::n_slow"),
             "{how}: upload says which tests were running\n{}",
             uploaded.both()
         );
         assert_eq!(world.run_ids(), [1], "{how}");
-        assert_eq!(world.statuses(1), after_the_crash(), "{how}\n{}", uploaded.both());
+        assert_eq!(
+            world.statuses(1),
+            after_the_crash(),
+            "{how}\n{}",
+            uploaded.both()
+        );
         assert!(
             comment_of(&world, 1, 115).contains("the process ended during this test"),
             "{how}: {}",
@@ -167,7 +185,11 @@ fn a_process_that_ends_during_a_test_loses_nothing_that_finished() {
         let again = upload(&world, &[]);
         assert_eq!(again.code, Some(0), "{how}\n{}", again.both());
         assert_eq!(world.run_ids(), [1], "{how}: no second run");
-        assert_eq!(world.statuses(1), after_the_crash(), "{how}: nothing sent twice");
+        assert_eq!(
+            world.statuses(1),
+            after_the_crash(),
+            "{how}: nothing sent twice"
+        );
     }
 }
 
@@ -242,7 +264,11 @@ fn steps_on_threads_the_test_started_are_recorded_in_their_test() {
         "one line names the step that cannot be attributed\n{}",
         ran.both()
     );
-    assert!(unattributed[0].contains("not recorded"), "{}", unattributed[0]);
+    assert!(
+        unattributed[0].contains("not recorded"),
+        "{}",
+        unattributed[0]
+    );
 }
 
 #[test]
@@ -259,7 +285,12 @@ fn a_testrail_dir_that_cannot_be_written_still_exports_from_memory_with_one_line
         &["--test-threads=5", "--testrail-export"],
         &[("TESTRAIL_SESSION", "unsaved")],
     );
-    assert_eq!(ran.code, Some(101), "b_fails fails; the export works\n{}", ran.both());
+    assert_eq!(
+        ran.code,
+        Some(101),
+        "b_fails fails; the export works\n{}",
+        ran.both()
+    );
     assert_eq!(
         world.statuses(1),
         BTreeMap::from([
@@ -279,14 +310,23 @@ fn a_testrail_dir_that_cannot_be_written_still_exports_from_memory_with_one_line
         .chain(ran.stdout.lines())
         .filter(|line| line.contains("could not") || line.contains("not-a-directory"))
         .collect();
-    assert_eq!(complaints.len(), 1, "one line says what was not saved\n{}", ran.both());
+    assert_eq!(
+        complaints.len(),
+        1,
+        "one line says what was not saved\n{}",
+        ran.both()
+    );
     assert!(
         complaints[0].contains("the outcomes could not be saved")
             && complaints[0].contains("step plans"),
         "{}",
         complaints[0]
     );
-    assert_eq!(std::fs::read(&blocker).unwrap(), b"", "nothing written anywhere");
+    assert_eq!(
+        std::fs::read(&blocker).unwrap(),
+        b"",
+        "nothing written anywhere"
+    );
     let leftovers: Vec<_> = std::fs::read_dir(world.dir.path())
         .unwrap()
         .filter_map(Result::ok)
@@ -307,7 +347,11 @@ fn the_outcomes_of_a_dry_run_are_never_uploaded() {
         &[("TESTRAIL_SESSION", "dry")],
     );
     assert_eq!(dry.code, Some(101), "{}", dry.both());
-    assert!(dry.stdout.contains("add_results_for_cases"), "{}", dry.both());
+    assert!(
+        dry.stdout.contains("add_results_for_cases"),
+        "{}",
+        dry.both()
+    );
     let uploaded = upload(&world, &[]);
     assert_ne!(uploaded.code, Some(0), "{}", uploaded.both());
     assert!(
@@ -328,9 +372,18 @@ fn the_outcomes_of_a_dry_run_are_never_uploaded() {
     assert_eq!(real.code, Some(101), "{}", real.both());
     let uploaded = upload(&world, &[]);
     assert_eq!(uploaded.code, Some(0), "{}", uploaded.both());
-    assert!(uploaded.stderr.contains("left out 1 spool file(s) of dry runs"), "{}", uploaded.both());
+    assert!(
+        uploaded
+            .stderr
+            .contains("left out 1 spool file(s) of dry runs"),
+        "{}",
+        uploaded.both()
+    );
     assert_eq!(world.run_ids(), [1]);
     let per_case = world.results_per_case(1);
-    assert_eq!(per_case.keys().copied().collect::<Vec<_>>(), [111, 112, 113, 114, 115, 116]);
+    assert_eq!(
+        per_case.keys().copied().collect::<Vec<_>>(),
+        [111, 112, 113, 114, 115, 116]
+    );
     assert!(per_case.values().all(|count| *count == 1), "{per_case:?}");
 }

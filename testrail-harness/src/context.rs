@@ -104,7 +104,11 @@ impl Recorder {
 
     /// Opens a step under `parent` (the innermost step open on the entering thread), unless
     /// the step budget is used up or the attempt is over.
-    pub fn enter(&mut self, start: StepStart, parent: Option<StepId>) -> Result<StepId, EnterError> {
+    pub fn enter(
+        &mut self,
+        start: StepStart,
+        parent: Option<StepId>,
+    ) -> Result<StepId, EnterError> {
         if self.closed {
             return Err(EnterError::AttemptEnded);
         }
@@ -339,7 +343,9 @@ pub(crate) fn exit_step(
 /// be recorded.
 fn warn_unattributed(start: &StepStart) {
     static WARNED: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
-    let mut warned = WARNED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut warned = WARNED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     if warned.insert(start.name.clone()) {
         eprintln!(
             "testrail: step {} ran outside any test's context (on a thread the test started without testrail::spawn, testrail::scope or testrail::propagate?); it is not recorded",

@@ -80,7 +80,8 @@ pub fn run_main(build: BuildInfo) -> ExitCode {
         manifest_dir: build.manifest_dir.to_owned(),
         dry_run,
     };
-    let writer = SpoolWriter::new(&session_dir, header).with_latest_marker(testrail_dir.latest_marker());
+    let writer =
+        SpoolWriter::new(&session_dir, header).with_latest_marker(testrail_dir.latest_marker());
     let collected: &'static Collected = Box::leak(Box::new(Collected::new(writer)));
 
     let defs = registry::tests();
@@ -165,7 +166,9 @@ fn unsaved_line(spool: Option<String>, plans: Option<(usize, String)>) -> Option
         (None, None) => None,
         (Some(spool), plans) => Some(format!(
             "testrail: the outcomes could not be saved ({spool}){}: an export asked for runs now, from memory, but `cargo testrail upload` cannot send or resume them later",
-            plans.map(|plans| format!(", nor {plans}")).unwrap_or_default()
+            plans
+                .map(|plans| format!(", nor {plans}"))
+                .unwrap_or_default()
         )),
         (None, Some(plans)) => Some(format!(
             "testrail: could not save {plans}: steps that a later failing attempt does not reach will not be reported as not reached"

@@ -28,8 +28,8 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
-use crate::outcome::{Attempt, Execution, LabelSource, Location, RunResult, TestOutcome};
 use crate::outcome::default_label;
+use crate::outcome::{Attempt, Execution, LabelSource, Location, RunResult, TestOutcome};
 use crate::session::SessionSource;
 
 /// The `format` field of every spool file.
@@ -322,8 +322,7 @@ pub fn is_spool_name(name: &str) -> bool {
     if name.starts_with('.') || name.ends_with(DRY_RUN_SUFFIX) {
         return false;
     }
-    name.ends_with(SUFFIX)
-        || (name.ends_with(".json") && name != crate::export::journal::FILE_NAME)
+    name.ends_with(SUFFIX) || (name.ends_with(".json") && name != crate::export::journal::FILE_NAME)
 }
 
 /// The exportable spool files of a session directory, by name, sorted.
@@ -431,8 +430,8 @@ fn read_lines(path: &Path) -> Result<ReadSpool, SpoolError> {
     let found: FormatAndVersion = serde_json::from_slice(&buffer)
         .map_err(|error| invalid(format!("its first line is not a spool header: {error}")))?;
     check_format(path, &found, VERSION)?;
-    let header: Header = serde_json::from_slice(&buffer)
-        .map_err(|error| invalid(format!("its header: {error}")))?;
+    let header: Header =
+        serde_json::from_slice(&buffer).map_err(|error| invalid(format!("its header: {error}")))?;
 
     let mut tests: Vec<TestOutcome> = Vec::new();
     let mut started: BTreeMap<String, TestStart> = BTreeMap::new();
@@ -660,7 +659,9 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), SpoolError> {
         .write_all(bytes)
         .and_then(|()| file.sync_all())
         .map_err(|source| io("write", source))
-        .and_then(|()| std::fs::rename(&temporary, path).map_err(|source| io("rename into", source)));
+        .and_then(|()| {
+            std::fs::rename(&temporary, path).map_err(|source| io("rename into", source))
+        });
     if written.is_err() {
         let _ = std::fs::remove_file(&temporary);
     }
@@ -757,7 +758,10 @@ mod tests {
         writer.started(&start("b"));
         drop(writer);
         let path = dir.path().join("checkout-1.jsonl");
-        let mut file = std::fs::OpenOptions::new().append(true).open(&path).unwrap();
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
         file.write_all(b"{\"finished\":{\"path\":\"b\",").unwrap();
         let read = SpoolFile::read_with_notes(&path).unwrap();
         assert_eq!(read.interrupted, ["b"]);
@@ -774,8 +778,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("x.jsonl");
         let head = String::from_utf8(line(&header(false)).unwrap()).unwrap();
-        std::fs::write(&path, format!("{head}garbage\n{{\"end\":{{\"finished_at_ms\":1}}}}\n"))
-            .unwrap();
+        std::fs::write(
+            &path,
+            format!("{head}garbage\n{{\"end\":{{\"finished_at_ms\":1}}}}\n"),
+        )
+        .unwrap();
         let error = SpoolFile::read(&path).unwrap_err().to_string();
         assert!(error.contains("line 2"), "{error}");
     }
@@ -788,7 +795,10 @@ mod tests {
         writer.end(3);
         assert!(writer.is_complete());
         assert_eq!(file_names(dir.path()).unwrap(), Vec::<String>::new());
-        assert_eq!(dry_run_names(dir.path()).unwrap(), ["checkout-1.dry-run.jsonl"]);
+        assert_eq!(
+            dry_run_names(dir.path()).unwrap(),
+            ["checkout-1.dry-run.jsonl"]
+        );
         let read = SpoolFile::read_with_notes(writer.path()).unwrap();
         assert!(read.dry_run);
     }

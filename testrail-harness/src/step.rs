@@ -47,10 +47,12 @@ impl StepGuard {
         let name = start.name.clone();
         let entered = match context::enter_step(start) {
             Ok(entered) => entered,
-            Err(EnterError::BudgetExceeded(max_steps)) => std::panic::panic_any(StepBudgetExceeded {
-                max_steps,
-                step: name,
-            }),
+            Err(EnterError::BudgetExceeded(max_steps)) => {
+                std::panic::panic_any(StepBudgetExceeded {
+                    max_steps,
+                    step: name,
+                })
+            }
             Err(EnterError::AttemptEnded) => None,
         };
         StepGuard {
@@ -87,7 +89,10 @@ impl Drop for StepGuard {
         let (status, failure) = if std::thread::panicking() {
             match panic_capture::peek_last() {
                 Some(record) if context::is_control(&record) => (StepStatus::Stopped, None),
-                Some(record) => (StepStatus::Failed, Some(PanicRecordOrMessage::Panic(record))),
+                Some(record) => (
+                    StepStatus::Failed,
+                    Some(PanicRecordOrMessage::Panic(record)),
+                ),
                 None => (StepStatus::Failed, None),
             }
         } else {
