@@ -137,7 +137,7 @@ fn comment_of(world: &World, run_id: u64, case_id: u64) -> String {
 
 #[test]
 fn a_process_that_ends_during_a_test_loses_nothing_that_finished() {
-    for how in ["exit", "abort", "segfault", "kill"] {
+    for how in ["exit", "exit0", "abort", "segfault", "kill"] {
         let world = World::new();
         let session = format!("ends-{how}");
         let ran = scenario(

@@ -10,6 +10,7 @@ use libtest_mimic::Arguments;
 use std::path::Path;
 
 use crate::config::{self, Config};
+use crate::exit_guard;
 use crate::export::{self, Selection};
 use crate::export_summary;
 use crate::flags::{self, HarnessFlags};
@@ -96,7 +97,11 @@ pub fn run_main(build: BuildInfo) -> ExitCode {
             }
         }
     }
+    if !args.list {
+        exit_guard::watch(collected);
+    }
     let conclusion = libtest_mimic::run(&args, trials);
+    exit_guard::tests_done();
     if args.list {
         return conclusion.exit_code();
     }

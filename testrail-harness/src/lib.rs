@@ -17,6 +17,7 @@ pub mod attempt;
 pub mod client;
 pub mod config;
 pub mod context;
+pub mod exit_guard;
 pub mod export;
 pub mod export_summary;
 pub mod flags;

@@ -1,6 +1,7 @@
 //! Running a registered test: attempts and retries, the final run result and bug label,
 //! and the libtest-mimic trials that drive it all.
 
+use std::collections::BTreeSet;
 use std::sync::Mutex;
 
 use libtest_mimic::{Failed, Trial};
@@ -124,6 +125,7 @@ pub fn kind(def: &TestDef) -> String {
 /// nothing that finished.
 pub struct Collected {
     outcomes: Mutex<Vec<TestOutcome>>,
+    running: Mutex<BTreeSet<String>>,
     spool: SpoolWriter,
 }
 
@@ -132,6 +134,7 @@ impl Collected {
     pub fn new(spool: SpoolWriter) -> Collected {
         Collected {
             outcomes: Mutex::new(Vec::new()),
+            running: Mutex::new(BTreeSet::new()),
             spool,
         }
     }
@@ -147,10 +150,22 @@ impl Collected {
         self.lock().push(outcome);
     }
 
+    /// Records that a test started.
+    pub fn started(&self, start: &TestStart) {
+        self.spool.started(start);
+        lock(&self.running).insert(start.path.clone());
+    }
+
     /// Records how a test ended.
     pub fn finished(&self, outcome: TestOutcome) {
         self.spool.finished(&outcome);
+        lock(&self.running).remove(&outcome.path);
         self.lock().push(outcome);
+    }
+
+    /// The tests running now.
+    pub fn running(&self) -> Vec<String> {
+        lock(&self.running).iter().cloned().collect()
     }
 
     /// Every outcome so far, taken out.
@@ -159,10 +174,14 @@ impl Collected {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<TestOutcome>> {
-        self.outcomes
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock(&self.outcomes)
     }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// What the spool says when `def` starts.
@@ -185,7 +204,7 @@ pub fn trial(
     collected: &'static Collected,
 ) -> Trial {
     Trial::test(def.display_name(), move || {
-        collected.spool.started(&start_of(def));
+        collected.started(&start_of(def));
         let outcome = run_test(def, plans);
         let verdict = failure_report(&outcome);
         collected.finished(outcome);

@@ -1,5 +1,5 @@
-//! Tests whose process may end in the middle: with `SCENARIO_END=exit|abort|segfault|kill`,
-//! `m_ends_the_process` ends the whole process (by `std::process::exit(3)`, an abort, a
+//! Tests whose process may end in the middle: with `SCENARIO_END=exit|exit0|abort|segfault|kill`,
+//! `m_ends_the_process` ends the whole process (by `std::process::exit(3)` or `exit(0)`, an abort, a
 //! segmentation fault or a SIGKILL) inside a step, while `n_slow` is still running. Without
 //! it, every test ends normally. Run with `--test-threads=5`, so that every test starts at
 //! once; the process ends after the quick tests have.
@@ -58,6 +58,8 @@ fn ends_the_process() {
     std::thread::sleep(Duration::from_millis(300));
     match how.as_str() {
         "exit" => std::process::exit(3),
+        // A "successful" exit in the middle of the tests must not make the run pass.
+        "exit0" => std::process::exit(0),
         "abort" => std::process::abort(),
         // SAFETY: none; this is the point. A write through a null pointer is what a
         // segfaulting FFI call or unsafe bug does.
