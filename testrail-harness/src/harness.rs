@@ -170,7 +170,7 @@ fn unsaved_line(spool: Option<String>, plans: Option<(usize, String)>) -> Option
     match (spool, plans) {
         (None, None) => None,
         (Some(spool), plans) => Some(format!(
-            "testrail: the outcomes could not be saved ({spool}){}: an export asked for runs now, from memory, but `cargo testrail upload` cannot send or resume them later",
+            "testrail: the outcomes could not be saved ({spool}){}: an export, if asked for, sends them from memory now; `cargo testrail upload` cannot send or resume them later",
             plans
                 .map(|plans| format!(", nor {plans}"))
                 .unwrap_or_default()
