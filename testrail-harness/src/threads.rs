@@ -144,3 +144,83 @@ impl<F: Future> Future for Propagated<F> {
         polled
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::{Recorder, install, lock};
+    use crate::outcome::StepStatus;
+    use crate::step::step;
+
+    #[test]
+    fn steps_of_parallel_threads_nest_under_the_step_that_started_them() {
+        let recorder = Recorder::new("t", None);
+        {
+            let _context = install(recorder.clone());
+            step("outer", || {
+                scope(|s| {
+                    for name in ["left", "right"] {
+                        s.spawn(move || {
+                            step(name, || {
+                                std::thread::sleep(std::time::Duration::from_millis(20));
+                                step("inner", || ());
+                            })
+                        });
+                    }
+                });
+            });
+        }
+        let steps = lock(&recorder).close_steps();
+        assert_eq!(steps.len(), 1);
+        assert_eq!(steps[0].name, "outer");
+        let mut children: Vec<(&str, Vec<&str>)> = steps[0]
+            .steps
+            .iter()
+            .map(|child| {
+                assert_eq!(child.status, StepStatus::Passed);
+                (
+                    child.name.as_str(),
+                    child.steps.iter().map(|s| s.name.as_str()).collect(),
+                )
+            })
+            .collect();
+        children.sort();
+        assert_eq!(
+            children,
+            [("left", vec!["inner"]), ("right", vec!["inner"])]
+        );
+    }
+
+    #[test]
+    fn a_task_keeps_its_open_steps_across_polls() {
+        let recorder = Recorder::new("t", None);
+        let _context = install(recorder.clone());
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let task = tokio::spawn(propagate_async(async {
+                crate::step::step_async("task", async {
+                    tokio::task::yield_now().await;
+                    step("after a poll", || ());
+                })
+                .await
+            }));
+            task.await.unwrap();
+        });
+        let steps = lock(&recorder).close_steps();
+        assert_eq!(steps.len(), 1);
+        assert_eq!(steps[0].name, "task");
+        assert_eq!(steps[0].steps[0].name, "after a poll");
+    }
+
+    #[test]
+    fn steps_after_the_attempt_ended_are_refused() {
+        let recorder = Recorder::new("t", None);
+        let _context = install(recorder.clone());
+        assert!(lock(&recorder).close_steps().is_empty());
+        step("late", || ());
+        assert!(lock(&recorder).close_steps().is_empty());
+    }
+}
