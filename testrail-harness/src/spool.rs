@@ -774,6 +774,35 @@ mod tests {
     }
 
     #[test]
+    fn the_unfinished_tests_of_a_process_still_running_are_left_for_later() {
+        let mut child = std::process::Command::new("sleep")
+            .arg("5")
+            .spawn()
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let writer = SpoolWriter::new(
+            dir.path(),
+            Header {
+                pid: child.id(),
+                process_start: crate::session::start_time(child.id()),
+                ..header(false)
+            },
+        );
+        writer.started(&start("a"));
+        let read = SpoolFile::read_with_notes(writer.path()).unwrap();
+        let _ = child.kill();
+        let _ = child.wait();
+        assert!(read.in_progress && read.ended_early);
+        assert!(read.interrupted.is_empty() && read.file.tests.is_empty());
+        let read = SpoolFile::read_with_notes(writer.path()).unwrap();
+        assert!(
+            !read.in_progress,
+            "once it has ended, its running test is an Error"
+        );
+        assert_eq!(read.interrupted, ["a"]);
+    }
+
+    #[test]
     fn a_broken_line_in_the_middle_is_an_error_naming_it() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("x.jsonl");
