@@ -46,10 +46,41 @@
 //!
 //! A test with no case ID, `#[testrail::test]`, runs like any other and is listed as
 //! unmapped in the summary.
+//!
+//! ## Steps on other threads
+//!
+//! Steps are recorded in the test whose context the entering thread has. Threads and tasks a
+//! test starts get that context when they are started with these helpers; a step entered
+//! on a thread without it is not recorded, and a line naming the step says so.
+//!
+//! | instead of | use |
+//! |---|---|
+//! | `std::thread::spawn(f)` | [`spawn`]`(f)` |
+//! | `std::thread::scope(\|s\| { s.spawn(f); })` | [`scope`]`(\|s\| { s.spawn(f); })` |
+//! | `tokio::task::spawn_blocking(f)`, rayon, any pool | `spawn_blocking(`[`propagate`]`(f))` |
+//! | `tokio::spawn(future)` | `tokio::spawn(`[`propagate_async`]`(future))` |
+//!
+//! ```no_run
+//! #[testrail::case(C1240)]
+//! fn parallel_checkout() {
+//!     let worker = testrail::spawn(|| pay(5));
+//!     testrail::scope(|s| {
+//!         s.spawn(|| pay(7));
+//!     });
+//!     worker.join().unwrap();
+//! }
+//!
+//! #[testrail::step(C2305)]
+//! fn pay(amount: u32) {
+//!     assert!(amount > 0);
+//! }
+//! # testrail::main!();
+//! ```
 
 pub use testrail_harness::context::{comment, defect, result_field, set_bug_label, setup_failed};
 pub use testrail_harness::outcome::{BugLabel, RunResult};
 pub use testrail_harness::step::{step, step_async, try_step, try_step_async};
+pub use testrail_harness::threads::{Propagated, Scope, propagate, propagate_async, scope, spawn};
 pub use testrail_macros::{case, step, test};
 
 /// Defines the `main` of a `harness = false` test target: runs every registered test like

@@ -39,7 +39,7 @@ pub enum CliError {
     NoLatestSession(PathBuf),
     /// A path given as a session directory is not one.
     #[error(
-        "{path} is not a session directory: {reason}\n  a session directory holds the spool files (<binary>-<pid>.json) of one test run, under target/testrail/sessions/"
+        "{path} is not a session directory: {reason}\n  a session directory holds the spool files (<binary>-<pid>.jsonl) of one test run, under target/testrail/sessions/"
     )]
     NotASession {
         /// The path.

@@ -3,11 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
-use testrail_harness::export::{journal, session_dir_of};
-use testrail_harness::spool::SpoolFile;
+use testrail_harness::export::session_dir_of;
+use testrail_harness::spool::{self, ReadSpool, SpoolFile};
 
 use crate::context::Workspace;
 use crate::error::CliError;
+use crate::output;
 
 /// A session directory and its spool files.
 #[derive(Debug)]
@@ -55,7 +56,9 @@ pub fn latest(workspace: &Workspace) -> Result<PathBuf, CliError> {
     Ok(testrail_dir.session(key))
 }
 
-/// Reads a session directory; it must hold at least one spool file.
+/// Reads a session directory; it must hold at least one exportable spool file. Says what
+/// reading found: dry runs left out, processes that ended during a test, processes still
+/// writing.
 pub fn read(dir: &Path) -> Result<SessionDir, CliError> {
     let not_a_session = |reason: String| CliError::NotASession {
         path: dir.to_owned(),
@@ -64,14 +67,31 @@ pub fn read(dir: &Path) -> Result<SessionDir, CliError> {
     if !dir.is_dir() {
         return Err(not_a_session("no such directory".into()));
     }
-    let names = spool_names(dir).map_err(|error| not_a_session(error.to_string()))?;
-    let files = names
-        .iter()
-        .map(|name| SpoolFile::read(&dir.join(name)))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|error| not_a_session(error.to_string()))?;
+    let names = spool::file_names(dir).map_err(|error| not_a_session(error.to_string()))?;
+    let dry_runs = spool::dry_run_names(dir).map_err(|error| not_a_session(error.to_string()))?;
+    if !dry_runs.is_empty() && !names.is_empty() {
+        output::note(format!(
+            "{}: left out {} spool file(s) of dry runs (--testrail-dry-run), whose outcomes are never sent: {}",
+            dir.display(),
+            dry_runs.len(),
+            dry_runs.join(", ")
+        ));
+    }
+    let mut files = Vec::new();
+    for name in &names {
+        let read = SpoolFile::read_with_notes(&dir.join(name))
+            .map_err(|error| not_a_session(error.to_string()))?;
+        note_how_it_ended(name, &read);
+        files.push(read.file);
+    }
     if files.is_empty() {
-        return Err(not_a_session("it holds no spool files".into()));
+        return Err(not_a_session(match dry_runs.is_empty() {
+            true => "it holds no spool files".into(),
+            false => format!(
+                "it holds only the outcomes of dry runs ({}), which are never sent; run the tests without --testrail-dry-run to report them",
+                dry_runs.join(", ")
+            ),
+        }));
     }
     // The key the spool files carry, not the directory's name: results in TestRail are
     // recognised by it, and a directory gathered from CI artifacts may have been renamed.
@@ -95,18 +115,24 @@ pub fn read(dir: &Path) -> Result<SessionDir, CliError> {
     })
 }
 
-/// The spool files of a session directory, by name, sorted: every `.json` file except
-/// hidden ones and the export journal (which `SpoolFile::read_session` would take for a
-/// spool file).
-pub fn spool_names(dir: &Path) -> std::io::Result<Vec<String>> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)?
-        .filter_map(Result::ok)
-        .filter(|entry| entry.path().is_file())
-        .map(|entry| entry.file_name().to_string_lossy().into_owned())
-        .filter(|name| {
-            name.ends_with(".json") && !name.starts_with('.') && name != journal::FILE_NAME
-        })
-        .collect();
-    names.sort();
-    Ok(names)
+/// Says how a spool file's process ended when it did not reach its end.
+fn note_how_it_ended(name: &str, read: &ReadSpool) {
+    if read.in_progress {
+        output::warn(format!(
+            "{name}: process {} is still running its tests; only the tests it has finished are sent (upload again when it is done for the rest)",
+            read.file.pid
+        ));
+    } else if read.ended_early {
+        let during = match read.interrupted.as_slice() {
+            [] => "between tests".to_owned(),
+            tests => format!(
+                "during {} (reported with run result Error: the process ended during this test)",
+                tests.join(", ")
+            ),
+        };
+        output::warn(format!(
+            "{name}: process {} of {} ended before its harness finished, {during}; tests it had not started are not reported",
+            read.file.pid, read.file.binary
+        ));
+    }
 }

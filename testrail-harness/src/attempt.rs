@@ -34,7 +34,7 @@ const BLOCKED_ASYNC_GRACE: Duration = Duration::from_millis(250);
 
 /// Runs attempt `number` of `def`.
 pub fn run(def: &'static TestDef, number: u32) -> AttemptRun {
-    let recorder = Recorder::new(def.max_steps);
+    let recorder = Recorder::new(&def.path(), def.max_steps);
     let started = Instant::now();
     let end = match def.timeout {
         None => call_body(def.body, recorder.clone(), None),

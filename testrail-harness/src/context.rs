@@ -2,11 +2,15 @@
 //!
 //! The runner installs a fresh context for every attempt on the thread that runs the body
 //! (async bodies run on a current-thread runtime, so the same thread). Steps and the
-//! runtime API below write into it. Outside a test, the runtime API warns once and does
-//! nothing.
+//! runtime API below write into it. Threads and tasks the test starts get the context when
+//! they are started through [`crate::threads`] (`testrail::spawn`, `testrail::scope`,
+//! `testrail::propagate`, `testrail::propagate_async`); each thread keeps its own stack of
+//! open steps, so steps of parallel threads nest under the step that started them and never
+//! under each other. Outside a test, the runtime API warns once and does nothing; a step
+//! entered outside a test says so, once per step name.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
@@ -14,15 +18,18 @@ use std::time::Instant;
 use crate::outcome::{BugLabel, Location, StepOutcome, StepStatus};
 use crate::panic_capture::{PanicKind, PanicRecord, SetupFailure};
 
-/// What one attempt recorded, shared between the thread running the body and the runner
+/// What one attempt recorded, shared between the threads running the body and the runner
 /// (which reads it even when a timed-out body is still running).
 #[derive(Debug, Default)]
 pub struct Recorder {
+    test: String,
     max_steps: Option<u32>,
     steps_entered: u32,
-    open: Vec<OpenStep>,
+    next_id: u64,
+    open: BTreeMap<u64, OpenStep>,
     finished: Vec<StepOutcome>,
     failed_step: Option<String>,
+    closed: bool,
     /// The bug label set with [`set_bug_label`].
     pub label: Option<BugLabel>,
     /// Comments added with [`comment`].
@@ -38,12 +45,16 @@ struct OpenStep {
     name: String,
     case_ids: Vec<u64>,
     defined_at: Option<Location>,
+    parent: Option<StepId>,
     started: Instant,
     children: Vec<StepOutcome>,
 }
 
 /// A handle on an attempt's recorder.
 pub type SharedRecorder = Arc<Mutex<Recorder>>;
+
+/// An open step of a recorder.
+pub type StepId = u64;
 
 /// What a step looks like when it is entered.
 #[derive(Debug, Clone)]
@@ -56,43 +67,77 @@ pub struct StepStart {
     pub defined_at: Option<Location>,
 }
 
+impl StepStart {
+    /// `name (C1, C2)`: the step as a message names it.
+    pub fn describe(&self) -> String {
+        let cases: Vec<String> = self.case_ids.iter().map(|id| format!("C{id}")).collect();
+        match cases.is_empty() {
+            true => format!("`{}`", self.name),
+            false => format!("`{}` ({})", self.name, cases.join(", ")),
+        }
+    }
+}
+
 /// Why a step could not be entered.
 #[derive(Debug, PartialEq, Eq)]
 pub enum EnterError {
     /// The test's `max_steps` budget is used up.
     BudgetExceeded(u32),
+    /// The attempt is over: its outcome was taken (a thread it started outlived it).
+    AttemptEnded,
 }
 
 impl Recorder {
-    /// A recorder for an attempt with the given step budget.
-    pub fn new(max_steps: Option<u32>) -> SharedRecorder {
+    /// A recorder for an attempt of test `test` with the given step budget.
+    pub fn new(test: &str, max_steps: Option<u32>) -> SharedRecorder {
         Arc::new(Mutex::new(Recorder {
+            test: test.to_owned(),
             max_steps,
             ..Recorder::default()
         }))
     }
 
-    /// Opens a step, unless the step budget is used up.
-    pub fn enter(&mut self, start: StepStart) -> Result<(), EnterError> {
+    /// The test this recorder belongs to.
+    pub fn test(&self) -> &str {
+        &self.test
+    }
+
+    /// Opens a step under `parent` (the innermost step open on the entering thread), unless
+    /// the step budget is used up or the attempt is over.
+    pub fn enter(
+        &mut self,
+        start: StepStart,
+        parent: Option<StepId>,
+    ) -> Result<StepId, EnterError> {
+        if self.closed {
+            return Err(EnterError::AttemptEnded);
+        }
         if let Some(max) = self.max_steps
             && self.steps_entered >= max
         {
             return Err(EnterError::BudgetExceeded(max));
         }
         self.steps_entered += 1;
-        self.open.push(OpenStep {
-            name: start.name,
-            case_ids: start.case_ids,
-            defined_at: start.defined_at,
-            started: Instant::now(),
-            children: Vec::new(),
-        });
-        Ok(())
+        self.next_id += 1;
+        let id = self.next_id;
+        self.open.insert(
+            id,
+            OpenStep {
+                name: start.name,
+                case_ids: start.case_ids,
+                defined_at: start.defined_at,
+                parent,
+                started: Instant::now(),
+                children: Vec::new(),
+            },
+        );
+        Ok(id)
     }
 
-    /// Closes the innermost open step with how it ended.
-    pub fn exit(&mut self, status: StepStatus, failure: Option<PanicRecordOrMessage>) {
-        let Some(step) = self.open.pop() else {
+    /// Closes open step `id` with how it ended; its outcome goes to its parent, or to the
+    /// top level when the parent is no longer open.
+    pub fn exit(&mut self, id: StepId, status: StepStatus, failure: Option<PanicRecordOrMessage>) {
+        let Some(step) = self.open.remove(&id) else {
             return;
         };
         let (message, location) = match failure {
@@ -113,18 +158,20 @@ impl Recorder {
             elapsed_ms: millis(step.started.elapsed()),
             steps: step.children,
         };
-        match self.open.last_mut() {
+        match step.parent.and_then(|parent| self.open.get_mut(&parent)) {
             Some(parent) => parent.children.push(outcome),
             None => self.finished.push(outcome),
         }
     }
 
     /// The steps of the attempt; steps still open (the body timed out or was cancelled
-    /// inside them) are closed as [`StepStatus::Stopped`].
+    /// inside them, or a thread it started is still in them) are closed as
+    /// [`StepStatus::Stopped`], innermost first. Steps entered after this are refused.
     pub fn close_steps(&mut self) -> Vec<StepOutcome> {
-        while !self.open.is_empty() {
-            self.exit(StepStatus::Stopped, None);
+        while let Some((&id, _)) = self.open.last_key_value() {
+            self.exit(id, StepStatus::Stopped, None);
         }
+        self.closed = true;
         std::mem::take(&mut self.finished)
     }
 
@@ -151,19 +198,81 @@ pub fn lock(recorder: &SharedRecorder) -> MutexGuard<'_, Recorder> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// A test's context as one thread (or task) holds it: the attempt's recorder and the steps
+/// open on this thread, innermost last.
+#[derive(Clone, Debug)]
+pub struct ThreadContext {
+    recorder: SharedRecorder,
+    open: Vec<StepId>,
+}
+
+impl ThreadContext {
+    /// A context whose steps nest under `parent` (or at the top level).
+    fn new(recorder: SharedRecorder, parent: Option<StepId>) -> ThreadContext {
+        ThreadContext {
+            recorder,
+            open: parent.into_iter().collect(),
+        }
+    }
+}
+
+/// The context of the running test, to carry into a thread or task it starts: steps entered
+/// there nest under the step open here when it was taken.
+#[derive(Clone, Debug)]
+pub struct TestContext {
+    recorder: SharedRecorder,
+    parent: Option<StepId>,
+}
+
+impl TestContext {
+    /// The context of the test running on this thread, if any.
+    pub fn current() -> Option<TestContext> {
+        CURRENT.with(|current| {
+            current.borrow().as_ref().map(|context| TestContext {
+                recorder: context.recorder.clone(),
+                parent: context.open.last().copied(),
+            })
+        })
+    }
+
+    /// Makes this the context of the calling thread until the guard is dropped.
+    pub fn install(self) -> InstalledContext {
+        install_thread(Some(ThreadContext::new(self.recorder, self.parent)))
+    }
+
+    /// The per-thread state to install around each poll of a task.
+    pub(crate) fn into_thread(self) -> ThreadContext {
+        ThreadContext::new(self.recorder, self.parent)
+    }
+}
+
 thread_local! {
-    static CURRENT: RefCell<Option<SharedRecorder>> = const { RefCell::new(None) };
+    static CURRENT: RefCell<Option<ThreadContext>> = const { RefCell::new(None) };
 }
 
 /// Makes `recorder` the context of this thread until the returned guard is dropped.
 pub fn install(recorder: SharedRecorder) -> InstalledContext {
-    let previous = CURRENT.with(|current| current.borrow_mut().replace(recorder));
+    install_thread(Some(ThreadContext::new(recorder, None)))
+}
+
+/// Makes `context` (or none) this thread's context until the guard is dropped.
+pub(crate) fn install_thread(context: Option<ThreadContext>) -> InstalledContext {
+    let previous = CURRENT.with(|current| std::mem::replace(&mut *current.borrow_mut(), context));
     InstalledContext { previous }
 }
 
 /// Restores the previous context when dropped.
 pub struct InstalledContext {
-    previous: Option<SharedRecorder>,
+    previous: Option<ThreadContext>,
+}
+
+impl InstalledContext {
+    /// Restores the previous context and returns the one that was installed, with the
+    /// steps still open in it (a task polled again later continues with it).
+    pub(crate) fn take_back(mut self) -> Option<ThreadContext> {
+        let previous = self.previous.take();
+        CURRENT.with(|current| std::mem::replace(&mut *current.borrow_mut(), previous))
+    }
 }
 
 impl Drop for InstalledContext {
@@ -173,9 +282,76 @@ impl Drop for InstalledContext {
     }
 }
 
-/// The context of this thread, if a test is running on it.
+/// The recorder of the test running on this thread, if any.
 pub fn current() -> Option<SharedRecorder> {
-    CURRENT.with(|current| current.borrow().clone())
+    CURRENT.with(|current| current.borrow().as_ref().map(|c| c.recorder.clone()))
+}
+
+/// Enters a step in the context of this thread: `None` when no test runs here (after saying
+/// so, once per step name), else the recorder and the step's ID.
+pub(crate) fn enter_step(start: StepStart) -> Result<Option<(SharedRecorder, StepId)>, EnterError> {
+    let context = CURRENT.with(|current| {
+        current
+            .borrow()
+            .as_ref()
+            .map(|c| (c.recorder.clone(), c.open.last().copied()))
+    });
+    let Some((recorder, parent)) = context else {
+        warn_unattributed(&start);
+        return Ok(None);
+    };
+    let described = start.describe();
+    let entered = lock(&recorder).enter(start, parent);
+    match entered {
+        Ok(id) => {
+            CURRENT.with(|current| {
+                if let Some(context) = current.borrow_mut().as_mut() {
+                    context.open.push(id);
+                }
+            });
+            Ok(Some((recorder, id)))
+        }
+        Err(EnterError::AttemptEnded) => {
+            let test = lock(&recorder).test().to_owned();
+            eprintln!(
+                "testrail: step {described} was entered after its test {test} ended (on a thread the test started and did not join); it is not recorded"
+            );
+            Ok(None)
+        }
+        Err(error) => Err(error),
+    }
+}
+
+/// Closes step `id` of `recorder` and forgets it in this thread's open steps.
+pub(crate) fn exit_step(
+    recorder: &SharedRecorder,
+    id: StepId,
+    status: StepStatus,
+    failure: Option<PanicRecordOrMessage>,
+) {
+    lock(recorder).exit(id, status, failure);
+    CURRENT.with(|current| {
+        if let Some(context) = current.borrow_mut().as_mut()
+            && let Some(position) = context.open.iter().rposition(|open| *open == id)
+        {
+            context.open.remove(position);
+        }
+    });
+}
+
+/// Says, once per step name, that a step was entered where no test's context is: it cannot
+/// be recorded.
+fn warn_unattributed(start: &StepStart) {
+    static WARNED: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+    let mut warned = WARNED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if warned.insert(start.name.clone()) {
+        eprintln!(
+            "testrail: step {} ran outside any test's context (on a thread the test started without testrail::spawn, testrail::scope or testrail::propagate?); it is not recorded",
+            start.describe()
+        );
+    }
 }
 
 fn with_current(api: &str, update: impl FnOnce(&mut Recorder)) {

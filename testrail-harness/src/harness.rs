@@ -1,5 +1,6 @@
-//! The harness's `main`: runs the registered tests like libtest, writes the spool, prints
-//! the summary, and returns libtest's exit code.
+//! The harness's `main`: runs the registered tests like libtest, writes each outcome to the
+//! spool as its test ends, prints the summary, exports when asked, and returns libtest's
+//! exit code.
 
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -9,16 +10,16 @@ use libtest_mimic::Arguments;
 use std::path::Path;
 
 use crate::config::{self, Config};
+use crate::exit_guard;
 use crate::export::{self, Selection};
 use crate::export_summary;
 use crate::flags::{self, HarnessFlags};
 use crate::listing::Listing;
-use crate::outcome::TestOutcome;
 use crate::panic_capture;
 use crate::registry;
 use crate::runner::{self, Collected};
-use crate::session::{Session, TestrailDir};
-use crate::spool::{self, SpoolFile};
+use crate::session::{self, Session, TestrailDir};
+use crate::spool::{self, Header, SpoolFile, SpoolWriter};
 use crate::step_plan::StepPlans;
 use crate::summary;
 
@@ -55,37 +56,14 @@ pub fn run_main(build: BuildInfo) -> ExitCode {
         &testrail_dir.step_plans(),
         build.binary,
     )));
-    let collected: &'static Collected = Box::leak(Box::default());
-
-    let started_at_ms = now_ms();
-    let defs = registry::tests();
-    let trials: Vec<_> = defs
-        .iter()
-        .map(|def| runner::trial(def, plans, collected))
-        .collect();
-    let skipped: Vec<TestOutcome> = defs
-        .iter()
-        .zip(&trials)
-        .filter(|(_, trial)| args.is_ignored(trial) && !args.is_filtered_out(trial))
-        .map(|(def, _)| runner::skipped(def))
-        .collect();
-    let conclusion = libtest_mimic::run(&args, trials);
-    if args.list {
-        return conclusion.exit_code();
-    }
-
-    let mut outcomes = std::mem::take(
-        &mut *collected
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()),
-    );
-    outcomes.extend(skipped);
-    outcomes.sort_by(|a, b| a.path.cmp(&b.path));
-    if outcomes.is_empty() {
-        return conclusion.exit_code();
-    }
     let session = Session::current();
-    let spool_file = SpoolFile {
+    let session_dir = testrail_dir.session(&session.key);
+    let config = Config::load(Path::new(build.manifest_dir), &flags);
+    let dry_run = match &config {
+        Ok(config) => config.dry_run,
+        Err(_) => requested(build, &flags, &["dry_run"]),
+    };
+    let header = Header {
         format: spool::FORMAT.to_owned(),
         version: spool::VERSION,
         session: session.key.clone(),
@@ -93,23 +71,73 @@ pub fn run_main(build: BuildInfo) -> ExitCode {
         package: build.package.to_owned(),
         binary: build.binary.to_owned(),
         pid: std::process::id(),
-        started_at_ms,
-        finished_at_ms: now_ms(),
-        git_commit: git_commit(build.manifest_dir),
+        process_start: session::start_time(std::process::id()),
+        started_at_ms: now_ms(),
+        git_commit: if args.list {
+            None
+        } else {
+            git_commit(build.manifest_dir)
+        },
         manifest_dir: build.manifest_dir.to_owned(),
-        tests: outcomes,
+        dry_run,
     };
-    let session_dir = testrail_dir.session(&session.key);
-    let spool_path = match spool_file.write_to(&session_dir) {
-        Ok(path) => {
-            let _ = spool::write_atomically(&testrail_dir.latest_marker(), session.key.as_bytes());
-            Some(path)
+    let writer =
+        SpoolWriter::new(&session_dir, header).with_latest_marker(testrail_dir.latest_marker());
+    let collected: &'static Collected = Box::leak(Box::new(Collected::new(writer)));
+
+    let defs = registry::tests();
+    let trials: Vec<_> = defs
+        .iter()
+        .map(|def| runner::trial(def, plans, collected))
+        .collect();
+    if !args.list {
+        for (def, trial) in defs.iter().zip(&trials) {
+            if args.is_ignored(trial) && !args.is_filtered_out(trial) {
+                collected.skipped(runner::skipped(def));
+            }
         }
-        Err(error) => {
-            eprintln!("testrail: the outcomes could not be saved: {error}");
+    }
+    if !args.list {
+        exit_guard::watch(collected);
+    }
+    let conclusion = libtest_mimic::run(&args, trials);
+    exit_guard::tests_done();
+    if args.list {
+        return conclusion.exit_code();
+    }
+
+    let mut outcomes = collected.take();
+    outcomes.sort_by(|a, b| a.path.cmp(&b.path));
+    if outcomes.is_empty() {
+        return conclusion.exit_code();
+    }
+    let writer = collected.spool();
+    writer.end(now_ms());
+    let spool_path = match writer.is_complete() {
+        true => Some(writer.path().to_owned()),
+        false => {
+            writer.discard();
             None
         }
     };
+    let header = writer.header();
+    let spool_file = SpoolFile {
+        format: header.format.clone(),
+        version: header.version,
+        session: header.session.clone(),
+        session_source: header.session_source,
+        package: header.package.clone(),
+        binary: header.binary.clone(),
+        pid: header.pid,
+        started_at_ms: header.started_at_ms,
+        finished_at_ms: now_ms(),
+        git_commit: header.git_commit.clone(),
+        manifest_dir: header.manifest_dir.clone(),
+        tests: outcomes,
+    };
+    if let Some(line) = unsaved_line(writer.failure(), plans.unsaved()) {
+        eprintln!("{line}");
+    }
     // With `--format json`, stdout belongs to libtest's events: our lines go to stderr.
     let out = Output {
         to_stderr: matches!(args.format, Some(libtest_mimic::FormatSetting::Json)),
@@ -128,10 +156,28 @@ pub fn run_main(build: BuildInfo) -> ExitCode {
         session_dir: &session_dir,
         out,
     };
-    match spool_path {
-        Some(spool_path) => export_at_exit(&run, &spool_file, &spool_path, exit),
-        None if export_requested(&run) => exit.failed(),
-        None => exit.tests,
+    export_at_exit(&run, config, spool_file, spool_path.as_deref(), exit)
+}
+
+/// The one line that says what could not be saved, if anything.
+fn unsaved_line(spool: Option<String>, plans: Option<(usize, String)>) -> Option<String> {
+    let plans = plans.map(|(count, first)| {
+        format!(
+            "the step plans of {count} test{} ({first})",
+            if count == 1 { "" } else { "s" }
+        )
+    });
+    match (spool, plans) {
+        (None, None) => None,
+        (Some(spool), plans) => Some(format!(
+            "testrail: the outcomes could not be saved ({spool}){}: an export, if asked for, sends them from memory now; `cargo testrail upload` cannot send or resume them later",
+            plans
+                .map(|plans| format!(", nor {plans}"))
+                .unwrap_or_default()
+        )),
+        (None, Some(plans)) => Some(format!(
+            "testrail: could not save {plans}: steps that a later failing attempt does not reach will not be reported as not reached"
+        )),
     }
 }
 
@@ -178,34 +224,38 @@ struct ExportRun<'a> {
     out: Output,
 }
 
-/// Whether the flags, the environment or `testrail.toml` turn the export (or a dry run) on,
-/// judged without the rest of the configuration, which may be what is broken.
-fn export_requested(run: &ExportRun<'_>) -> bool {
-    let in_file = config::file::find(Path::new(run.build.manifest_dir))
+/// Whether the flags, the environment or `testrail.toml` turn on one of `keys` (`export`,
+/// `dry_run`), judged without the rest of the configuration, which may be what is broken.
+fn requested(build: BuildInfo, flags: &HarnessFlags, keys: &[&str]) -> bool {
+    let table = config::file::find(Path::new(build.manifest_dir))
         .and_then(|path| std::fs::read_to_string(path).ok())
-        .and_then(|text| text.parse::<toml::Table>().ok())
-        .is_some_and(|table| {
-            ["export", "dry_run"]
-                .iter()
-                .any(|key| table.get(*key).and_then(toml::Value::as_bool) == Some(true))
-        });
-    in_file
-        || run.flags.has("--testrail-export")
-        || run.flags.has("--testrail-dry-run")
-        || env_flag("TESTRAIL_EXPORT")
-        || env_flag("TESTRAIL_DRY_RUN")
+        .and_then(|text| text.parse::<toml::Table>().ok());
+    keys.iter().any(|key| {
+        table
+            .as_ref()
+            .is_some_and(|table| table.get(*key).and_then(toml::Value::as_bool) == Some(true))
+            || flags.has(&format!("--testrail-{}", key.replace('_', "-")))
+            || env_flag(&format!("TESTRAIL_{}", key.to_uppercase()))
+    })
+}
+
+/// Whether an export or a dry run was asked for.
+fn export_requested(run: &ExportRun<'_>) -> bool {
+    requested(run.build, run.flags, &["export", "dry_run"])
 }
 
 /// Exports this process's outcomes when asked (`--testrail-export`, `TESTRAIL_EXPORT=1` or
-/// `export = true` in `testrail.toml`), or prints them for a dry run. Errors are printed
-/// with the command that resumes the upload.
+/// `export = true` in `testrail.toml`), or prints them for a dry run. Outcomes that could
+/// not be saved (`spool_path` is `None`) are exported from memory. Errors are printed with
+/// the command that resumes the upload, when there is one.
 fn export_at_exit(
     run: &ExportRun<'_>,
-    spool_file: &SpoolFile,
-    spool_path: &Path,
+    config: Result<Config, config::ConfigError>,
+    spool_file: SpoolFile,
+    spool_path: Option<&Path>,
     exit: Exit,
 ) -> ExitCode {
-    let mut config = match Config::load(Path::new(run.build.manifest_dir), run.flags) {
+    let mut config = match config {
         Ok(config) => config,
         Err(error) if export_requested(run) => {
             eprintln!("testrail: cannot export: {error}");
@@ -219,7 +269,7 @@ fn export_at_exit(
     if config.dry_run {
         return match export::dry_run::describe(
             &config,
-            std::slice::from_ref(spool_file),
+            std::slice::from_ref(&spool_file),
             &run.session.key,
         ) {
             Ok(text) => {
@@ -236,7 +286,7 @@ fn export_at_exit(
         return exit.tests;
     }
     let resume = export::resume_command(run.session_dir);
-    if std::env::var_os("NEXTEST_RUN_ID").is_some() {
+    if std::env::var_os("NEXTEST_RUN_ID").is_some() && spool_path.is_some() {
         run.out.print(&format!(
             "testrail: under cargo-nextest every test runs in its own process, so nothing is sent per process; when the run ends, send the whole session with:\n  {resume}\n"
         ));
@@ -249,17 +299,25 @@ fn export_at_exit(
             "testrail: the run stays open for the other test binaries of this build; close it when they are done with:\n  {resume} --close-run\n"
         ));
     }
-    let own_file = Selection::Files(vec![spool_file.file_name()]);
-    match export::export_blocking(&config, run.session_dir, &run.session.key, own_file) {
+    let selection = match spool_path {
+        Some(_) => Selection::Files(vec![spool_file.file_name()]),
+        None => Selection::Unsaved(vec![spool_file]),
+    };
+    match export::export_blocking(&config, run.session_dir, &run.session.key, selection) {
         Ok(summary) => {
             run.out.print(&export_summary::render(&summary));
             exit.tests
         }
         Err(error) => {
-            eprintln!(
-                "testrail: export failed: {error}\n  the results are kept in {}\n  resume the upload (it sends only what is missing) with:\n    {resume}",
-                spool_path.display(),
-            );
+            match spool_path {
+                Some(spool_path) => eprintln!(
+                    "testrail: export failed: {error}\n  the results are kept in {}\n  resume the upload (it sends only what is missing) with:\n    {resume}",
+                    spool_path.display(),
+                ),
+                None => eprintln!(
+                    "testrail: export failed: {error}\n  the results could not be saved either, so they are lost: make the testrail directory writable (or set TESTRAIL_DIR) and run the tests again"
+                ),
+            }
             exit.failed()
         }
     }
@@ -286,7 +344,8 @@ fn print_registry(build: BuildInfo) -> ExitCode {
     }
 }
 
-fn now_ms() -> u64 {
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|elapsed| u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX))

@@ -7,14 +7,17 @@
 //! - [`registry`]: the tests and steps the macros registered at compile time;
 //! - [`runner`] and [`attempt`]: libtest-mimic trials, attempts, retries and timeouts;
 //! - [`context`] and [`step`]: what a running test records about itself;
+//! - [`threads`]: the test's context carried into the threads and tasks it starts;
 //! - [`outcome`]: run result × bug label per test, outcome per step;
-//! - [`spool`] and [`session`]: outcomes on disk, grouped by `cargo test` invocation;
+//! - [`spool`] and [`session`]: outcomes on disk as each test ends, grouped by `cargo test`
+//!   invocation;
 //! - [`harness`]: the `main` that ties them together.
 
 pub mod attempt;
 pub mod client;
 pub mod config;
 pub mod context;
+pub mod exit_guard;
 pub mod export;
 pub mod export_summary;
 pub mod flags;
@@ -29,4 +32,5 @@ pub mod spool;
 pub mod step;
 pub mod step_plan;
 pub mod summary;
+pub mod threads;
 pub mod verdict;

@@ -1,6 +1,7 @@
 //! Running a registered test: attempts and retries, the final run result and bug label,
 //! and the libtest-mimic trials that drive it all.
 
+use std::collections::BTreeSet;
 use std::sync::Mutex;
 
 use libtest_mimic::{Failed, Trial};
@@ -9,6 +10,7 @@ use crate::attempt;
 use crate::context;
 use crate::outcome::{Attempt, Execution, LabelSource, Location, TestOutcome, default_label};
 use crate::registry::TestDef;
+use crate::spool::{SpoolWriter, TestStart};
 use crate::step_plan::{PlannedStep, StepPlans, fill_not_reached};
 
 /// Runs `def` with its retries and returns its outcome.
@@ -118,10 +120,83 @@ pub fn kind(def: &TestDef) -> String {
         .join(",")
 }
 
-/// Outcomes collected while trials run on libtest-mimic's threads.
-pub type Collected = Mutex<Vec<TestOutcome>>;
+/// Where outcomes go while trials run on libtest-mimic's threads: into memory, and into the
+/// spool file as each test starts and ends, so a process that ends during a test loses
+/// nothing that finished.
+pub struct Collected {
+    outcomes: Mutex<Vec<TestOutcome>>,
+    running: Mutex<BTreeSet<String>>,
+    spool: SpoolWriter,
+}
 
-/// The libtest-mimic trial of `def`: runs it, stores its outcome in `collected`, and
+impl Collected {
+    /// Collects into memory and `spool`.
+    pub fn new(spool: SpoolWriter) -> Collected {
+        Collected {
+            outcomes: Mutex::new(Vec::new()),
+            running: Mutex::new(BTreeSet::new()),
+            spool,
+        }
+    }
+
+    /// The spool file being written.
+    pub fn spool(&self) -> &SpoolWriter {
+        &self.spool
+    }
+
+    /// Records an ignored test.
+    pub fn skipped(&self, outcome: TestOutcome) {
+        self.spool.skipped(&outcome);
+        self.lock().push(outcome);
+    }
+
+    /// Records that a test started.
+    pub fn started(&self, start: &TestStart) {
+        self.spool.started(start);
+        lock(&self.running).insert(start.path.clone());
+    }
+
+    /// Records how a test ended.
+    pub fn finished(&self, outcome: TestOutcome) {
+        self.spool.finished(&outcome);
+        lock(&self.running).remove(&outcome.path);
+        self.lock().push(outcome);
+    }
+
+    /// The tests running now.
+    pub fn running(&self) -> Vec<String> {
+        lock(&self.running).iter().cloned().collect()
+    }
+
+    /// Every outcome so far, taken out.
+    pub fn take(&self) -> Vec<TestOutcome> {
+        std::mem::take(&mut *self.lock())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<TestOutcome>> {
+        lock(&self.outcomes)
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// What the spool says when `def` starts.
+pub fn start_of(def: &TestDef) -> TestStart {
+    TestStart {
+        path: def.path(),
+        title: def.title.map(str::to_owned),
+        defined_at: defined_at(def),
+        case_ids: def.case_ids.to_vec(),
+        known_bug: def.known_bug.map(str::to_owned),
+        started_at_ms: crate::harness::now_ms(),
+    }
+}
+
+/// The libtest-mimic trial of `def`: records its start, runs it, records its outcome, and
 /// reports pass or fail (with the failure message, location, failing step and attempts).
 pub fn trial(
     def: &'static TestDef,
@@ -129,12 +204,10 @@ pub fn trial(
     collected: &'static Collected,
 ) -> Trial {
     Trial::test(def.display_name(), move || {
+        collected.started(&start_of(def));
         let outcome = run_test(def, plans);
         let verdict = failure_report(&outcome);
-        collected
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .push(outcome);
+        collected.finished(outcome);
         match verdict {
             None => Ok(()),
             Some(report) => Err(Failed::from(report)),

@@ -154,9 +154,16 @@ fn process_name(pid: u32) -> Option<String> {
         .map(|name| name.trim().to_owned())
 }
 
+/// Whether process `pid`, started at `start` (see [`start_time`]), is still running. A start
+/// time of 0 (unknown) never counts as running, so a file whose writer cannot be checked is
+/// taken as finished.
+pub fn is_running(pid: u32, start: u64) -> bool {
+    start != 0 && start_time(pid) == start
+}
+
 /// The start time of a process in clock ticks since boot (field 22 of `/proc/<pid>/stat`),
 /// or 0 where `/proc` is not available.
-fn start_time(pid: u32) -> u64 {
+pub fn start_time(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/stat"))
         .ok()
         .and_then(|stat| {
@@ -181,6 +188,9 @@ mod tests {
 
     #[test]
     fn own_start_time_is_known_on_linux() {
-        assert!(start_time(std::process::id()) > 0);
+        let own = std::process::id();
+        assert!(start_time(own) > 0);
+        assert!(is_running(own, start_time(own)));
+        assert!(!is_running(own, start_time(own) + 1));
     }
 }

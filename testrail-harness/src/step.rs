@@ -7,7 +7,7 @@ use std::fmt::Debug;
 use std::future::Future;
 use std::time::Instant;
 
-use crate::context::{self, EnterError, PanicRecordOrMessage, SharedRecorder, StepStart};
+use crate::context::{self, EnterError, PanicRecordOrMessage, SharedRecorder, StepId, StepStart};
 use crate::outcome::{Location, StepStatus};
 use crate::panic_capture::{self, StepBudgetExceeded};
 use crate::registry::{BodyResult, StepDef};
@@ -17,7 +17,7 @@ use crate::registry::{BodyResult, StepDef};
 /// by its timeout) as stopped.
 #[must_use = "a step is closed when its guard is finished or dropped"]
 pub struct StepGuard {
-    recorder: Option<SharedRecorder>,
+    entered: Option<(SharedRecorder, StepId)>,
     started: Instant,
 }
 
@@ -40,29 +40,30 @@ impl StepGuard {
         })
     }
 
-    /// Opens a step described at run time.
+    /// Opens a step described at run time. Where no test's context is (a thread the test
+    /// started without [`crate::threads`]), the step is not recorded and a line says so.
     #[track_caller]
     pub fn enter_with(start: StepStart) -> StepGuard {
-        let recorder = context::current();
-        if let Some(recorder) = &recorder {
-            let name = start.name.clone();
-            let entered = context::lock(recorder).enter(start);
-            if let Err(EnterError::BudgetExceeded(max_steps)) = entered {
+        let name = start.name.clone();
+        let entered = match context::enter_step(start) {
+            Ok(entered) => entered,
+            Err(EnterError::BudgetExceeded(max_steps)) => {
                 std::panic::panic_any(StepBudgetExceeded {
                     max_steps,
                     step: name,
-                });
+                })
             }
-        }
+            Err(EnterError::AttemptEnded) => None,
+        };
         StepGuard {
-            recorder,
+            entered,
             started: Instant::now(),
         }
     }
 
     /// Closes the step: passed for `Ok(())`, failed with the message otherwise.
     pub fn finish(mut self, verdict: BodyResult) {
-        if let Some(recorder) = self.recorder.take() {
+        if let Some((recorder, id)) = self.entered.take() {
             let (status, failure) = match verdict {
                 Ok(()) => (StepStatus::Passed, None),
                 Err(message) => (
@@ -70,7 +71,7 @@ impl StepGuard {
                     Some(PanicRecordOrMessage::Message(message)),
                 ),
             };
-            context::lock(&recorder).exit(status, failure);
+            context::exit_step(&recorder, id, status, failure);
         }
     }
 
@@ -82,24 +83,22 @@ impl StepGuard {
 
 impl Drop for StepGuard {
     fn drop(&mut self) {
-        let Some(recorder) = self.recorder.take() else {
+        let Some((recorder, id)) = self.entered.take() else {
             return;
         };
-        let mut recorder = context::lock(&recorder);
-        if std::thread::panicking() {
+        let (status, failure) = if std::thread::panicking() {
             match panic_capture::peek_last() {
-                Some(record) if context::is_control(&record) => {
-                    recorder.exit(StepStatus::Stopped, None)
-                }
-                Some(record) => recorder.exit(
+                Some(record) if context::is_control(&record) => (StepStatus::Stopped, None),
+                Some(record) => (
                     StepStatus::Failed,
                     Some(PanicRecordOrMessage::Panic(record)),
                 ),
-                None => recorder.exit(StepStatus::Failed, None),
+                None => (StepStatus::Failed, None),
             }
         } else {
-            recorder.exit(StepStatus::Stopped, None);
-        }
+            (StepStatus::Stopped, None)
+        };
+        context::exit_step(&recorder, id, status, failure);
     }
 }
 

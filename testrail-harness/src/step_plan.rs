@@ -6,6 +6,7 @@
 //! one small JSON file per test.
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
@@ -91,19 +92,31 @@ pub fn fill_not_reached(recorded: &mut Vec<StepOutcome>, plan: &[PlannedStep]) {
 }
 
 /// Writes through a temporary file and a rename, without the `fsync` of spool files: a
-/// plan lost in a crash is only learned again.
+/// plan lost in a crash is only learned again. A failed write leaves no temporary file.
 fn write_replacing(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
     let temporary = path.with_extension(format!("{}.tmp", std::process::id()));
-    std::fs::write(&temporary, bytes)?;
-    std::fs::rename(&temporary, path)
+    let written =
+        std::fs::write(&temporary, bytes).and_then(|()| std::fs::rename(&temporary, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    written
 }
 
 /// The plans of one test binary on disk.
 pub struct StepPlans {
     dir: PathBuf,
+    unsaved: Mutex<Unsaved>,
+}
+
+/// Plans that could not be written: how many, and the first reason.
+#[derive(Default)]
+struct Unsaved {
+    count: usize,
+    first: Option<String>,
 }
 
 impl StepPlans {
@@ -111,7 +124,15 @@ impl StepPlans {
     pub fn new(root: &Path, binary: &str) -> StepPlans {
         StepPlans {
             dir: root.join(binary),
+            unsaved: Mutex::new(Unsaved::default()),
         }
+    }
+
+    /// The plans that could not be written, as `(how many, the first reason)`: the harness
+    /// reports them once, at its end, instead of once per test.
+    pub fn unsaved(&self) -> Option<(usize, String)> {
+        let unsaved = self.unsaved.lock().unwrap_or_else(|p| p.into_inner());
+        unsaved.first.clone().map(|first| (unsaved.count, first))
     }
 
     fn path(&self, test_path: &str) -> PathBuf {
@@ -127,8 +148,8 @@ impl StepPlans {
 
     /// Remembers the plan of a test that passed. Nothing is written for a test without
     /// steps or whose plan did not change, so a run of many tests costs no file writes.
-    /// Failures to write are reported and otherwise ignored, since a missing plan only means
-    /// fewer not-reached steps.
+    /// Failures to write are counted for [`StepPlans::unsaved`] and otherwise ignored, since a
+    /// missing plan only means fewer not-reached steps.
     pub fn store(&self, test_path: &str, plan: &[PlannedStep]) {
         let path = self.path(test_path);
         if plan.is_empty() && !path.exists() {
@@ -141,7 +162,11 @@ impl StepPlans {
             return;
         }
         if let Err(error) = write_replacing(&path, &json) {
-            eprintln!("testrail: could not remember the steps of {test_path}: {error}");
+            let mut unsaved = self.unsaved.lock().unwrap_or_else(|p| p.into_inner());
+            unsaved.count += 1;
+            unsaved
+                .first
+                .get_or_insert_with(|| format!("{}: {error}", path.display()));
         }
     }
 }

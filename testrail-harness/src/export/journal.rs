@@ -197,8 +197,9 @@ pub enum JournalError {
 
 /// The journal of a session directory, locked for as long as this value lives.
 pub struct LockedJournal {
-    path: PathBuf,
-    _lock: File,
+    /// Where it is saved; `None` for a journal kept only in memory.
+    path: Option<PathBuf>,
+    _lock: Option<File>,
     /// The content; call [`LockedJournal::save`] after changing it.
     pub journal: Journal,
 }
@@ -234,19 +235,37 @@ impl LockedJournal {
             Err(source) => return Err(io("read", &path, source).into()),
         };
         Ok(LockedJournal {
-            path,
-            _lock: lock,
+            path: Some(path),
+            _lock: Some(lock),
             journal,
         })
     }
 
-    /// Writes the journal atomically.
+    /// A journal kept only in memory, for outcomes that could not be saved: it starts from
+    /// the session's journal when that can be read (so a run made by another binary of the
+    /// session is joined), and [`LockedJournal::save`] writes nothing.
+    pub fn unsaved(session_dir: &Path) -> LockedJournal {
+        let journal = std::fs::read(session_dir.join(FILE_NAME))
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default();
+        LockedJournal {
+            path: None,
+            _lock: None,
+            journal,
+        }
+    }
+
+    /// Writes the journal atomically (nothing for a journal kept only in memory).
     pub fn save(&self) -> Result<(), SpoolError> {
+        let Some(path) = &self.path else {
+            return Ok(());
+        };
         let json = serde_json::to_vec(&self.journal).map_err(|error| SpoolError::Invalid {
-            path: self.path.clone(),
+            path: path.clone(),
             reason: error.to_string(),
         })?;
-        write_atomically(&self.path, &json)
+        write_atomically(path, &json)
     }
 }
 

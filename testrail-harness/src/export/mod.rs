@@ -176,6 +176,9 @@ pub enum Selection {
     All,
     /// These files (names inside the session directory).
     Files(Vec<String>),
+    /// Outcomes that could not be saved, exported from memory: the journal is read when
+    /// there is one but never written, so nothing is left to resume.
+    Unsaved(Vec<SpoolFile>),
 }
 
 /// Exports the outcomes of a session directory, blocking the calling thread.
@@ -217,7 +220,8 @@ pub fn client(config: &Config) -> Result<Client, ExportError> {
     Ok(Client::new(client_config)?)
 }
 
-/// Reads the selected spool files of a session directory.
+/// Reads the selected spool files of a session directory (the outcomes of dry runs are
+/// never among them: see [`crate::spool::is_spool_name`]).
 pub fn read_selection(
     session_dir: &Path,
     selection: &Selection,
@@ -226,8 +230,10 @@ pub fn read_selection(
         Selection::All => SpoolFile::read_session(session_dir)?,
         Selection::Files(names) => names
             .iter()
+            .filter(|name| crate::spool::is_spool_name(name))
             .map(|name| SpoolFile::read(&session_dir.join(name)))
             .collect::<Result<_, _>>()?,
+        Selection::Unsaved(files) => files.clone(),
     })
 }
 
@@ -259,7 +265,11 @@ pub async fn export_with(
     selection: Selection,
     find_earlier: bool,
 ) -> Result<ExportSummary, ExportError> {
-    let files = read_selection(session_dir, &selection)?;
+    let unsaved = matches!(selection, Selection::Unsaved(_));
+    let files = match selection {
+        Selection::Unsaved(files) => files,
+        selection => read_selection(session_dir, &selection)?,
+    };
     let reports = report::build(&files);
     let naming = target::Naming {
         name: run_name(config, &files, session),
@@ -287,7 +297,10 @@ pub async fn export_with(
         catalog.scan(&client).await?;
     }
     let context = ResultContext::new(config, session);
-    let journal = LockedJournal::open(session_dir)?;
+    let journal = match unsaved {
+        true => LockedJournal::unsaved(session_dir),
+        false => LockedJournal::open(session_dir)?,
+    };
     let journal = Arc::new(tokio::sync::Mutex::new(journal));
     // What this finds stored is acknowledged in the journal, so `plan_items` counts it as
     // already stored (counting it here too counted it twice).
