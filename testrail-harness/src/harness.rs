@@ -8,7 +8,8 @@ use libtest_mimic::Arguments;
 
 use std::path::Path;
 
-use crate::config::{self, Config};
+use crate::config::intent::ExportIntent;
+use crate::config::{self, Config, ExportFailure};
 use crate::export::{self, Selection};
 use crate::export_summary;
 use crate::flags::{self, HarnessFlags};
@@ -178,22 +179,18 @@ struct ExportRun<'a> {
     out: Output,
 }
 
-/// Whether the flags, the environment or `testrail.toml` turn the export (or a dry run) on,
-/// judged without the rest of the configuration, which may be what is broken.
+/// What the flags, the environment and the configuration file ask of the export, read
+/// without the rest of the configuration, which may be what is broken.
+fn export_intent(run: &ExportRun<'_>) -> ExportIntent {
+    let file = config::config_file(Path::new(run.build.manifest_dir));
+    let env: Vec<(String, String)> = std::env::vars().collect();
+    ExportIntent::read(file.as_deref(), &env, run.flags)
+}
+
+/// Whether the flags, the environment or the configuration file turn the export (or a dry
+/// run) on, however malformed the value or the file.
 fn export_requested(run: &ExportRun<'_>) -> bool {
-    let in_file = config::file::find(Path::new(run.build.manifest_dir))
-        .and_then(|path| std::fs::read_to_string(path).ok())
-        .and_then(|text| text.parse::<toml::Table>().ok())
-        .is_some_and(|table| {
-            ["export", "dry_run"]
-                .iter()
-                .any(|key| table.get(*key).and_then(toml::Value::as_bool) == Some(true))
-        });
-    in_file
-        || run.flags.has("--testrail-export")
-        || run.flags.has("--testrail-dry-run")
-        || env_flag("TESTRAIL_EXPORT")
-        || env_flag("TESTRAIL_DRY_RUN")
+    export_intent(run).requested()
 }
 
 /// Exports this process's outcomes when asked (`--testrail-export`, `TESTRAIL_EXPORT=1` or
@@ -207,8 +204,11 @@ fn export_at_exit(
 ) -> ExitCode {
     let mut config = match Config::load(Path::new(run.build.manifest_dir), run.flags) {
         Ok(config) => config,
-        Err(error) if export_requested(run) => {
-            eprintln!("testrail: cannot export: {error}");
+        Err(error) if let Some(by) = export_intent(run).requested_by => {
+            eprintln!(
+                "testrail: cannot export: {error}\n  the export was asked for by {by}, so this run fails; nothing was sent\n  fix the setting, then send the results with:\n    {}",
+                export::resume_command(run.session_dir)
+            );
             return exit.failed();
         }
         Err(error) => {
@@ -255,6 +255,13 @@ fn export_at_exit(
             run.out.print(&export_summary::render(&summary));
             exit.tests
         }
+        Err(error) if config.export_failure == ExportFailure::Warn => {
+            eprintln!(
+                "testrail: warning: the results were NOT sent to TestRail (export_failure = warn keeps the tests' exit code): {error}\n  the results are kept in {}\n  send them later (it sends only what is missing) with:\n    {resume}",
+                spool_path.display(),
+            );
+            exit.tests
+        }
         Err(error) => {
             eprintln!(
                 "testrail: export failed: {error}\n  the results are kept in {}\n  resume the upload (it sends only what is missing) with:\n    {resume}",
@@ -263,10 +270,6 @@ fn export_at_exit(
             exit.failed()
         }
     }
-}
-
-fn env_flag(name: &str) -> bool {
-    std::env::var(name).is_ok_and(|value| config::parse_bool(&value) == Some(true))
 }
 
 fn print_registry(build: BuildInfo) -> ExitCode {
