@@ -35,7 +35,9 @@ fn env_of(sim: &Simulator, extra: &[(&str, &str)]) -> Vec<(String, String)> {
 /// built once per test process.
 fn executable(name: &str, args: &[&str]) -> PathBuf {
     static BUILT: std::sync::Mutex<Vec<(String, PathBuf)>> = std::sync::Mutex::new(Vec::new());
-    let mut built = BUILT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut built = BUILT
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     if let Some((_, path)) = built.iter().find(|(known, _)| known == name) {
         return path.clone();
     }
@@ -58,7 +60,14 @@ fn executable(name: &str, args: &[&str]) -> PathBuf {
 fn scenario_binary(target: &str) -> PathBuf {
     executable(
         target,
-        &["test", "--no-run", "-p", "harness-scenarios", "--test", target],
+        &[
+            "test",
+            "--no-run",
+            "-p",
+            "harness-scenarios",
+            "--test",
+            target,
+        ],
     )
 }
 
@@ -186,13 +195,16 @@ fn a_broken_toml_file_that_asks_for_export_fails_loudly() {
     let ran = scenario(dir.path(), "green", &[], &env);
     assert_eq!(ran.code, Some(1), "{}", ran.both());
     assert!(
-        ran.stderr
-            .contains(&format!("testrail: cannot export: {}: line 2", file.display())),
+        ran.stderr.contains(&format!(
+            "testrail: cannot export: {}: line 2",
+            file.display()
+        )),
         "{}",
         ran.both()
     );
     assert!(
-        ran.stderr.contains("the export was asked for by export = true in"),
+        ran.stderr
+            .contains("the export was asked for by export = true in"),
         "{}",
         ran.both()
     );
@@ -226,10 +238,7 @@ fn testrail_export_enabled_fails_loudly() {
 fn an_unreadable_file_named_by_testrail_config_fails_loudly() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("no-such.toml");
-    let env = vec![(
-        "TESTRAIL_CONFIG".to_owned(),
-        missing.display().to_string(),
-    )];
+    let env = vec![("TESTRAIL_CONFIG".to_owned(), missing.display().to_string())];
     let ran = scenario(dir.path(), "green", &[], &env);
     assert_eq!(ran.code, Some(1), "{}", ran.both());
     assert!(
@@ -321,6 +330,29 @@ fn missing_credentials_fail_by_default_and_only_warn_in_warn_mode() {
 }
 
 #[test]
+fn a_malformed_setting_fails_even_in_warn_mode() {
+    let sim = Simulator::spawn(Fixture::demo()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let env = env_of(
+        &sim,
+        &[
+            ("TESTRAIL_EXPORT", "1"),
+            ("TESTRAIL_EXPORT_FAILURE", "warn"),
+            ("TESTRAIL_BATCH_SIZE", "lots"),
+        ],
+    );
+    let ran = scenario(dir.path(), "green", &[], &env);
+    assert_eq!(ran.code, Some(1), "{}", ran.both());
+    assert!(
+        ran.stderr.contains(
+            "testrail: cannot export: environment variable TESTRAIL_BATCH_SIZE: `batch_size` must be a whole number"
+        ),
+        "{}",
+        ran.both()
+    );
+}
+
+#[test]
 fn an_outage_in_warn_mode_keeps_the_tests_code_and_the_printed_command_sends_later() {
     let sim = Simulator::spawn(Fixture::demo()).unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -366,7 +398,9 @@ fn plain_cargo_test_stops_at_the_first_failing_binary_and_no_fail_fast_does_not(
         if !fail_fast {
             command.arg("--no-fail-fast");
         }
-        command.args(["--test", "outcomes", "--test", "steps", "--", "--skip", "timeout"]);
+        command.args([
+            "--test", "outcomes", "--test", "steps", "--", "--skip", "timeout",
+        ]);
         let ran = support::run(&mut command);
         assert_ne!(ran.code, Some(0), "{}", ran.both());
         let mut binaries: Vec<String> = support::only_session(dir.path())
@@ -407,10 +441,20 @@ fn the_ci_recipe_closes_the_run_with_every_result_once() {
 #[test]
 fn the_readme_ci_recipes_use_no_fail_fast_close_the_run_and_warn_on_forks() {
     let readme = std::fs::read_to_string(support::workspace().join("README.md")).unwrap();
-    let recipes = &readme[readme.find("### CI recipes").expect("the CI recipes section")..];
-    let recipes = &recipes[..recipes[4..].find("\n## ").map_or(recipes.len(), |end| end + 4)];
-    assert!(recipes.contains("- run: cargo test --no-fail-fast\n"), "{recipes}");
+    let recipes = &readme[readme
+        .find("### CI recipes")
+        .expect("the CI recipes section")..];
+    let recipes = &recipes[..recipes[4..]
+        .find("\n## ")
+        .map_or(recipes.len(), |end| end + 4)];
+    assert!(
+        recipes.contains("- run: cargo test --no-fail-fast\n"),
+        "{recipes}"
+    );
     assert!(!recipes.contains("- run: cargo test\n"), "{recipes}");
-    assert!(recipes.contains("run: cargo testrail upload --close-run"), "{recipes}");
+    assert!(
+        recipes.contains("run: cargo testrail upload --close-run"),
+        "{recipes}"
+    );
     assert!(recipes.contains("TESTRAIL_EXPORT_FAILURE: ${{ github.event_name == 'pull_request' && 'warn' || 'fail' }}"), "{recipes}");
 }

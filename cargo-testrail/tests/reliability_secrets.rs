@@ -132,8 +132,14 @@ fn the_four_reported_shapes_are_named_as_credentials_and_hidden() {
 fn a_host_and_port_without_scheme_asks_for_https() {
     let world = World::new();
     for (url, suggestion) in [
-        ("localhost:19300", "add https:// in front, as in https://localhost:19300 (http:// also works for a loopback address such as a local simulator)"),
-        ("acme.testrail.io:443", "add https:// in front, as in https://acme.testrail.io:443"),
+        (
+            "localhost:19300",
+            "add https:// in front, as in https://localhost:19300 (http:// also works for a loopback address such as a local simulator)",
+        ),
+        (
+            "acme.testrail.io:443",
+            "add https:// in front, as in https://acme.testrail.io:443",
+        ),
     ] {
         let mut command = world.command(&["check"]);
         command.env("TESTRAIL_URL", url);
@@ -149,5 +155,8 @@ fn check_json_shows_the_normalised_address() {
     let world = World::new();
     let ran = world.run(&["check", "--json"]);
     let json: serde_json::Value = serde_json::from_str(&ran.stdout).expect("JSON");
-    assert_eq!(json["url"], format!("{}/", world.sim.base_url().trim_end_matches('/')));
+    assert_eq!(
+        json["url"],
+        format!("{}/", world.sim.base_url().trim_end_matches('/'))
+    );
 }

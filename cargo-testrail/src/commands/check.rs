@@ -395,10 +395,22 @@ mod tests {
         let cases = [
             (user(Some("Lead"), false), Target::NewRun, Verdict::Enough),
             (user(Some("Custom"), true), Target::NewPlan, Verdict::Enough),
-            (user(Some("Tester"), false), Target::NewRun, Verdict::Lacking),
+            (
+                user(Some("Tester"), false),
+                Target::NewRun,
+                Verdict::Lacking,
+            ),
             (user(Some("Tester"), false), Target::Run(3), Verdict::Enough),
-            (user(Some("Read-only"), false), Target::Run(3), Verdict::Lacking),
-            (user(Some("QA Bot"), false), Target::NewRun, Verdict::Unknown),
+            (
+                user(Some("Read-only"), false),
+                Target::Run(3),
+                Verdict::Lacking,
+            ),
+            (
+                user(Some("QA Bot"), false),
+                Target::NewRun,
+                Verdict::Unknown,
+            ),
             (user(None, false), Target::NewRun, Verdict::Unknown),
         ];
         for (user, target, verdict) in cases {
@@ -407,7 +419,10 @@ mod tests {
         }
         let text = Access::of(&user(Some("QA Bot"), false), &none)
             .describe(&user(Some("QA Bot"), false), &Target::NewRun);
-        assert!(text.contains("only known when the first export tries"), "{text}");
+        assert!(
+            text.contains("only known when the first export tries"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -416,6 +431,10 @@ mod tests {
             {"id": 7, "global_role": "Read-only", "project_role": "Lead"},
         ]));
         let access = Access::of(&user(Some("Read-only"), false), &lead_here);
-        assert_eq!(access.verdict(&Target::NewRun), Verdict::Enough, "{access:?}");
+        assert_eq!(
+            access.verdict(&Target::NewRun),
+            Verdict::Enough,
+            "{access:?}"
+        );
     }
 }

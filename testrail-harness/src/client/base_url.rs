@@ -239,10 +239,8 @@ pub fn redact_userinfo(input: &str) -> String {
         }
         None => 0,
     };
-    let slashes = input[after_scheme..].len()
-        - input[after_scheme..]
-            .trim_start_matches(['/', '\\'])
-            .len();
+    let slashes =
+        input[after_scheme..].len() - input[after_scheme..].trim_start_matches(['/', '\\']).len();
     let keep = (after_scheme + slashes).min(at);
     format!("{}***{}", &input[..keep], &input[at..])
 }
@@ -366,17 +364,29 @@ mod tests {
     #[test]
     fn malformed_shapes_with_userinfo_are_refused_without_the_key() {
         for (input, shown) in [
-            ("https:/admin:sekrit@acme.testrail.io", "https:/***@acme.testrail.io"),
-            ("https:admin:sekrit@acme.testrail.io", "https:***@acme.testrail.io"),
+            (
+                "https:/admin:sekrit@acme.testrail.io",
+                "https:/***@acme.testrail.io",
+            ),
+            (
+                "https:admin:sekrit@acme.testrail.io",
+                "https:***@acme.testrail.io",
+            ),
             ("admin:sekrit@acme.testrail.io", "***@acme.testrail.io"),
             ("//admin:sekrit@acme.testrail.io", "//***@acme.testrail.io"),
-            ("htps://admin:sekrit@acme.testrail.io", "htps://***@acme.testrail.io"),
+            (
+                "htps://admin:sekrit@acme.testrail.io",
+                "htps://***@acme.testrail.io",
+            ),
             ("https://admin:sekrit@", "https://***@"),
             ("https://admin:sek@rit@[::1]:9/x", "https://***@[::1]:9/x"),
             ("https:\\\\admin:sekrit@host", "https:\\\\***@host"),
         ] {
             let err = BaseUrl::parse(input).unwrap_err().to_string();
-            assert!(!err.contains("sekrit") && !err.contains("sek@rit"), "{input}: {err}");
+            assert!(
+                !err.contains("sekrit") && !err.contains("sek@rit"),
+                "{input}: {err}"
+            );
             assert!(err.contains(&format!("`{shown}`")), "{input}: {err}");
             assert!(err.contains("holds credentials"), "{input}: {err}");
         }
