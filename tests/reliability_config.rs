@@ -4,11 +4,12 @@
 //! - an export that was asked for (by a flag, the environment, or a file, however malformed
 //!   its value or the file) and cannot run fails loudly with a non-zero exit;
 //! - `export_failure = "warn"` (setting, `TESTRAIL_EXPORT_FAILURE`, `--testrail-export-failure`)
-//!   keeps the tests' exit code when credentials are missing or TestRail is down, and says
-//!   what was not sent and how to send it later; that command then sends it;
-//! - plain `cargo test` stops at the first failing test binary, `--no-fail-fast` does not;
-//!   the recipe `cargo test --no-fail-fast` then `cargo testrail upload --close-run` closes
-//!   the run with every result stored once.
+//!   keeps the tests' exit code when credentials are missing, and says what was not sent and
+//!   how to send it later; a malformed setting still fails;
+//! - plain `cargo test` stops at the first failing test binary, `--no-fail-fast` does not.
+//!
+//! The outage, the upload step and the whole CI recipe are in
+//! `cargo-testrail/tests/reliability_ci.rs`, next to the CLI binary they run.
 
 #[path = "support/binaries.rs"]
 mod binaries;
@@ -16,13 +17,9 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use binaries::{cargo_testrail, scenario};
+use binaries::scenario;
 
-use testrail_sim::{FaultKind, FaultRule, Fixture, Simulator};
-
-/// The cases the `outcomes` scenario reports into suite Web Shop (C105 and C106 time out and
-/// are skipped here; C109 is an Error and C110 ignored: neither is reported).
-const REPORTED: [u64; 6] = [101, 102, 103, 104, 107, 108];
+use testrail_sim::{Fixture, Simulator};
 
 fn env_of(sim: &Simulator, extra: &[(&str, &str)]) -> Vec<(String, String)> {
     let mut env = support::sim_env(sim);
@@ -40,50 +37,6 @@ fn config_file(dir: &Path, text: &str) -> PathBuf {
     let path = dir.join("ci-testrail.toml");
     std::fs::write(&path, text).unwrap();
     path
-}
-
-/// The `cargo testrail upload ...` line a failed or skipped export printed.
-fn printed_upload_command(text: &str) -> Vec<String> {
-    let line = text
-        .lines()
-        .map(str::trim)
-        .find(|line| line.starts_with("cargo testrail upload "))
-        .unwrap_or_else(|| panic!("no `cargo testrail upload` line in\n{text}"));
-    shell_words(line.trim_start_matches("cargo testrail "))
-}
-
-/// Splits a command line printed by the product (paths may be quoted with `'`).
-fn shell_words(line: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut quoted = false;
-    for c in line.chars() {
-        match c {
-            '\'' => quoted = !quoted,
-            ' ' if !quoted => {
-                if !word.is_empty() {
-                    words.push(std::mem::take(&mut word));
-                }
-            }
-            c => word.push(c),
-        }
-    }
-    if !word.is_empty() {
-        words.push(word);
-    }
-    words
-}
-
-fn assert_each_stored_once(sim: &Simulator, run_id: u64, context: &str) {
-    let stored = support::results_by_case(sim, run_id);
-    assert_eq!(
-        stored.keys().copied().collect::<Vec<_>>(),
-        REPORTED,
-        "{context}"
-    );
-    for (case, statuses) in &stored {
-        assert_eq!(statuses.len(), 1, "C{case} stored twice\n{context}");
-    }
 }
 
 // Scenario 8: an export that was asked for and cannot run.
@@ -240,20 +193,6 @@ fn missing_credentials_fail_by_default_and_only_warn_in_warn_mode() {
             assert!(ran.stderr.contains(text), "{way}: {text}\n{}", ran.both());
         }
     }
-    // The upload step of the CI recipe, on the same fork: a warning, exit 0.
-    let mut env = fork.clone();
-    env.push(("TESTRAIL_EXPORT_FAILURE".into(), "warn".into()));
-    let ran = cargo_testrail(dir.path(), &["upload".to_owned()], &env);
-    assert_eq!(ran.code, Some(0), "{}", ran.both());
-    assert!(
-        ran.stderr.contains(
-            "warning: the results were NOT sent to TestRail (export_failure = warn keeps the exit code at 0): TESTRAIL_API_KEY is not set"
-        ),
-        "{}",
-        ran.both()
-    );
-    let ran = cargo_testrail(dir.path(), &["upload".to_owned()], &fork);
-    assert_eq!(ran.code, Some(2), "strict by default\n{}", ran.both());
     assert!(support::run_ids(&sim).is_empty());
 }
 
@@ -278,41 +217,6 @@ fn a_malformed_setting_fails_even_in_warn_mode() {
         "{}",
         ran.both()
     );
-}
-
-#[test]
-fn an_outage_in_warn_mode_keeps_the_tests_code_and_the_printed_command_sends_later() {
-    let sim = Simulator::spawn(Fixture::demo()).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    sim.add_fault(FaultRule::new(FaultKind::ServerError {
-        status: 503,
-        html: true,
-    }));
-    let env = env_of(
-        &sim,
-        &[
-            ("TESTRAIL_EXPORT", "1"),
-            ("TESTRAIL_EXPORT_FAILURE", "warn"),
-            ("TESTRAIL_SESSION", "outage"),
-        ],
-    );
-    let ran = scenario(dir.path(), "outcomes", &["--skip", "timeout"], &env);
-    // libtest's own code: the scenario has failing tests; the export adds nothing to it.
-    assert_eq!(ran.code, Some(101), "{}", ran.both());
-    assert!(
-        ran.stderr
-            .contains("testrail: warning: the results were NOT sent to TestRail"),
-        "{}",
-        ran.both()
-    );
-    assert!(support::run_ids(&sim).is_empty());
-
-    sim.clear_faults();
-    let command = printed_upload_command(&ran.stderr);
-    let sent = cargo_testrail(dir.path(), &command, &env);
-    assert_eq!(sent.code, Some(0), "{}", sent.both());
-    assert_eq!(support::run_ids(&sim), [1]);
-    assert_each_stored_once(&sim, 1, &sent.both());
 }
 
 // The README's CI recipes.
@@ -340,30 +244,6 @@ fn plain_cargo_test_stops_at_the_first_failing_binary_and_no_fail_fast_does_not(
     };
     assert_eq!(binaries(true), ["outcomes"], "steps never runs");
     assert_eq!(binaries(false), ["outcomes", "steps"]);
-}
-
-#[test]
-fn the_ci_recipe_closes_the_run_with_every_result_once() {
-    let sim = Simulator::spawn(Fixture::demo()).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let env = env_of(
-        &sim,
-        &[("TESTRAIL_EXPORT", "1"), ("TESTRAIL_SESSION", "gh-42-1")],
-    );
-    // `cargo test --no-fail-fast` (export at the end of each binary) ...
-    let ran = scenario(dir.path(), "outcomes", &["--skip", "timeout"], &env);
-    assert_eq!(ran.code, Some(101), "{}", ran.both());
-    assert!(!sim.with_state(|state| state.runs[&1].is_completed));
-    // ... then, `if: always()`, `cargo testrail upload --close-run`.
-    let closed = cargo_testrail(
-        dir.path(),
-        &["upload".to_owned(), "--close-run".to_owned()],
-        &env,
-    );
-    assert_eq!(closed.code, Some(0), "{}", closed.both());
-    assert_eq!(support::run_ids(&sim), [1]);
-    assert!(sim.with_state(|state| state.runs[&1].is_completed));
-    assert_each_stored_once(&sim, 1, &closed.both());
 }
 
 #[test]

@@ -29,6 +29,15 @@ pub fn executable(name: &str, args: &[&str]) -> PathBuf {
     path
 }
 
+/// `tests/scenarios` of the workspace, from whichever crate's tests include this module.
+fn scenarios_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .map(|dir| dir.join("tests/scenarios"))
+        .find(|dir| dir.join("Cargo.toml").is_file())
+        .expect("tests/scenarios in the workspace")
+}
+
 /// The test binary of a `tests/scenarios` target.
 pub fn scenario_binary(target: &str) -> PathBuf {
     executable(
@@ -60,30 +69,8 @@ pub fn scenario(
         }
     }
     command
-        .current_dir(crate::support::workspace().join("tests/scenarios"))
+        .current_dir(scenarios_dir())
         .env("TESTRAIL_DIR", dir)
-        .args(args)
-        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    crate::support::run(&mut command)
-}
-
-/// Runs `cargo testrail <args>` with `env` and the testrail directory `dir`.
-pub fn cargo_testrail(
-    dir: &Path,
-    args: &[String],
-    env: &[(String, String)],
-) -> crate::support::Ran {
-    let binary = executable("cargo-testrail", &["build", "-p", "cargo-testrail"]);
-    let mut command = std::process::Command::new(binary);
-    for (name, _) in std::env::vars() {
-        if name.starts_with("TESTRAIL_") {
-            command.env_remove(name);
-        }
-    }
-    command
-        .current_dir(crate::support::workspace())
-        .env("TESTRAIL_DIR", dir)
-        .env("NO_COLOR", "1")
         .args(args)
         .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     crate::support::run(&mut command)
