@@ -182,6 +182,7 @@ fn missing_credentials_fail_by_default_and_only_warn_in_warn_mode() {
         assert_eq!(ran.code, Some(0), "warn by {way}\n{}", ran.both());
         for text in [
             "testrail: warning: the results were NOT sent to TestRail (export_failure = warn keeps the tests' exit code): TESTRAIL_API_KEY is not set",
+            "  the results are kept in ",
             "send them later (it sends only what is missing) with:",
             "cargo testrail upload ",
         ] {
