@@ -9,7 +9,8 @@ use libtest_mimic::Arguments;
 
 use std::path::Path;
 
-use crate::config::{self, Config};
+use crate::config::intent::ExportIntent;
+use crate::config::{self, Config, ExportFailure};
 use crate::exit_guard;
 use crate::export::{self, Selection};
 use crate::export_summary;
@@ -61,7 +62,7 @@ pub fn run_main(build: BuildInfo) -> ExitCode {
     let config = Config::load(Path::new(build.manifest_dir), &flags);
     let dry_run = match &config {
         Ok(config) => config.dry_run,
-        Err(_) => requested(build, &flags, &["dry_run"]),
+        Err(_) => intent(build, &flags).dry_run,
     };
     let header = Header {
         format: spool::FORMAT.to_owned(),
@@ -224,24 +225,17 @@ struct ExportRun<'a> {
     out: Output,
 }
 
-/// Whether the flags, the environment or `testrail.toml` turn on one of `keys` (`export`,
-/// `dry_run`), judged without the rest of the configuration, which may be what is broken.
-fn requested(build: BuildInfo, flags: &HarnessFlags, keys: &[&str]) -> bool {
-    let table = config::file::find(Path::new(build.manifest_dir))
-        .and_then(|path| std::fs::read_to_string(path).ok())
-        .and_then(|text| text.parse::<toml::Table>().ok());
-    keys.iter().any(|key| {
-        table
-            .as_ref()
-            .is_some_and(|table| table.get(*key).and_then(toml::Value::as_bool) == Some(true))
-            || flags.has(&format!("--testrail-{}", key.replace('_', "-")))
-            || env_flag(&format!("TESTRAIL_{}", key.to_uppercase()))
-    })
+/// What the flags, the environment and the configuration file ask of the export, read
+/// without the rest of the configuration, which may be what is broken.
+fn export_intent(run: &ExportRun<'_>) -> ExportIntent {
+    intent(run.build, run.flags)
 }
 
-/// Whether an export or a dry run was asked for.
-fn export_requested(run: &ExportRun<'_>) -> bool {
-    requested(run.build, run.flags, &["export", "dry_run"])
+/// [`export_intent`] before the run.
+fn intent(build: BuildInfo, flags: &HarnessFlags) -> ExportIntent {
+    let file = config::config_file(Path::new(build.manifest_dir));
+    let env: Vec<(String, String)> = std::env::vars().collect();
+    ExportIntent::read(file.as_deref(), &env, flags)
 }
 
 /// Exports this process's outcomes when asked (`--testrail-export`, `TESTRAIL_EXPORT=1` or
@@ -257,8 +251,11 @@ fn export_at_exit(
 ) -> ExitCode {
     let mut config = match config {
         Ok(config) => config,
-        Err(error) if export_requested(run) => {
-            eprintln!("testrail: cannot export: {error}");
+        Err(error) if let Some(by) = export_intent(run).requested_by => {
+            eprintln!(
+                "testrail: cannot export: {error}\n  the export was asked for by {by}, so this run fails; nothing was sent\n  fix the setting, then send the results with:\n    {}",
+                export::resume_command(run.session_dir)
+            );
             return exit.failed();
         }
         Err(error) => {
@@ -308,6 +305,18 @@ fn export_at_exit(
             run.out.print(&export_summary::render(&summary));
             exit.tests
         }
+        Err(error) if config.export_failure == ExportFailure::Warn => {
+            match spool_path {
+                Some(spool_path) => eprintln!(
+                    "testrail: warning: the results were NOT sent to TestRail (export_failure = warn keeps the tests' exit code): {error}\n  the results are kept in {}\n  send them later (it sends only what is missing) with:\n    {resume}",
+                    spool_path.display(),
+                ),
+                None => eprintln!(
+                    "testrail: warning: the results were NOT sent to TestRail (export_failure = warn keeps the tests' exit code): {error}\n  the results could not be saved either, so they are lost: make the testrail directory writable (or set TESTRAIL_DIR) and run the tests again"
+                ),
+            }
+            exit.tests
+        }
         Err(error) => {
             match spool_path {
                 Some(spool_path) => eprintln!(
@@ -321,10 +330,6 @@ fn export_at_exit(
             exit.failed()
         }
     }
-}
-
-fn env_flag(name: &str) -> bool {
-    std::env::var(name).is_ok_and(|value| config::parse_bool(&value) == Some(true))
 }
 
 fn print_registry(build: BuildInfo) -> ExitCode {

@@ -1,18 +1,22 @@
 //! `cargo testrail check`: "Save & Connect" of the seeds. Verifies, in order, the settings,
-//! the address, the credentials, the project and the suites, and says exactly which step
-//! failed and what to do; or prints the user, the project, its suite mode and the
-//! configured suites. The API key is never printed.
+//! the address, the credentials, the project, the user's permissions, the suites, the
+//! configured run or plan and the status mapping, and says exactly which step failed and
+//! what to do; or prints the user, the project, its suite mode and the configured suites.
+//! What cannot be checked without writing to TestRail is said, never claimed to work.
+//! The API key is never printed.
 
 use std::process::ExitCode;
 
 use serde::Serialize;
-use testrail_harness::client::{Client, Error as ClientError, SuiteMode, User};
-use testrail_harness::export::{self, catalog};
+use testrail_harness::client::{Client, Error as ClientError, Project, SuiteMode, User};
+use testrail_harness::config::{Config, Target};
+use testrail_harness::export::status_map::StatusMap;
+use testrail_harness::export::{self, ExportError, catalog};
 
 use crate::cli::{CheckArgs, GlobalArgs};
 use crate::context;
 use crate::error::{CliError, EXIT_ERROR};
-use crate::output::{self, BOLD, GREEN, RED};
+use crate::output::{self, BOLD, GREEN, ORANGE, RED};
 
 /// The `--json` answer.
 #[derive(Debug, Default, Serialize)]
@@ -22,6 +26,10 @@ struct CheckJson {
     user: Option<UserJson>,
     project: Option<ProjectJson>,
     suites: Vec<SuiteJson>,
+    /// What the user's role allows, as far as TestRail tells.
+    permissions: Option<String>,
+    /// What could not be checked without writing to TestRail.
+    unchecked: Vec<String>,
     failed_step: Option<&'static str>,
     error: Option<String>,
 }
@@ -67,13 +75,31 @@ pub async fn run(global: &GlobalArgs, args: CheckArgs) -> Result<ExitCode, CliEr
     answer.ok = true;
     if global.json {
         output::json(&answer);
-    } else {
+    } else if answer.unchecked.is_empty() {
         output::line(output::paint(
             GREEN.bold(),
             "TestRail is set up: exports will work",
         ));
+    } else {
+        output::line(output::paint(
+            ORANGE.bold(),
+            format!(
+                "TestRail is set up, except what could not be checked without writing to it: {}",
+                answer.unchecked.join("; ")
+            ),
+        ));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn unsure(global: &GlobalArgs, what: &str, text: impl std::fmt::Display) {
+    if !global.json {
+        output::line(format!(
+            "{} {}  {text}",
+            output::paint(ORANGE, "?"),
+            output::paint(BOLD, format!("{what:<8}"))
+        ));
+    }
 }
 
 fn ok(global: &GlobalArgs, what: &str, text: impl std::fmt::Display) {
@@ -93,7 +119,8 @@ async fn check(
 ) -> Result<(), (&'static str, CliError)> {
     let config = context::config(&args.settings).map_err(|e| ("settings", e))?;
     let client = export::client(&config).map_err(|e| ("settings", e.into()))?;
-    answer.url = config.url.clone();
+    // The normalised address: never what was typed, which may hold `user:key@`.
+    answer.url = Some(client.base_url().to_string());
 
     let user = current_user(&client, config.user.as_deref().unwrap_or_default())
         .await
@@ -133,6 +160,20 @@ async fn check(
         suite_mode_text: mode,
     });
 
+    let access = Access::of(&user, &project);
+    let text = access.describe(&user, &config.target);
+    answer.permissions = Some(text.clone());
+    match access.verdict(&config.target) {
+        Verdict::Enough => ok(global, "access", text),
+        Verdict::Lacking => {
+            return Err(("permissions", CliError::Input(text)));
+        }
+        Verdict::Unknown => {
+            unsure(global, "access", &text);
+            answer.unchecked.push(text);
+        }
+    }
+
     let all = client
         .get_suites(project.id)
         .await
@@ -159,7 +200,168 @@ async fn check(
             name: suite.name.clone(),
         })
         .collect();
+
+    if let Some(text) = check_target(&client, &config, project.id)
+        .await
+        .map_err(|e| ("target", e))?
+    {
+        ok(global, "target", text);
+    }
+
+    let statuses = client
+        .get_statuses()
+        .await
+        .map_err(|e| ("status mapping", e.into()))?;
+    StatusMap::resolve(&config.mapping, &statuses)
+        .map_err(|e| ("status mapping", ExportError::from(e).into()))?;
+    ok(
+        global,
+        "statuses",
+        "every status the mapping names exists in TestRail",
+    );
     Ok(())
+}
+
+/// The configured run or plan, when results go into an existing one: it must exist, belong
+/// to the project and be open. `None` when a new run or plan is made.
+async fn check_target(
+    client: &Client,
+    config: &Config,
+    project_id: u64,
+) -> Result<Option<String>, CliError> {
+    let (what, id, name, project, closed) = match config.target {
+        Target::NewRun | Target::NewPlan => return Ok(None),
+        Target::Run(id) => {
+            let run = client.get_run(id).await.map_err(|e| gone("run", id, e))?;
+            ("run", id, run.name, run.project_id, run.is_completed)
+        }
+        Target::Plan(id) => {
+            let plan = client.get_plan(id).await.map_err(|e| gone("plan", id, e))?;
+            ("plan", id, plan.name, plan.project_id, plan.is_completed)
+        }
+    };
+    if project.is_some_and(|project| project != project_id) {
+        return Err(CliError::Input(format!(
+            "{what} {id} ({name}) belongs to another project: name a {what} of project P{project_id}, or the project it is in"
+        )));
+    }
+    if closed {
+        return Err(CliError::Input(format!(
+            "{what} {id} ({name}) is closed: TestRail refuses results for closed runs and plans; report into a new run (unset TESTRAIL_RUN_ID / TESTRAIL_PLAN_ID) or an open one"
+        )));
+    }
+    Ok(Some(format!("{what} {id} ({name}) is open")))
+}
+
+/// A configured run or plan that TestRail does not know.
+fn gone(what: &str, id: u64, error: ClientError) -> CliError {
+    match error {
+        ClientError::BadRequest { message, .. } => CliError::Input(format!(
+            "TestRail has no {what} {id} (it said: \"{message}\"): check TESTRAIL_{}_ID, or unset it to report into a new run",
+            what.to_ascii_uppercase()
+        )),
+        other => other.into(),
+    }
+}
+
+/// What a user may do, as far as TestRail's answer tells: the API names the user's role
+/// (`get_current_user`, and per project on TestRail Enterprise), not what a role allows, so
+/// only TestRail's default roles can be judged without writing.
+#[derive(Debug, PartialEq, Eq)]
+enum Access {
+    /// Administrator or Lead: runs, plans and results.
+    All(String),
+    /// The default Tester role: results, but no runs.
+    ResultsOnly(String),
+    /// The default Read-only (or Guest) role: nothing.
+    Nothing(String),
+    /// A custom role, or no role in the answer: cannot be judged.
+    Unknown(Option<String>),
+}
+
+/// Whether the access is enough for the configured export.
+#[derive(Debug, PartialEq, Eq)]
+enum Verdict {
+    Enough,
+    Lacking,
+    Unknown,
+}
+
+impl Access {
+    fn of(user: &User, project: &Project) -> Access {
+        let is_admin = user
+            .extra
+            .get("is_admin")
+            .and_then(serde_json::Value::as_bool)
+            .unwrap_or(false);
+        if is_admin {
+            return Access::All("Administrator".to_owned());
+        }
+        let project_role = project
+            .extra
+            .get("users")
+            .and_then(serde_json::Value::as_array)
+            .and_then(|users| {
+                users.iter().find(|entry| {
+                    entry.get("id").and_then(serde_json::Value::as_u64) == Some(user.id)
+                })
+            })
+            .and_then(|entry| entry.get("project_role"))
+            .and_then(serde_json::Value::as_str)
+            .map(|role| format!("{role} (in this project)"));
+        let Some(role) = project_role.or_else(|| user.role.clone()) else {
+            return Access::Unknown(None);
+        };
+        let plain = role
+            .trim_end_matches(" (in this project)")
+            .trim()
+            .to_ascii_lowercase();
+        match plain.as_str() {
+            "administrator" | "admin" | "lead" => Access::All(role),
+            "tester" => Access::ResultsOnly(role),
+            "read-only" | "read only" | "readonly" | "guest" => Access::Nothing(role),
+            _ => Access::Unknown(Some(role)),
+        }
+    }
+
+    fn verdict(&self, target: &Target) -> Verdict {
+        match self {
+            Access::All(_) => Verdict::Enough,
+            Access::ResultsOnly(_) if matches!(target, Target::Run(_)) => Verdict::Enough,
+            Access::ResultsOnly(_) | Access::Nothing(_) => Verdict::Lacking,
+            Access::Unknown(_) => Verdict::Unknown,
+        }
+    }
+
+    fn describe(&self, user: &User, target: &Target) -> String {
+        let who = &user.email;
+        let needs = match target {
+            Target::NewRun => "add runs and results",
+            Target::NewPlan => "add plans and results",
+            Target::Plan(_) => "add plan entries and results",
+            Target::Run(_) => "add results (and edit the run when cases are missing from it)",
+        };
+        match self {
+            Access::All(role) => format!("role {role}: may {needs}"),
+            Access::ResultsOnly(role) => match target {
+                Target::Run(id) => format!(
+                    "role {role}: may add results to run R{id}, but not add missing cases to it (that needs the Lead role): the run must already hold every linked case"
+                ),
+                _ => format!(
+                    "{who} has role {role}, which (as TestRail's default Tester role) may add results but not runs or plans, and the export must {needs}: ask a TestRail admin for the Lead role, or report into an existing run that holds the cases (TESTRAIL_RUN_ID)"
+                ),
+            },
+            Access::Nothing(role) => format!(
+                "{who} has role {role}, which may not add results (the export must {needs}): ask a TestRail admin for the Lead role (or Tester, to report into an existing run)"
+            ),
+            Access::Unknown(Some(role)) => format!(
+                "{who} has role {role}, which is not one of TestRail's default roles: the API does not say what a role allows, so whether it may {needs} is only known when the first export tries"
+            ),
+            Access::Unknown(None) => format!(
+                "TestRail did not say the role of {who} (versions before 7.3 do not): whether it may {needs} is only known when the first export tries"
+            ),
+        }
+    }
 }
 
 /// `get_current_user`, or `get_user_by_email` on TestRail before 6.6.
@@ -168,5 +370,71 @@ async fn current_user(client: &Client, email: &str) -> Result<User, ClientError>
         Ok(user) => Ok(user),
         Err(ClientError::BadRequest { .. }) => client.get_user_by_email(email).await,
         Err(error) => Err(error),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(role: Option<&str>, is_admin: bool) -> User {
+        serde_json::from_value(serde_json::json!({
+            "id": 7, "email": "ci@acme.io", "role": role, "is_admin": is_admin,
+        }))
+        .unwrap()
+    }
+
+    fn project(users: serde_json::Value) -> Project {
+        serde_json::from_value(serde_json::json!({"id": 1, "name": "Shop", "users": users}))
+            .unwrap()
+    }
+
+    #[test]
+    fn default_roles_are_judged_and_others_are_said_to_be_unknown() {
+        let none = project(serde_json::Value::Null);
+        let cases = [
+            (user(Some("Lead"), false), Target::NewRun, Verdict::Enough),
+            (user(Some("Custom"), true), Target::NewPlan, Verdict::Enough),
+            (
+                user(Some("Tester"), false),
+                Target::NewRun,
+                Verdict::Lacking,
+            ),
+            (user(Some("Tester"), false), Target::Run(3), Verdict::Enough),
+            (
+                user(Some("Read-only"), false),
+                Target::Run(3),
+                Verdict::Lacking,
+            ),
+            (
+                user(Some("QA Bot"), false),
+                Target::NewRun,
+                Verdict::Unknown,
+            ),
+            (user(None, false), Target::NewRun, Verdict::Unknown),
+        ];
+        for (user, target, verdict) in cases {
+            let access = Access::of(&user, &none);
+            assert_eq!(access.verdict(&target), verdict, "{access:?} {target:?}");
+        }
+        let text = Access::of(&user(Some("QA Bot"), false), &none)
+            .describe(&user(Some("QA Bot"), false), &Target::NewRun);
+        assert!(
+            text.contains("only known when the first export tries"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_project_role_beats_the_global_role() {
+        let lead_here = project(serde_json::json!([
+            {"id": 7, "global_role": "Read-only", "project_role": "Lead"},
+        ]));
+        let access = Access::of(&user(Some("Read-only"), false), &lead_here);
+        assert_eq!(
+            access.verdict(&Target::NewRun),
+            Verdict::Enough,
+            "{access:?}"
+        );
     }
 }

@@ -32,26 +32,50 @@ pub struct BaseUrl {
 
 impl BaseUrl {
     /// Parses and normalises a base URL (see the type's documentation for what is accepted).
+    ///
+    /// Errors never show what looks like user information (`user:key@`), however malformed
+    /// the input: see [`redact_userinfo`].
     pub fn parse(input: &str) -> Result<Self, ConfigError> {
         let trimmed = input.trim();
+        let shown = redact_userinfo(trimmed);
         let invalid = |reason: String| ConfigError::InvalidBaseUrl {
-            url: redact_userinfo(trimmed),
+            url: shown.clone(),
             reason,
+        };
+        let credentials = || {
+            invalid(
+                "it holds credentials (`user:key@`): give them as TESTRAIL_USER and TESTRAIL_API_KEY instead"
+                    .to_owned(),
+            )
         };
         if trimmed.is_empty() {
             return Err(invalid("it is empty".to_owned()));
         }
-        let url = Url::parse(trimmed).map_err(|e| match e {
-            url::ParseError::RelativeUrlWithoutBase => {
-                invalid(format!("it has no scheme: write https://{trimmed}"))
+        let explicit_scheme = scheme_of(trimmed)
+            .filter(|scheme| trimmed[scheme.len() + 1..].starts_with("//"))
+            .map(str::to_ascii_lowercase);
+        let url = match Url::parse(trimmed) {
+            Ok(url) if is_web_scheme(url.scheme()) => url,
+            Err(error) if explicit_scheme.as_deref().is_some_and(is_web_scheme) => {
+                if trimmed.contains('@') {
+                    return Err(credentials());
+                }
+                return Err(invalid(error.to_string()));
             }
-            other => invalid(other.to_string()),
-        })?;
-        if !url.username().is_empty() || url.password().is_some() {
-            return Err(invalid(
-                "it holds credentials: give them as TESTRAIL_USER and TESTRAIL_API_KEY instead"
-                    .to_owned(),
-            ));
+            _ => {
+                // Not an http(s) address: another scheme, no scheme at all, or a
+                // `host:port` that reads as a scheme (`localhost:19300`).
+                if trimmed.contains('@') {
+                    return Err(credentials());
+                }
+                if let Some(scheme) = explicit_scheme {
+                    return Err(invalid(format!("unsupported scheme `{scheme}`: use https")));
+                }
+                return Err(invalid(missing_scheme(trimmed)));
+            }
+        };
+        if !url.username().is_empty() || url.password().is_some() || trimmed.contains('@') {
+            return Err(credentials());
         }
         if url.fragment().is_some() {
             return Err(invalid("remove the `#...` part".to_owned()));
@@ -60,15 +84,8 @@ impl BaseUrl {
             .host_str()
             .filter(|h| !h.is_empty())
             .ok_or_else(|| invalid("it has no host".to_owned()))?;
-        match url.scheme() {
-            "https" => {}
-            "http" if is_loopback(&url) => {}
-            "http" => {
-                return Err(ConfigError::InsecureBaseUrl {
-                    url: trimmed.to_owned(),
-                });
-            }
-            other => return Err(invalid(format!("unsupported scheme `{other}`: use https"))),
+        if url.scheme() == "http" && !is_loopback(&url) {
+            return Err(ConfigError::InsecureBaseUrl { url: shown });
         }
 
         let mut path = url.path().to_owned();
@@ -159,17 +176,73 @@ fn encode_into(out: &mut String, text: &str, keep: impl Fn(u8) -> bool) {
     }
 }
 
-/// Hides `user:password@` in a URL that is about to be shown in an error.
-fn redact_userinfo(input: &str) -> String {
-    let Some(scheme_end) = input.find("://").map(|i| i + 3) else {
+/// Whether `scheme` is one TestRail is served over.
+fn is_web_scheme(scheme: &str) -> bool {
+    scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("http")
+}
+
+/// The scheme-shaped start of `text` (`[A-Za-z][A-Za-z0-9+.-]*` before a `:`), if any.
+fn scheme_of(text: &str) -> Option<&str> {
+    let end = text.find(':')?;
+    let scheme = &text[..end];
+    let mut chars = scheme.chars();
+    let first = chars.next()?;
+    (first.is_ascii_alphabetic()
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+    .then_some(scheme)
+}
+
+/// Why an address without `http(s)://` was refused, with the spelling that would work.
+fn missing_scheme(text: &str) -> String {
+    let candidate = format!("https://{}", text.trim_start_matches(['/', '\\']));
+    match Url::parse(&candidate) {
+        Ok(url) if url.host_str().is_some_and(|host| !host.is_empty()) => {
+            let loopback = if is_loopback(&url) {
+                " (http:// also works for a loopback address such as a local simulator)"
+            } else {
+                ""
+            };
+            format!("it has no scheme: add https:// in front, as in {candidate}{loopback}")
+        }
+        _ => "it is not a web address: write it as https://<host>, e.g. https://acme.testrail.io"
+            .to_owned(),
+    }
+}
+
+/// Hides whatever looks like user information (`user:key@`) in a URL about to be shown.
+///
+/// It works on text that is not a valid URL too: everything between the scheme (with its
+/// slashes, when it is `http`/`https` or followed by a slash) and the last `@` becomes
+/// `***`, so a key holding `@`, `:`, `/`, `%` or `#`, a misspelled scheme or missing
+/// slashes (`https:/admin:KEY@host`, `admin:KEY@host`, `//admin:KEY@host`) hide it too.
+/// Text without `@` is returned unchanged.
+///
+/// ```
+/// use testrail_harness::client::redact_userinfo;
+///
+/// assert_eq!(redact_userinfo("https://qa:k@y@acme.testrail.io/"), "https://***@acme.testrail.io/");
+/// assert_eq!(redact_userinfo("admin:KEY@host"), "***@host");
+/// assert_eq!(redact_userinfo("https://acme.testrail.io/"), "https://acme.testrail.io/");
+/// ```
+pub fn redact_userinfo(input: &str) -> String {
+    let Some(at) = input.rfind('@') else {
         return input.to_owned();
     };
-    let rest = &input[scheme_end..];
-    // Up to the last `@`, whatever it holds: a password may itself contain `/`, `?` or `#`.
-    match rest.rfind('@') {
-        Some(at) => format!("{}***{}", &input[..scheme_end], &rest[at..]),
-        None => input.to_owned(),
-    }
+    let after_scheme = match scheme_of(input) {
+        Some(scheme) => {
+            let rest = &input[scheme.len() + 1..];
+            if is_web_scheme(scheme) || rest.starts_with(['/', '\\']) {
+                scheme.len() + 1
+            } else {
+                0
+            }
+        }
+        None => 0,
+    };
+    let slashes =
+        input[after_scheme..].len() - input[after_scheme..].trim_start_matches(['/', '\\']).len();
+    let keep = (after_scheme + slashes).min(at);
+    format!("{}***{}", &input[..keep], &input[at..])
 }
 
 #[cfg(test)]
@@ -280,12 +353,58 @@ mod tests {
             .to_string();
         assert!(!err.contains("hunter2"), "{err}");
         assert!(err.contains("https://***@acme.testrail.io/"), "{err}");
-        assert_eq!(redact_userinfo("no scheme@all"), "no scheme@all");
+        assert!(err.contains("holds credentials"), "{err}");
         // Better to hide too much of a URL than a password holding `/`.
         assert_eq!(
             redact_userinfo("https://a:b@h/x@y"),
             "https://***@y".to_owned()
         );
+    }
+
+    #[test]
+    fn malformed_shapes_with_userinfo_are_refused_without_the_key() {
+        for (input, shown) in [
+            (
+                "https:/admin:sekrit@acme.testrail.io",
+                "https:/***@acme.testrail.io",
+            ),
+            (
+                "https:admin:sekrit@acme.testrail.io",
+                "https:***@acme.testrail.io",
+            ),
+            ("admin:sekrit@acme.testrail.io", "***@acme.testrail.io"),
+            ("//admin:sekrit@acme.testrail.io", "//***@acme.testrail.io"),
+            (
+                "htps://admin:sekrit@acme.testrail.io",
+                "htps://***@acme.testrail.io",
+            ),
+            ("https://admin:sekrit@", "https://***@"),
+            ("https://admin:sek@rit@[::1]:9/x", "https://***@[::1]:9/x"),
+            ("https:\\\\admin:sekrit@host", "https:\\\\***@host"),
+        ] {
+            let err = BaseUrl::parse(input).unwrap_err().to_string();
+            assert!(
+                !err.contains("sekrit") && !err.contains("sek@rit"),
+                "{input}: {err}"
+            );
+            assert!(err.contains(&format!("`{shown}`")), "{input}: {err}");
+            assert!(err.contains("holds credentials"), "{input}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_host_and_port_without_scheme_asks_for_https() {
+        for (input, suggestion) in [
+            ("localhost:19300", "https://localhost:19300"),
+            ("acme.testrail.io:443", "https://acme.testrail.io:443"),
+            ("acme.testrail.io", "https://acme.testrail.io"),
+            ("127.0.0.1:8080/testrail", "https://127.0.0.1:8080/testrail"),
+        ] {
+            let err = BaseUrl::parse(input).unwrap_err().to_string();
+            assert!(err.contains("add https://"), "{input}: {err}");
+            assert!(err.contains(suggestion), "{input}: {err}");
+            assert!(!err.contains("no host"), "{input}: {err}");
+        }
     }
 
     #[test]

@@ -54,7 +54,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-pub use base_url::BaseUrl;
+pub use base_url::{BaseUrl, redact_userinfo};
 pub use bodies::{
     CaseFilter, CaseUpdate, NewCase, NewPlan, NewPlanEntry, NewResult, NewRun, NewSection,
     PlanEntryRun, ResultFilter, ResultForCase, RunFilter, RunUpdate, StepResult,

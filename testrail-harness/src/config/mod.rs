@@ -5,6 +5,7 @@
 //! the file or a flag: only from `TESTRAIL_API_KEY` or the file named by `api_key_file`.
 
 pub mod file;
+pub mod intent;
 pub mod mapping;
 pub mod setting;
 
@@ -111,6 +112,27 @@ pub enum Target {
     Plan(u64),
 }
 
+/// What a failed export does to the exit code (`export_failure`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ExportFailure {
+    /// The default: an export that was asked for and did not deliver fails the run.
+    #[default]
+    Fail,
+    /// Best effort: say what was not sent and how to send it later, keep the tests' code.
+    Warn,
+}
+
+impl ExportFailure {
+    /// Reads `fail` or `warn` (any case); `None` for anything else.
+    pub fn parse(value: &str) -> Option<ExportFailure> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "fail" => Some(ExportFailure::Fail),
+            "warn" => Some(ExportFailure::Warn),
+            _ => None,
+        }
+    }
+}
+
 /// The merged configuration.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -120,6 +142,8 @@ pub struct Config {
     pub export: bool,
     /// Whether to print instead of sending.
     pub dry_run: bool,
+    /// Whether a failed export fails the run or only warns.
+    pub export_failure: ExportFailure,
     /// TestRail's address.
     pub url: Option<String>,
     /// The login.
@@ -195,10 +219,7 @@ impl Config {
     /// `testrail.toml` found by walking up from `start_dir`; then the process environment;
     /// then `flags`.
     pub fn load(start_dir: &Path, flags: &HarnessFlags) -> Result<Config, ConfigError> {
-        let file = match std::env::var_os("TESTRAIL_CONFIG") {
-            Some(path) if !path.is_empty() => Some(PathBuf::from(path)),
-            _ => file::find(start_dir),
-        };
+        let file = config_file(start_dir);
         let env: Vec<(String, String)> = std::env::vars().collect();
         Config::from_sources(file.as_deref(), &env, flags)
     }
@@ -256,6 +277,15 @@ impl Config {
             .map(|(_, value)| ApiKey::new(value.trim()))
             .filter(|key| !key.is_empty());
         Resolver { raw }.build(file_path, api_key_env, mapping, fields)
+    }
+}
+
+/// The configuration file a process started in `start_dir` reads: the one named by
+/// `TESTRAIL_CONFIG`, else the nearest `testrail.toml` (see [`file::find`]).
+pub fn config_file(start_dir: &Path) -> Option<PathBuf> {
+    match std::env::var_os("TESTRAIL_CONFIG") {
+        Some(path) if !path.is_empty() => Some(PathBuf::from(path)),
+        _ => file::find(start_dir),
     }
 }
 
@@ -444,6 +474,15 @@ impl Resolver {
             file: file_path.map(Path::to_path_buf),
             export: self.flag("export")?,
             dry_run: self.flag("dry_run")?,
+            export_failure: match self.text("export_failure")? {
+                None => ExportFailure::Fail,
+                Some(value) => ExportFailure::parse(&value).ok_or_else(|| {
+                    self.error(
+                        "export_failure",
+                        format!("must be \"fail\" or \"warn\", not {value:?}"),
+                    )
+                })?,
+            },
             url: self.text("url")?,
             user: self.text("user")?,
             api_key,

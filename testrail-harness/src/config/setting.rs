@@ -41,6 +41,7 @@ macro_rules! settings {
 
 settings! {
     "export", "TESTRAIL_EXPORT", Some("--testrail-export"), Bool, "send the results to TestRail when the run ends";
+    "export_failure", "TESTRAIL_EXPORT_FAILURE", Some("--testrail-export-failure"), Text, "`fail` (default): an export that was asked for and sent nothing, or not everything, fails the run; `warn`: best effort, a line says what was not sent and how to send it later, the tests' exit code stays";
     "dry_run", "TESTRAIL_DRY_RUN", Some("--testrail-dry-run"), Bool, "print the requests the export would send (API key redacted), send nothing";
     "url", "TESTRAIL_URL", Some("--testrail-url"), Text, "TestRail address, e.g. https://acme.testrail.io (HTTPS unless loopback)";
     "user", "TESTRAIL_USER", Some("--testrail-user"), Text, "TestRail login (email address)";
