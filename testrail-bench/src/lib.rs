@@ -8,9 +8,11 @@
 //! - [`faults`]: the fault catalogue and exports through it (shared with `tests/faults.rs`);
 //! - [`trcli`]: the pinned trcli in `target/trcli-venv`;
 //! - [`genws`]: the generated crates (10,000 tests, 1,000 tests) under `target/bench-work/`;
+//! - [`crash`]: the randomized crash test (uploads killed at a request and resumed);
 //! - [`bench`]: the benchmarks themselves and their report.
 
 pub mod bench;
+pub mod crash;
 pub mod data;
 pub mod faults;
 pub mod genws;
