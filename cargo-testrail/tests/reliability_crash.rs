@@ -38,6 +38,12 @@ fn uploads_killed_at_random_requests_end_with_every_result_stored_once() {
         "the seeds killed at least one upload each on average: {}",
         figure.line()
     );
+    assert_eq!(
+        figure.imprecise,
+        0,
+        "every kill came while the held request was in flight: {}",
+        figure.line()
+    );
     assert!(
         failed.is_empty(),
         "{} of {SEEDS} seeds broke exactly-once:\n{}",

@@ -356,12 +356,13 @@ pub fn run_seed(seed: u64, options: &CrashOptions) -> SeedOutcome {
     }
 }
 
-fn session_dir(testrail_dir: &Path, session: &str) -> PathBuf {
+/// The directory of `session` under a testrail directory.
+pub fn session_dir(testrail_dir: &Path, session: &str) -> PathBuf {
     testrail_dir.join("sessions").join(session)
 }
 
 /// Copies the files of a session directory (spool files and journal; not the lock file).
-fn copy_dir(from: &Path, to: &Path) {
+pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("the copy's directory can be created");
     for entry in std::fs::read_dir(from).expect("the session directory can be read") {
         let entry = entry.expect("a directory entry");
@@ -373,18 +374,107 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// The rules that hold request `kill.request` of the next attempt.
-fn rules(kill: Kill) -> Vec<FaultRule> {
-    let after = kill.request.saturating_sub(1);
-    let hold = |ms| FaultRule::new(FaultKind::Hang { ms }).after(after).times(1);
-    match kill.stage {
+/// The rules that hold request `request` (1-based) of the next process, counting only
+/// requests to `endpoint` when given, and let it end as `stage` says.
+pub fn rules(request: u32, endpoint: Option<&str>, stage: Stage) -> Vec<FaultRule> {
+    let after = request.saturating_sub(1);
+    let scoped = |rule: FaultRule| match endpoint {
+        Some(endpoint) => rule.on(endpoint),
+        None => rule,
+    };
+    let hold = |ms| scoped(FaultRule::new(FaultKind::Hang { ms }).after(after).times(1));
+    match stage {
         Stage::Unsent => vec![
             hold(HOLD_MS),
-            FaultRule::new(FaultKind::DropBefore).after(after).times(1),
+            scoped(FaultRule::new(FaultKind::DropBefore).after(after).times(1)),
         ],
         Stage::Late { ms } => vec![hold(ms)],
         Stage::Unanswered => vec![hold(HOLD_MS)],
     }
+}
+
+/// `cargo testrail upload` of a session directory into `sim`, with the test settings
+/// (short retry waits, `settle`) and `env` on top; the caller's `TESTRAIL_*` variables
+/// are removed.
+pub fn upload_command(
+    cli: &Path,
+    sim: &Simulator,
+    testrail_dir: &Path,
+    session: &str,
+    settle: Duration,
+    env: &[(String, String)],
+) -> Command {
+    let mut command = Command::new(cli);
+    for (name, _) in std::env::vars() {
+        if name.starts_with("TESTRAIL_") || name == "NEXTEST_RUN_ID" {
+            command.env_remove(name);
+        }
+    }
+    command
+        .args(["testrail", "upload"])
+        .arg(session_dir(testrail_dir, session))
+        .envs(sim::export_env(sim, session))
+        .env("TESTRAIL_DIR", testrail_dir)
+        .env("TESTRAIL_SETTLE_SECS", settle.as_secs().to_string())
+        .env("TESTRAIL_BACKOFF_MS", "10")
+        .env("NO_COLOR", "1")
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .current_dir(testrail_dir);
+    command
+}
+
+/// How a process ended.
+#[derive(Clone, Debug, Default)]
+pub struct Ended {
+    /// Exit code when it ended by itself.
+    pub exit: Option<i32>,
+    /// Whether it was killed at the held request.
+    pub killed: bool,
+    /// Whether the held request was still in flight at the kill (or the stop).
+    pub in_flight_at_kill: bool,
+    /// The last lines of its output.
+    pub output_tail: String,
+}
+
+/// Runs `command` (its output going to `log`), and when `kill` is given and every fault
+/// rule of `sim` has fired (the held request arrived), kills it as the stage says.
+pub fn drive(sim: &Simulator, command: &mut Command, log: &Path, kill: Option<Stage>) -> Ended {
+    if let Some(parent) = log.parent() {
+        std::fs::create_dir_all(parent).expect("the log's directory can be created");
+    }
+    let file = std::fs::File::create(log).expect("the output file can be created");
+    command
+        .stdin(Stdio::null())
+        .stdout(file.try_clone().expect("the output file can be shared"))
+        .stderr(file);
+    let mut child = command.spawn().expect("the process starts");
+    let mut ended = Ended::default();
+    let deadline = Instant::now() + Duration::from_secs(300);
+    loop {
+        if let Some(status) = child.try_wait().expect("the process can be waited for") {
+            ended.exit = status.code();
+            break;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            ended.output_tail = "did not end within 300 s".into();
+            return ended;
+        }
+        if let Some(stage) = kill
+            && sim.faults().is_empty()
+        {
+            ended.in_flight_at_kill = sim.counters().in_flight > 0;
+            kill_at(&mut child, sim, stage);
+            ended.killed = true;
+            return ended;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    ended.output_tail = lines[lines.len().saturating_sub(3)..].join(" / ");
+    ended
 }
 
 /// One `cargo testrail upload`, killed as `kill` says, or run to its end.
@@ -396,74 +486,47 @@ fn attempt(
     session: &str,
     kill: Option<Kill>,
 ) -> Attempt {
-    sim.set_faults(kill.map(rules).unwrap_or_default());
-    let output = testrail_dir.join(format!(
-        "upload-{}.log",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0)
-    ));
-    std::fs::create_dir_all(testrail_dir).expect("the testrail directory can be created");
-    let log = std::fs::File::create(&output).expect("the output file can be created");
-    let mut command = Command::new(&options.cli);
-    for (name, _) in std::env::vars() {
-        if name.starts_with("TESTRAIL_") || name == "NEXTEST_RUN_ID" {
-            command.env_remove(name);
-        }
-    }
-    command
-        .args(["testrail", "upload"])
-        .arg(session_dir(testrail_dir, session))
-        .envs(sim::export_env(sim, session))
-        .env("TESTRAIL_DIR", testrail_dir)
-        .env("TESTRAIL_BATCH_SIZE", plan.batch_size.to_string())
-        .env("TESTRAIL_MAX_IN_FLIGHT", plan.max_in_flight.to_string())
-        .env("TESTRAIL_SETTLE_SECS", options.settle.as_secs().to_string())
-        .env("TESTRAIL_BACKOFF_MS", "10")
-        .env("NO_COLOR", "1")
-        .current_dir(testrail_dir)
-        .stdin(Stdio::null())
-        .stdout(log.try_clone().expect("the output file can be shared"))
-        .stderr(log);
-    let mut child = command.spawn().expect("cargo-testrail starts");
-    let mut result = Attempt {
-        kill,
-        killed: false,
-        in_flight_at_kill: false,
-        endpoint: None,
-        exit: None,
-        output_tail: String::new(),
-    };
-    let deadline = Instant::now() + Duration::from_secs(300);
-    loop {
-        if let Some(status) = child.try_wait().expect("the upload can be waited for") {
-            result.exit = status.code();
-            break;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            result.output_tail = "did not end within 300 s".into();
-            break;
-        }
-        if let Some(kill) = kill
-            && sim.faults().is_empty()
-        {
-            result.in_flight_at_kill = sim.counters().in_flight > 0;
-            kill_at(&mut child, sim, kill.stage);
-            result.killed = true;
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(1));
-    }
+    sim.set_faults(
+        kill.map(|kill| rules(kill.request, None, kill.stage))
+            .unwrap_or_default(),
+    );
+    let env = [
+        (
+            "TESTRAIL_BATCH_SIZE".to_owned(),
+            plan.batch_size.to_string(),
+        ),
+        (
+            "TESTRAIL_MAX_IN_FLIGHT".to_owned(),
+            plan.max_in_flight.to_string(),
+        ),
+    ];
+    let mut command = upload_command(
+        &options.cli,
+        sim,
+        testrail_dir,
+        session,
+        options.settle,
+        &env,
+    );
+    let log = testrail_dir.join(format!("upload-{}.log", unique()));
+    let ended = drive(sim, &mut command, &log, kill.map(|kill| kill.stage));
     sim.clear_faults();
-    if !result.killed {
-        let text = std::fs::read_to_string(&output).unwrap_or_default();
-        let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-        result.output_tail = lines[lines.len().saturating_sub(3)..].join(" / ");
+    Attempt {
+        kill,
+        killed: ended.killed,
+        in_flight_at_kill: ended.in_flight_at_kill,
+        endpoint: None,
+        exit: ended.exit,
+        output_tail: ended.output_tail,
     }
-    result
+}
+
+/// A name part that differs between calls.
+pub fn unique() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0)
 }
 
 /// Kills the client while its held request is in flight (see [`Stage`]).
@@ -510,6 +573,9 @@ pub struct Figure {
     pub extra_runs: usize,
     /// Kills that fired.
     pub kills: usize,
+    /// Kills that came after the held request had ended (the kill point was not exact:
+    /// the machine was too slow to act within the hold).
+    pub imprecise: usize,
     /// Kills per stage and endpoint.
     pub kills_by: BTreeMap<String, usize>,
     /// Wall time.
@@ -528,6 +594,7 @@ impl Figure {
         self.extra_runs += outcome.runs.saturating_sub(1) + outcome.plans;
         for attempt in outcome.attempts.iter().filter(|a| a.killed) {
             self.kills += 1;
+            self.imprecise += usize::from(!attempt.in_flight_at_kill);
             if let Some(kill) = attempt.kill {
                 *self
                     .kills_by
@@ -545,7 +612,7 @@ impl Figure {
     /// The figure in one line.
     pub fn line(&self) -> String {
         format!(
-            "{}/{} seeds passed; {} results expected, {} stored, {} duplicates, {} lost, {} extra runs/plans; {} kills; {:.1} s",
+            "{}/{} seeds passed; {} results expected, {} stored, {} duplicates, {} lost, {} extra runs/plans; {} kills ({} not in flight at the kill); {:.1} s",
             self.passed,
             self.seeds,
             self.results,
@@ -554,6 +621,7 @@ impl Figure {
             self.lost,
             self.extra_runs,
             self.kills,
+            self.imprecise,
             self.wall.as_secs_f64()
         )
     }
