@@ -412,8 +412,12 @@ fn trcli_command(
 }
 
 /// The `cargo-testrail` binary next to this one (same profile), built first with
-/// `cargo build -p cargo-testrail` so it is current.
+/// `cargo build -p cargo-testrail` so it is current; `TESTRAIL_BENCH_CLI` names another
+/// one (then nothing is built).
 pub fn cli_binary() -> Result<PathBuf, String> {
+    if let Some(cli) = std::env::var_os("TESTRAIL_BENCH_CLI") {
+        return Ok(PathBuf::from(cli));
+    }
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let profile_dir = exe
         .parent()
