@@ -467,6 +467,7 @@ pub fn drive(sim: &Simulator, command: &mut Command, log: &Path, kill: Option<St
             ended.in_flight_at_kill = sim.counters().in_flight > 0;
             kill_at(&mut child, sim, stage);
             ended.killed = true;
+            quiet(sim);
             return ended;
         }
         std::thread::sleep(Duration::from_millis(1));
@@ -527,6 +528,25 @@ pub fn unique() -> u128 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos())
         .unwrap_or(0)
+}
+
+/// Waits until no request has arrived for 150 ms (at most 3 s): requests the killed
+/// process wrote before it died must reach the simulator before the next process's rules
+/// are set, or they would count as that process's requests.
+fn quiet(sim: &Simulator) {
+    let deadline = Instant::now() + Duration::from_secs(3);
+    let mut seen = sim.counters().requests;
+    let mut since = Instant::now();
+    while Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+        let now = sim.counters().requests;
+        if now != seen {
+            seen = now;
+            since = Instant::now();
+        } else if since.elapsed() >= Duration::from_millis(150) {
+            return;
+        }
+    }
 }
 
 /// Kills the client while its held request is in flight (see [`Stage`]).
