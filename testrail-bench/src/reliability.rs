@@ -412,8 +412,8 @@ fn trcli_command(
 }
 
 /// The `cargo-testrail` binary next to this one (same profile), built first with
-/// `cargo build -p cargo-testrail` so it is current; `TESTRAIL_BENCH_CLI` names another
-/// one (then nothing is built).
+/// `cargo build -p cargo-testrail -p testrail-bench` so it is current;
+/// `TESTRAIL_BENCH_CLI` names another one (then nothing is built).
 pub fn cli_binary() -> Result<PathBuf, String> {
     if let Some(cli) = std::env::var_os("TESTRAIL_BENCH_CLI") {
         return Ok(PathBuf::from(cli));
@@ -428,13 +428,15 @@ pub fn cli_binary() -> Result<PathBuf, String> {
         .is_some_and(|name| name == "release");
     let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     command
+        // With this package, so the features of shared dependencies are the ones this
+        // binary was built with and nothing is compiled a second time.
         .args([
             "build",
             "--quiet",
             "-p",
             "cargo-testrail",
-            "--bin",
-            "cargo-testrail",
+            "-p",
+            "testrail-bench",
         ])
         .current_dir(crate::workspace_root());
     if release {
