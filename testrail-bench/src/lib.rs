@@ -8,13 +8,17 @@
 //! - [`faults`]: the fault catalogue and exports through it (shared with `tests/faults.rs`);
 //! - [`trcli`]: the pinned trcli in `target/trcli-venv`;
 //! - [`genws`]: the generated crates (10,000 tests, 1,000 tests) under `target/bench-work/`;
+//! - [`crash`]: the randomized crash test (uploads killed at a request and resumed);
+//! - [`reliability`]: the scenarios of `RELIABILITY.md`, ours next to trcli;
 //! - [`bench`]: the benchmarks themselves and their report.
 
 pub mod bench;
+pub mod crash;
 pub mod data;
 pub mod faults;
 pub mod genws;
 pub mod measure;
+pub mod reliability;
 pub mod sim;
 pub mod trcli;
 

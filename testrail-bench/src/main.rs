@@ -1,14 +1,17 @@
-//! `cargo run --release -p testrail-bench -- [harness|compile|export|validation|faults|all]`
+//! `cargo run --release -p testrail-bench -- [harness|compile|export|validation|faults|all]`,
+//! and `crash` (the randomized crash test) and `reliability` (the table of
+//! `RELIABILITY.md`), which `all` leaves out.
 //!
 //! Options: `--runs R` (alternating runs per side, default 5), `--sizes 5000,50000`
-//! (export), `--only KEY,...` (export scenarios `0ms`, `50ms`, `180/min`, or fault keys),
-//! `--no-trcli`. The report is printed and written to `target/bench-work/report-<what>.md`.
+//! (export), `--only KEY,...` (export scenarios `0ms`, `50ms`, `180/min`, fault or
+//! reliability keys), `--no-trcli`, `--seeds N` (crash seeds 1..=N, default 200; 20 for
+//! `reliability`), `--seed S` (one crash seed). The report is printed and written to `target/bench-work/report-<what>.md`.
 
 use std::process::ExitCode;
 
 use testrail_bench::bench::{self, Options, Report};
 
-const USAGE: &str = "usage: testrail-bench [harness|compile|export|validation|faults|all] [--runs R] [--sizes N,N] [--only KEY,..] [--no-trcli]";
+const USAGE: &str = "usage: testrail-bench [harness|compile|export|validation|faults|crash|reliability|all] [--runs R] [--sizes N,N] [--only KEY,..] [--no-trcli] [--seeds N] [--seed S]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -40,6 +43,7 @@ fn main() -> ExitCode {
     }
     let mut what = None;
     let mut opts = Options::default();
+    let mut seeds = None;
     let mut iter = args.iter();
     while let Some(arg) = iter.next() {
         let mut value = |name: &str| {
@@ -63,11 +67,24 @@ fn main() -> ExitCode {
                     .collect()
             }
             "--no-trcli" => opts.no_trcli = true,
+            "--seeds" => {
+                seeds = Some(value("--seeds").parse().unwrap_or_else(|_| {
+                    eprintln!("--seeds needs a number\n{USAGE}");
+                    std::process::exit(2)
+                }))
+            }
+            "--seed" => {
+                opts.seed = Some(value("--seed").parse().unwrap_or_else(|_| {
+                    eprintln!("--seed needs a number\n{USAGE}");
+                    std::process::exit(2)
+                }))
+            }
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return ExitCode::SUCCESS;
             }
-            "harness" | "compile" | "export" | "validation" | "faults" | "all"
+            "harness" | "compile" | "export" | "validation" | "faults" | "crash"
+            | "reliability" | "all"
                 if what.is_none() =>
             {
                 what = Some(arg.clone())
@@ -79,6 +96,7 @@ fn main() -> ExitCode {
         }
     }
     let what = what.unwrap_or_else(|| "all".into());
+    opts.seeds = seeds.unwrap_or(if what == "reliability" { 20 } else { 200 });
     let mut report = Report::default();
     report.add(&format!(
         "# testrail-rs benchmarks (`{what}`)\n\nReproduce: `cargo run --release -p testrail-bench -- {what}`\n\n### Machine\n\n{}",
@@ -100,6 +118,12 @@ fn main() -> ExitCode {
     }
     if all || what == "faults" {
         ok &= bench::fault_table::run(&mut report, &opts);
+    }
+    if what == "crash" {
+        ok &= bench::crash::run(&mut report, &opts);
+    }
+    if what == "reliability" {
+        ok &= bench::reliability::run(&mut report, &opts);
     }
     report.add(&format!(
         "Load average at the end: {}\n",

@@ -2,9 +2,11 @@
 //! the whole report is also written as Markdown to `target/bench-work/report-<what>.md`.
 
 pub mod compile;
+pub mod crash;
 pub mod export;
 pub mod fault_table;
 pub mod harness;
+pub mod reliability;
 pub mod validation;
 
 use std::fmt::Write as _;
@@ -23,6 +25,10 @@ pub struct Options {
     pub no_trcli: bool,
     /// Only these faults / scenarios (keys), when not empty.
     pub only: Vec<String>,
+    /// Seeds of the crash test (1..=seeds).
+    pub seeds: u64,
+    /// One seed of the crash test only (replaying a failure).
+    pub seed: Option<u64>,
 }
 
 impl Default for Options {
@@ -32,6 +38,8 @@ impl Default for Options {
             sizes: vec![5_000, 50_000],
             no_trcli: false,
             only: Vec::new(),
+            seeds: 200,
+            seed: None,
         }
     }
 }
