@@ -304,8 +304,7 @@ pub async fn export_with(
     let journal = Arc::new(tokio::sync::Mutex::new(journal));
     // What this finds stored is acknowledged in the journal, so `plan_items` counts it as
     // already stored (counting it here too counted it twice).
-    match send::settle_pending(&client, &journal, session, config.settle_window).await
-    {
+    match send::settle_pending(&client, &journal, session, config.settle_window).await {
         Ok(_) => {}
         Err(ExportError::Client(error)) => {
             let run_id = journal
@@ -612,9 +611,10 @@ async fn send_to_run(
                     .filter(|item| !refused.contains(&item.result.case_id))
                     .count();
                 total.results -= counted.min(total.results);
-                total
-                    .dropped
-                    .retain(|dropped| lost.iter().all(|item| item.result.case_id != dropped.case_id));
+                total.dropped.retain(|dropped| {
+                    lost.iter()
+                        .all(|item| item.result.case_id != dropped.case_id)
+                });
                 let mut locked = journal.lock().await;
                 if let Some(run) = locked.journal.runs.get_mut(&suite_id) {
                     run.case_ids = held;
