@@ -483,8 +483,7 @@ pub async fn export_with(
             session,
             (suite_id, run_id, prepared.changed.contains(&suite_id)),
             items,
-            (catalog.project.id, &naming),
-            &statuses,
+            (catalog.project.id, &naming, &statuses),
         )
         .await?;
         summary.refused.extend(
@@ -539,8 +538,7 @@ async fn send_to_run(
     session: &str,
     (suite_id, run_id, mut changed): (u64, u64, bool),
     mut items: Vec<send::Item>,
-    (project_id, naming): (u64, &target::Naming),
-    statuses: &StatusMap,
+    (project_id, naming, statuses): (u64, &target::Naming, &StatusMap),
 ) -> Result<send::Sent, ExportError> {
     let mut total = send::Sent::default();
     let mut rounds = 0;
