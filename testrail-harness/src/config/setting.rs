@@ -66,6 +66,8 @@ settings! {
     "ca_cert", "TESTRAIL_CA_CERT", Some("--testrail-ca-cert"), Text, "PEM file of an extra CA certificate to trust";
     "insecure", "TESTRAIL_INSECURE", Some("--testrail-insecure"), Bool, "do not verify TLS certificates (loudly warned; never in production)";
     "elapsed_ms", "TESTRAIL_ELAPSED_MS", Some("--testrail-elapsed-ms"), Bool, "send elapsed times with milliseconds (0.005s) instead of whole seconds";
+    "case_id_pattern", "TESTRAIL_CASE_ID_PATTERN", Some("--testrail-case-id-pattern"), Text, "`cargo testrail import junit`: a regular expression with one capture group that finds case IDs in test names and classnames, instead of the built-in `C123` grammar";
+    "fail_on_unmatched", "TESTRAIL_FAIL_ON_UNMATCHED", Some("--testrail-fail-on-unmatched"), Bool, "`cargo testrail import junit` and `upload`: exit with 1 when tests match no case (the matched ones are still sent)";
     "session", "TESTRAIL_SESSION", None, Text, "session key: processes with the same key report into one run";
     "dir", "TESTRAIL_DIR", None, Text, "where spool files are kept (default target/testrail)";
     "config", "TESTRAIL_CONFIG", None, Text, "the configuration file to read instead of the nearest testrail.toml";
