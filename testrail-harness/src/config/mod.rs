@@ -164,6 +164,8 @@ pub struct Config {
     pub insecure: bool,
     /// Elapsed with milliseconds.
     pub elapsed_ms: bool,
+    /// Bytes per result comment and per step text (see [`crate::export::text`]).
+    pub comment_budget: usize,
     /// Status mapping.
     pub mapping: MappingConfig,
     /// `custom_*` result fields sent with every result.
@@ -429,6 +431,19 @@ impl Resolver {
                 "must be at most 250 (TestRail's maximum per request)",
             ));
         }
+        let comment_budget = count(
+            "comment_budget",
+            crate::export::text::DEFAULT_COMMENT_BUDGET as u64,
+        )?;
+        if comment_budget < crate::export::text::MIN_COMMENT_BUDGET as u64 {
+            return Err(self.error(
+                "comment_budget",
+                format!(
+                    "must be at least {} bytes (room for the cut note and the session line)",
+                    crate::export::text::MIN_COMMENT_BUDGET
+                ),
+            ));
+        }
         Ok(Config {
             file: file_path.map(Path::to_path_buf),
             export: self.flag("export")?,
@@ -457,6 +472,7 @@ impl Resolver {
             ca_cert: self.text("ca_cert")?.map(|path| expand_home(&path)),
             insecure: self.flag("insecure")?,
             elapsed_ms: self.flag("elapsed_ms")?,
+            comment_budget: usize::try_from(comment_budget).unwrap_or(usize::MAX),
             mapping,
             fields,
             case_id_pattern: self.text("case_id_pattern")?,

@@ -15,6 +15,7 @@ pub mod results;
 pub mod send;
 pub mod status_map;
 pub mod target;
+pub mod text;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

@@ -5,7 +5,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::outcome::{BugLabel, Execution, RunResult, StepOutcome, StepStatus, TestOutcome};
+use crate::outcome::{
+    Attempt, BugLabel, Execution, RunResult, StepOutcome, StepStatus, TestOutcome,
+};
 use crate::spool::SpoolFile;
 
 /// What a test or step says about a case, before it becomes a TestRail status.
@@ -71,6 +73,10 @@ pub struct Source {
     pub failed_step: Option<String>,
     /// Attempts of the test.
     pub attempts: usize,
+    /// Every attempt of the test, in order, without its steps (for the comment).
+    pub history: Vec<Attempt>,
+    /// The reason given for an ignored test.
+    pub skip_reason: Option<String>,
     /// Time spent, in milliseconds.
     pub elapsed_ms: u64,
     /// Defect keys.
@@ -141,6 +147,18 @@ fn sources_of(test: &TestOutcome, file: &str, git_commit: Option<&str>) -> Vec<(
         location: last.and_then(|attempt| attempt.location.as_ref().map(ToString::to_string)),
         failed_step: last.and_then(|attempt| attempt.failed_step.clone()),
         attempts: test.attempts.len(),
+        history: test
+            .attempts
+            .iter()
+            .map(|attempt| Attempt {
+                steps: Vec::new(),
+                ..attempt.clone()
+            })
+            .collect(),
+        skip_reason: match &test.execution {
+            Execution::Skipped { reason } => reason.clone(),
+            Execution::Ran => None,
+        },
         elapsed_ms: test.elapsed_ms,
         defects: test.defects.clone(),
         comments: test.comments.clone(),

@@ -217,7 +217,7 @@ pub async fn send(
         let Some(joined) = tasks.join_next().await else {
             break;
         };
-        let (batch, rounds, sent_at_ms, outcome) =
+        let (mut batch, rounds, sent_at_ms, outcome) =
             joined.map_err(|error| ExportError::Runtime(error.to_string()))?;
         let keys: Vec<(String, u64)> = batch.iter().flat_map(Item::keys).collect();
         let mut locked = journal.lock().await;
@@ -235,6 +235,19 @@ pub async fn send(
                 locked.save()?;
                 sent.results += batch.len();
                 sent.batches += 1;
+            }
+            // A single result too large: its texts are cut further (the spool keeps them).
+            Err(Error::PayloadTooLarge { .. })
+                if batch.len() == 1 && super::results::shrink(&mut batch[0].result) =>
+            {
+                locked.save()?;
+                eprintln!(
+                    "testrail: the result of C{} was refused as too large (413): its comment \
+                     is cut to {} bytes and sent again; the full text stays in the spool",
+                    batch[0].result.case_id,
+                    batch[0].result.result.comment.as_ref().map_or(0, String::len)
+                );
+                queue.push_front((batch, rounds));
             }
             Err(Error::PayloadTooLarge { .. }) if batch.len() > 1 => {
                 locked.save()?;
