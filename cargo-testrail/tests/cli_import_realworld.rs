@@ -29,6 +29,8 @@ const CASES: &[std::ops::RangeInclusive<u64>] = &[
     901..=905,
     911..=915,
     921..=923,
+    931..=934,
+    941..=945,
 ];
 
 /// A simulator whose project "Shop" has every case of the fixtures (titled `Case <id>`).
@@ -581,4 +583,43 @@ fn bats_with_colours_and_a_skip_reason_in_the_text() {
     assert!(c921.contains("expected 3 got 4") && !c921.contains('\u{1b}'), "{c921:?}");
     assert!(c921.contains("(in test file test/cli.bats, line 5)"), "{c921}");
     assert!(one(&results, 923).comment.contains("no network in CI"));
+}
+
+#[test]
+fn jest_junit_full_titles() {
+    // Written by Jest 30.5 with jest-junit 17 (defaults).
+    let world = world();
+    let (ran, results) = import(&world, &[dialect("jest-junit.xml")], &["--no-title-match", "--json"]);
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+    assert_eq!(
+        json(&ran)["unmapped"],
+        serde_json::json!(["Cart keeps no case::Cart keeps no case"])
+    );
+    assert_eq!(
+        statuses(&results),
+        BTreeMap::from([(931, vec![PASSED]), (932, vec![FAILED]), (934, vec![PASSED])]),
+        "C933 is skipped: not reported by default"
+    );
+    let c932 = one(&results, 932).comment;
+    assert!(c932.contains("Expected: 0") && c932.contains("Received: 1"), "{c932}");
+}
+
+#[test]
+fn mocha_junit_reporter_suites_per_describe() {
+    // Written by mocha 10.8 with mocha-junit-reporter 2.2 (defaults).
+    let world = world();
+    let (ran, results) = import(&world, &[dialect("mocha-junit.xml")], &["--no-title-match"]);
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+    assert!(ran.stdout.contains("3 test(s): 3 matched"), "{}", ran.both());
+    assert_eq!(
+        statuses(&results),
+        BTreeMap::from([
+            (941, vec![PASSED]),
+            (942, vec![PASSED]),
+            (943, vec![FAILED]),
+            (945, vec![PASSED]),
+        ]),
+        "mocha-junit-reporter leaves the pending C944 out of its file"
+    );
+    assert!(one(&results, 943).comment.contains("expected 1 to equal 0"));
 }
