@@ -144,11 +144,17 @@ fn token_spans(text: &str) -> Vec<(usize, usize, u64)> {
         if end == digits_start {
             continue;
         }
-        let bounded_after = chars.peek().is_none_or(|&(_, next)| !next.is_alphanumeric());
+        let bounded_after = chars
+            .peek()
+            .is_none_or(|&(_, next)| !next.is_alphanumeric());
         if !bounded_after {
             continue;
         }
-        if let Some(id) = text[digits_start..end].parse::<u64>().ok().filter(|id| *id > 0) {
+        if let Some(id) = text[digits_start..end]
+            .parse::<u64>()
+            .ok()
+            .filter(|id| *id > 0)
+        {
             spans.push((start, end, id));
         }
     }
@@ -171,22 +177,46 @@ pub fn in_property(value: &str) -> Vec<u64> {
 mod tests {
     use super::*;
 
-/// Every accepted form, with an example: the README's JUnit section lists each.
-const FORMS: &[(&str, &str, &[u64])] = &[
-    ("ID first", "C123 checkout works", &[123]),
-    ("ID first, with a colon", "C111: declines an expired card", &[111]),
-    ("ID in brackets", "[C123] checkout works", &[123]),
-    ("several IDs in brackets", "refund [C112, C113] splits", &[112, 113]),
-    ("several IDs in a title", "Cart C108 C109 - keeps lines", &[108, 109]),
-    ("ID at the end", "Cart removes the last line C110", &[110]),
-    ("pytest, ID in the middle", "test_C1234_can_add_to_cart", &[1234]),
-    ("pytest, ID last", "test_cart_C102", &[102]),
-    ("pytest, parameters", "test_param_C105[fast-1]", &[105]),
-    ("several IDs joined", "C1_C2_checkout_works", &[1, 2]),
-    ("JUnit 5, parameters", "refund_C114(String, int)[2]", &[114]),
-    ("Java, after a number", "module_2_C115_partial_refund", &[115]),
-    ("Rust path, lower case", "cart::tests::c106_merges_lines", &[106]),
-];
+    /// Every accepted form, with an example: the README's JUnit section lists each.
+    const FORMS: &[(&str, &str, &[u64])] = &[
+        ("ID first", "C123 checkout works", &[123]),
+        (
+            "ID first, with a colon",
+            "C111: declines an expired card",
+            &[111],
+        ),
+        ("ID in brackets", "[C123] checkout works", &[123]),
+        (
+            "several IDs in brackets",
+            "refund [C112, C113] splits",
+            &[112, 113],
+        ),
+        (
+            "several IDs in a title",
+            "Cart C108 C109 - keeps lines",
+            &[108, 109],
+        ),
+        ("ID at the end", "Cart removes the last line C110", &[110]),
+        (
+            "pytest, ID in the middle",
+            "test_C1234_can_add_to_cart",
+            &[1234],
+        ),
+        ("pytest, ID last", "test_cart_C102", &[102]),
+        ("pytest, parameters", "test_param_C105[fast-1]", &[105]),
+        ("several IDs joined", "C1_C2_checkout_works", &[1, 2]),
+        ("JUnit 5, parameters", "refund_C114(String, int)[2]", &[114]),
+        (
+            "Java, after a number",
+            "module_2_C115_partial_refund",
+            &[115],
+        ),
+        (
+            "Rust path, lower case",
+            "cart::tests::c106_merges_lines",
+            &[106],
+        ),
+    ];
 
     /// Every name of `tests/junit/realworld/ids.xml`, and more, with the IDs it carries.
     const TABLE: &[(&str, &[u64])] = &[
@@ -282,7 +312,10 @@ const FORMS: &[(&str, &str, &[u64])] = &[
     #[test]
     fn a_team_pattern_replaces_the_grammar() {
         let grammar = Grammar::new(Some(r"TR-(\d+)")).unwrap();
-        assert_eq!(grammar.in_text("checkout TR-12 and TR-13, not C14"), [12, 13]);
+        assert_eq!(
+            grammar.in_text("checkout TR-12 and TR-13, not C14"),
+            [12, 13]
+        );
         assert_eq!(grammar.strip("checkout TR-12 works"), "checkout   works");
         let error = Grammar::new(Some(r"TR-\d+")).unwrap_err().to_string();
         assert!(error.contains("0 capture groups"), "{error}");

@@ -308,7 +308,9 @@ pub fn parse(text: &str) -> Result<JunitFile, ParseError> {
                     if !matches!(name.as_str(), "testsuites" | "testsuite" | "testcase") {
                         return Err(at(
                             start,
-                            format!("the root element is <{name}>, not <testsuites> or <testsuite>"),
+                            format!(
+                                "the root element is <{name}>, not <testsuites> or <testsuite>"
+                            ),
                         ));
                     }
                     root = Some(name.clone());
@@ -396,7 +398,11 @@ pub fn parse(text: &str) -> Result<JunitFile, ParseError> {
             }
             Event::GeneralRef(reference) => {
                 let raw = String::from_utf8_lossy(reference.as_ref());
-                append(&mut open, sinks.last().copied(), &unescape(&format!("&{raw};")));
+                append(
+                    &mut open,
+                    sinks.last().copied(),
+                    &unescape(&format!("&{raw};")),
+                );
             }
             Event::Eof => {
                 if let Some((name, opened)) = stack.last() {
@@ -438,7 +444,8 @@ fn kind_name(name: &str) -> &'static str {
 fn property(case: &mut Open, attr: &dyn Fn(&str) -> Option<String>) -> Sink {
     match attr("name") {
         Some(name) => {
-            case.properties.push((name, attr("value").unwrap_or_default()));
+            case.properties
+                .push((name, attr("value").unwrap_or_default()));
             Sink::Property(case.properties.len() - 1)
         }
         None => Sink::Nowhere,
@@ -682,14 +689,8 @@ fn one_case(open: Open, elapsed_ms: u64, times: &mut TimeNotes) -> JunitCase {
         .verdicts
         .iter()
         .find(|v| matches!(v.kind, "failure" | "error"));
-    let earlier = open
-        .verdicts
-        .iter()
-        .filter(|v| v.kind.starts_with("flaky"));
-    let later = open
-        .verdicts
-        .iter()
-        .filter(|v| v.kind.starts_with("rerun"));
+    let earlier = open.verdicts.iter().filter(|v| v.kind.starts_with("flaky"));
+    let later = open.verdicts.iter().filter(|v| v.kind.starts_with("rerun"));
     let mut retry = |verdict: &Verdict| Run {
         failure: Some(failure(verdict)),
         elapsed_ms: times.read(verdict.time.as_deref().or(Some("0"))),
@@ -754,7 +755,10 @@ fn merge(into: &mut JunitCase, later: JunitCase) {
             into.properties.push(property);
         }
     }
-    into.status = match (std::mem::replace(&mut into.status, Status::Skipped { message: None }), later.status) {
+    into.status = match (
+        std::mem::replace(&mut into.status, Status::Skipped { message: None }),
+        later.status,
+    ) {
         (Status::Ran { mut attempts }, Status::Ran { attempts: more }) => {
             attempts.extend(more);
             Status::Ran { attempts }
@@ -877,6 +881,10 @@ mod tests {
         };
         assert_eq!(attempts.len(), 2);
         assert!(attempts[0].failure.is_some() && attempts[1].failure.is_none());
-        assert!(file.notes.iter().any(|n| n.contains("k::t (2 times)")), "{:?}", file.notes);
+        assert!(
+            file.notes.iter().any(|n| n.contains("k::t (2 times)")),
+            "{:?}",
+            file.notes
+        );
     }
 }

@@ -56,11 +56,15 @@ fn world() -> World {
 }
 
 fn realworld(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/junit/realworld").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/junit/realworld")
+        .join(name)
 }
 
 fn dialect(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/junit/dialects").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/junit/dialects")
+        .join(name)
 }
 
 /// One stored result.
@@ -143,7 +147,11 @@ fn mapped(json: &serde_json::Value) -> BTreeMap<String, Vec<u64>> {
 #[test]
 fn ids_xml_every_form_reaches_exactly_its_cases() {
     let world = world();
-    let (ran, results) = import(&world, &[realworld("ids.xml")], &["--json", "--no-title-match"]);
+    let (ran, results) = import(
+        &world,
+        &[realworld("ids.xml")],
+        &["--json", "--no-title-match"],
+    );
     assert_eq!(ran.code, Some(0), "{}", ran.both());
     let json = json(&ran);
     let expected: &[(&str, &[u64])] = &[
@@ -156,7 +164,10 @@ fn ids_xml_every_form_reaches_exactly_its_cases() {
         ("shop::cart::tests::c106_merges_lines", &[106]),
         ("shop::cart::tests::checkout_c107", &[107]),
         ("shop::cart::abc123_is_not_an_id", &[]),
-        ("Cart::Cart C108 C109 - keeps lines after reload", &[108, 109]),
+        (
+            "Cart::Cart C108 C109 - keeps lines after reload",
+            &[108, 109],
+        ),
         ("Cart::Cart removes the last line C110", &[110]),
         ("Pay::C111: declines an expired card", &[111]),
         ("Pay::Create order (#3) without C-number", &[]),
@@ -177,7 +188,11 @@ fn ids_xml_every_form_reaches_exactly_its_cases() {
     );
     let reported: Vec<u64> = results.keys().copied().collect();
     assert_eq!(reported, (101..=115).collect::<Vec<_>>(), "{results:#?}");
-    assert!(results.values().all(|r| r.len() == 1 && r[0].status == PASSED));
+    assert!(
+        results
+            .values()
+            .all(|r| r.len() == 1 && r[0].status == PASSED)
+    );
 }
 
 #[test]
@@ -185,7 +200,11 @@ fn nested_xml_every_testcase_at_any_depth_is_imported() {
     let world = world();
     let (ran, results) = import(&world, &[realworld("nested.xml")], &[]);
     assert_eq!(ran.code, Some(0), "{}", ran.both());
-    assert!(ran.stdout.contains("5 test(s): 5 matched"), "{}", ran.both());
+    assert!(
+        ran.stdout.contains("5 test(s): 5 matched"),
+        "{}",
+        ran.both()
+    );
     assert_eq!(
         statuses(&results),
         BTreeMap::from([
@@ -224,15 +243,27 @@ fn times_xml_thousands_separators_and_decimal_commas_by_one_rule() {
         ])
     );
     // Said once for the file, for each kind.
-    assert_eq!(ran.stderr.matches("thousands separators").count(), 1, "{}", ran.both());
-    assert_eq!(ran.stderr.matches("decimal comma").count(), 1, "{}", ran.both());
+    assert_eq!(
+        ran.stderr.matches("thousands separators").count(),
+        1,
+        "{}",
+        ran.both()
+    );
+    assert_eq!(
+        ran.stderr.matches("decimal comma").count(),
+        1,
+        "{}",
+        ran.both()
+    );
     assert!(ran.stderr.contains("times.xml"), "{}", ran.both());
 
     // With milliseconds on, the exact values.
     let world2 = self::world();
     let (ran, results) = import(&world2, &[realworld("times.xml")], &["--elapsed-ms"]);
     assert_eq!(ran.code, Some(0), "{}", ran.both());
-    let elapsed: Vec<String> = (301..=305).map(|case| one(&results, case).elapsed).collect();
+    let elapsed: Vec<String> = (301..=305)
+        .map(|case| one(&results, case).elapsed)
+        .collect();
     assert_eq!(
         elapsed,
         ["1024.500s", "14029.300s", "0.030s", "0.160s", "1.500s"]
@@ -256,9 +287,23 @@ fn empty_missing_and_bad_times_are_said_once_per_file() {
     .unwrap();
     let (ran, results) = import(&world, &[file], &[]);
     assert_eq!(ran.code, Some(0), "{}", ran.both());
-    assert_eq!(ran.stderr.matches("without a time").count(), 1, "{}", ran.both());
-    assert_eq!(ran.stderr.matches("not seconds").count(), 1, "{}", ran.both());
-    assert!(ran.stderr.contains("\"fast\"") && ran.stderr.contains("\"-3\""), "{}", ran.both());
+    assert_eq!(
+        ran.stderr.matches("without a time").count(),
+        1,
+        "{}",
+        ran.both()
+    );
+    assert_eq!(
+        ran.stderr.matches("not seconds").count(),
+        1,
+        "{}",
+        ran.both()
+    );
+    assert!(
+        ran.stderr.contains("\"fast\"") && ran.stderr.contains("\"-3\""),
+        "{}",
+        ran.both()
+    );
     for case in 101..=104 {
         assert_eq!(one(&results, case).elapsed, "1s", "C{case}");
     }
@@ -276,7 +321,11 @@ fn control_chars_xml_is_accepted_and_imported_with_clean_xml() {
     assert_eq!(ran.code, Some(0), "{}", ran.both());
     assert_eq!(
         statuses(&results),
-        BTreeMap::from([(401, vec![FAILED]), (402, vec![PASSED]), (403, vec![PASSED])])
+        BTreeMap::from([
+            (401, vec![FAILED]),
+            (402, vec![PASSED]),
+            (403, vec![PASSED])
+        ])
     );
     let c401 = one(&results, 401).comment;
     assert!(c401.contains("expected 3 got 4"), "{c401}");
@@ -299,7 +348,12 @@ fn an_unreadable_file_is_named_with_its_place_and_never_blocks_the_others() {
     std::fs::write(&broken, "<testsuite>\n<testcase name=\"C102\"></testsuite>").unwrap();
     let (ran, results) = import(
         &world,
-        &[cut, realworld("control-chars.xml"), broken, realworld("clean.xml")],
+        &[
+            cut,
+            realworld("control-chars.xml"),
+            broken,
+            realworld("clean.xml"),
+        ],
         &[],
     );
     assert_eq!(ran.code, Some(2), "{}", ran.both());
@@ -314,11 +368,19 @@ fn an_unreadable_file_is_named_with_its_place_and_never_blocks_the_others() {
         "{}",
         ran.both()
     );
-    assert!(ran.stderr.contains("2 of 4 file(s) left out"), "{}", ran.both());
+    assert!(
+        ran.stderr.contains("2 of 4 file(s) left out"),
+        "{}",
+        ran.both()
+    );
     assert!(!ran.stderr.contains("panicked"), "{}", ran.both());
     assert_eq!(
         statuses(&results),
-        BTreeMap::from([(401, vec![FAILED]), (402, vec![PASSED]), (403, vec![PASSED])]),
+        BTreeMap::from([
+            (401, vec![FAILED]),
+            (402, vec![PASSED]),
+            (403, vec![PASSED])
+        ]),
         "the readable files arrive"
     );
 }
@@ -330,17 +392,25 @@ fn reruns_xml_every_attempt_is_one_result() {
     assert_eq!(ran.code, Some(0), "{}", ran.both());
     assert_eq!(
         statuses(&results),
-        BTreeMap::from([(501, vec![PASSED]), (502, vec![FAILED]), (503, vec![PASSED])]),
+        BTreeMap::from([
+            (501, vec![PASSED]),
+            (502, vec![FAILED]),
+            (503, vec![PASSED])
+        ]),
         "one result each, also for C503 listed twice"
     );
     assert!(
-        ran.stderr.contains("com.acme.CheckoutIT::C503_guest (2 times)"),
+        ran.stderr
+            .contains("com.acme.CheckoutIT::C503_guest (2 times)"),
         "the repeated test is said: {}",
         ran.both()
     );
     let c501 = one(&results, 501).comment;
     assert!(c501.contains("LikelyNoBug"), "flaky: {c501}");
-    assert!(c501.contains("frame not ready after 5s"), "the failed attempt: {c501}");
+    assert!(
+        c501.contains("frame not ready after 5s"),
+        "the failed attempt: {c501}"
+    );
     assert!(c501.contains("Attempts: 2"), "{c501}");
     let c502 = one(&results, 502).comment;
     assert!(c502.contains("Attempts: 3"), "{c502}");
@@ -348,7 +418,10 @@ fn reruns_xml_every_attempt_is_one_result() {
         assert!(c502.contains(attempt), "{attempt} is listed: {c502}");
     }
     let c503 = one(&results, 503).comment;
-    assert!(c503.contains("LikelyNoBug") && c503.contains("first attempt"), "{c503}");
+    assert!(
+        c503.contains("LikelyNoBug") && c503.contains("first attempt"),
+        "{c503}"
+    );
     assert_eq!(one(&results, 503).elapsed, "2s", "1.0 s + 1.1 s");
 }
 
@@ -367,7 +440,10 @@ fn skipped_xml_reasons_reach_the_comment_when_skips_are_reported() {
         BTreeMap::from([(601, vec![RETEST]), (602, vec![RETEST])])
     );
     let c601 = one(&results, 601).comment;
-    assert!(c601.contains("invoice sandbox is down until Friday"), "{c601}");
+    assert!(
+        c601.contains("invoice sandbox is down until Friday"),
+        "{c601}"
+    );
     let c602 = one(&results, 602).comment;
     assert!(!c602.contains("Friday"), "{c602}");
 }
@@ -378,7 +454,11 @@ fn skipped_tests_are_not_reported_by_default_and_say_so() {
     let (ran, results) = import(&world, &[realworld("skipped.xml")], &[]);
     assert_eq!(ran.code, Some(0), "{}", ran.both());
     assert!(results.is_empty(), "{results:#?}");
-    assert!(ran.stdout.contains("2 test(s): 2 matched"), "{}", ran.both());
+    assert!(
+        ran.stdout.contains("2 test(s): 2 matched"),
+        "{}",
+        ran.both()
+    );
 }
 
 #[test]
@@ -395,13 +475,22 @@ fn nothing_matched_is_not_called_already_stored() {
     assert!(results.is_empty());
     assert!(!ran.both().contains("already stored"), "{}", ran.both());
     assert!(
-        ran.stdout.contains("nothing sent: none of the 2 test(s) matches a case"),
+        ran.stdout
+            .contains("nothing sent: none of the 2 test(s) matches a case"),
         "{}",
         ran.both()
     );
-    assert!(ran.stdout.contains("x::test_c3po_talks"), "listed: {}", ran.both());
+    assert!(
+        ran.stdout.contains("x::test_c3po_talks"),
+        "listed: {}",
+        ran.both()
+    );
 
-    let (ran, _) = import(&world, &[file], &["--no-title-match", "--fail-on-unmatched"]);
+    let (ran, _) = import(
+        &world,
+        &[file],
+        &["--no-title-match", "--fail-on-unmatched"],
+    );
     assert_eq!(ran.code, Some(1), "{}", ran.both());
 }
 
@@ -409,16 +498,29 @@ fn nothing_matched_is_not_called_already_stored() {
 fn fail_on_unmatched_sends_the_matched_and_exits_1_from_flag_env_or_file() {
     let world = world();
     let ids = realworld("ids.xml");
-    let (ran, results) = import(&world, &[ids.clone()], &["--no-title-match", "--fail-on-unmatched"]);
+    let (ran, results) = import(
+        &world,
+        &[ids.clone()],
+        &["--no-title-match", "--fail-on-unmatched"],
+    );
     assert_eq!(ran.code, Some(1), "{}", ran.both());
     assert_eq!(results.len(), 15, "the matched ones are sent");
-    assert!(ran.stderr.contains("4 test(s) match no case"), "{}", ran.both());
+    assert!(
+        ran.stderr.contains("4 test(s) match no case"),
+        "{}",
+        ran.both()
+    );
 
-    let mut command = world.command(&["import", "junit", ids.to_str().unwrap(), "--no-title-match"]);
+    let mut command =
+        world.command(&["import", "junit", ids.to_str().unwrap(), "--no-title-match"]);
     command.env("TESTRAIL_FAIL_ON_UNMATCHED", "1");
     assert_eq!(common::run(&mut command).code, Some(1));
 
-    std::fs::write(world.dir.path().join("testrail.toml"), "fail_on_unmatched = true\n").unwrap();
+    std::fs::write(
+        world.dir.path().join("testrail.toml"),
+        "fail_on_unmatched = true\n",
+    )
+    .unwrap();
     let ran = world.run(&["import", "junit", ids.to_str().unwrap(), "--no-title-match"]);
     assert_eq!(ran.code, Some(1), "{}", ran.both());
 
@@ -463,17 +565,31 @@ fn cargo_nextest_retries_become_attempts() {
     // Written by cargo-nextest 0.9.143 (`retries = 2`, profile `ci`) for a crate with a
     // passing, a flaky, an always-failing, an ignored and an unmapped test.
     let world = world();
-    let (ran, results) = import(&world, &[dialect("nextest.xml")], &["--no-title-match", "--json"]);
+    let (ran, results) = import(
+        &world,
+        &[dialect("nextest.xml")],
+        &["--no-title-match", "--json"],
+    );
     assert_eq!(ran.code, Some(0), "{}", ran.both());
     let json = json(&ran);
-    assert_eq!(json["unmapped"], serde_json::json!(["nx::cart::starts_empty"]));
+    assert_eq!(
+        json["unmapped"],
+        serde_json::json!(["nx::cart::starts_empty"])
+    );
     assert_eq!(
         statuses(&results),
-        BTreeMap::from([(701, vec![PASSED]), (702, vec![PASSED]), (703, vec![FAILED])]),
+        BTreeMap::from([
+            (701, vec![PASSED]),
+            (702, vec![PASSED]),
+            (703, vec![FAILED])
+        ]),
         "nextest leaves ignored tests out of its JUnit, so C704 has nothing"
     );
     let c702 = one(&results, 702).comment;
-    assert!(c702.contains("LikelyNoBug") && c702.contains("frame not ready on attempt 1"), "{c702}");
+    assert!(
+        c702.contains("LikelyNoBug") && c702.contains("frame not ready on attempt 1"),
+        "{c702}"
+    );
     let c703 = one(&results, 703).comment;
     for attempt in 1..=3 {
         assert!(
@@ -492,10 +608,17 @@ fn pytest_as_it_writes_junit() {
         "[mapping]\nskipped = \"Retest\"\n",
     )
     .unwrap();
-    let (ran, results) = import(&world, &[dialect("pytest.xml")], &["--no-title-match", "--json"]);
+    let (ran, results) = import(
+        &world,
+        &[dialect("pytest.xml")],
+        &["--no-title-match", "--json"],
+    );
     assert_eq!(ran.code, Some(0), "{}", ran.both());
     let json = json(&ran);
-    assert_eq!(json["unmapped"], serde_json::json!(["tests.test_cart::test_no_case_here"]));
+    assert_eq!(
+        json["unmapped"],
+        serde_json::json!(["tests.test_cart::test_no_case_here"])
+    );
     assert_eq!(
         statuses(&results),
         BTreeMap::from([
@@ -508,8 +631,16 @@ fn pytest_as_it_writes_junit() {
         ]),
         "the two parameters of C803 are one result (the worst wins); the fixture error is a failure"
     );
-    assert!(one(&results, 802).comment.contains("AssertionError: total off"));
-    assert!(one(&results, 804).comment.contains("invoice sandbox is down"));
+    assert!(
+        one(&results, 802)
+            .comment
+            .contains("AssertionError: total off")
+    );
+    assert!(
+        one(&results, 804)
+            .comment
+            .contains("invoice sandbox is down")
+    );
     assert!(one(&results, 805).comment.contains("db is not reachable"));
     assert!(one(&results, 806).comment.contains("green output"));
 }
@@ -530,7 +661,10 @@ fn maven_surefire_flaky_and_rerun_failures() {
         "C905 is skipped: not reported by default"
     );
     let c902 = one(&results, 902).comment;
-    assert!(c902.contains("frame not ready after 5s") && c902.contains("LikelyNoBug"), "{c902}");
+    assert!(
+        c902.contains("frame not ready after 5s") && c902.contains("LikelyNoBug"),
+        "{c902}"
+    );
     let c903 = one(&results, 903).comment;
     assert!(c903.contains("Attempts: 3"), "{c903}");
     for was in ["<100>", "<101>", "<102>"] {
@@ -549,7 +683,11 @@ fn mocha_cypress_titles_with_several_ids() {
         "[mapping]\nskipped = \"Retest\"\n",
     )
     .unwrap();
-    let (ran, results) = import(&world, &[dialect("mocha-cypress.xml")], &["--no-title-match"]);
+    let (ran, results) = import(
+        &world,
+        &[dialect("mocha-cypress.xml")],
+        &["--no-title-match"],
+    );
     assert_eq!(ran.code, Some(0), "{}", ran.both());
     assert_eq!(
         statuses(&results),
@@ -577,11 +715,21 @@ fn bats_with_colours_and_a_skip_reason_in_the_text() {
     assert_eq!(ran.code, Some(0), "{}", ran.both());
     assert_eq!(
         statuses(&results),
-        BTreeMap::from([(921, vec![FAILED]), (922, vec![PASSED]), (923, vec![RETEST])])
+        BTreeMap::from([
+            (921, vec![FAILED]),
+            (922, vec![PASSED]),
+            (923, vec![RETEST])
+        ])
     );
     let c921 = one(&results, 921).comment;
-    assert!(c921.contains("expected 3 got 4") && !c921.contains('\u{1b}'), "{c921:?}");
-    assert!(c921.contains("(in test file test/cli.bats, line 5)"), "{c921}");
+    assert!(
+        c921.contains("expected 3 got 4") && !c921.contains('\u{1b}'),
+        "{c921:?}"
+    );
+    assert!(
+        c921.contains("(in test file test/cli.bats, line 5)"),
+        "{c921}"
+    );
     assert!(one(&results, 923).comment.contains("no network in CI"));
 }
 
@@ -589,7 +737,11 @@ fn bats_with_colours_and_a_skip_reason_in_the_text() {
 fn jest_junit_full_titles() {
     // Written by Jest 30.5 with jest-junit 17 (defaults).
     let world = world();
-    let (ran, results) = import(&world, &[dialect("jest-junit.xml")], &["--no-title-match", "--json"]);
+    let (ran, results) = import(
+        &world,
+        &[dialect("jest-junit.xml")],
+        &["--no-title-match", "--json"],
+    );
     assert_eq!(ran.code, Some(0), "{}", ran.both());
     assert_eq!(
         json(&ran)["unmapped"],
@@ -597,11 +749,18 @@ fn jest_junit_full_titles() {
     );
     assert_eq!(
         statuses(&results),
-        BTreeMap::from([(931, vec![PASSED]), (932, vec![FAILED]), (934, vec![PASSED])]),
+        BTreeMap::from([
+            (931, vec![PASSED]),
+            (932, vec![FAILED]),
+            (934, vec![PASSED])
+        ]),
         "C933 is skipped: not reported by default"
     );
     let c932 = one(&results, 932).comment;
-    assert!(c932.contains("Expected: 0") && c932.contains("Received: 1"), "{c932}");
+    assert!(
+        c932.contains("Expected: 0") && c932.contains("Received: 1"),
+        "{c932}"
+    );
 }
 
 #[test]
@@ -610,7 +769,11 @@ fn mocha_junit_reporter_suites_per_describe() {
     let world = world();
     let (ran, results) = import(&world, &[dialect("mocha-junit.xml")], &["--no-title-match"]);
     assert_eq!(ran.code, Some(0), "{}", ran.both());
-    assert!(ran.stdout.contains("3 test(s): 3 matched"), "{}", ran.both());
+    assert!(
+        ran.stdout.contains("3 test(s): 3 matched"),
+        "{}",
+        ran.both()
+    );
     assert_eq!(
         statuses(&results),
         BTreeMap::from([
@@ -622,4 +785,35 @@ fn mocha_junit_reporter_suites_per_describe() {
         "mocha-junit-reporter leaves the pending C944 out of its file"
     );
     assert!(one(&results, 943).comment.contains("expected 1 to equal 0"));
+}
+
+#[test]
+fn upload_fails_on_unmatched_tests_too_after_sending_the_matched() {
+    let world = world();
+    common::spool(
+        &world,
+        "ci-7",
+        "shop",
+        1,
+        vec![
+            common::passed("cart::adds", &[101]),
+            common::passed("cart::unlinked", &[]),
+        ],
+    );
+    let ran = world.run(&["upload", "--fail-on-unmatched"]);
+    assert_eq!(ran.code, Some(1), "{}", ran.both());
+    assert!(
+        ran.stderr.contains("1 test(s) match no case") && ran.stderr.contains("cart::unlinked"),
+        "{}",
+        ran.both()
+    );
+    let run_id = *world.run_ids().last().expect("a run");
+    assert_eq!(
+        world.statuses(run_id),
+        BTreeMap::from([(101, vec![PASSED])])
+    );
+
+    // Without the setting: 0, as before.
+    let ran = world.run(&["upload"]);
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
 }

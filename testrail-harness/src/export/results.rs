@@ -393,9 +393,9 @@ fn step_result(step: &StepOutcome, statuses: &StatusMap, budget: usize) -> StepR
 mod tests {
     use super::*;
     use crate::config::mapping::MappingConfig;
-    use crate::outcome::{BugLabel, RunResult};
     use crate::export::report::Source;
     use crate::export::status_map::builtin_statuses;
+    use crate::outcome::{BugLabel, RunResult};
 
     fn statuses(toml_text: &str) -> StatusMap {
         let config: MappingConfig = toml::from_str(toml_text).unwrap();
@@ -483,7 +483,11 @@ mod tests {
             attempt(2, Some("two is not three")),
             attempt(3, Some("\x1b[1mthree\x1b[22m is not four")),
         ];
-        let comment = comment_of(source(BugLabel::DefinitelyBug, history), &statuses(""), 65536);
+        let comment = comment_of(
+            source(BugLabel::DefinitelyBug, history),
+            &statuses(""),
+            65536,
+        );
         for expected in [
             "Attempts: 3, every one failed:",
             "- attempt 1 failed (3 ms):\n  one is not two\n",
@@ -502,7 +506,12 @@ mod tests {
         skipped.skip_reason = Some("waiting for \x1b[33mPAY-12\x1b[0m".into());
         let map = statuses("skipped = \"retest\"");
         let comment = comment_of(skipped.clone(), &map, 65536);
-        assert!(comment.contains("**Skipped** (ignored) · test cart::adds\nSkip reason: waiting for PAY-12\n"), "{comment}");
+        assert!(
+            comment.contains(
+                "**Skipped** (ignored) · test cart::adds\nSkip reason: waiting for PAY-12\n"
+            ),
+            "{comment}"
+        );
         skipped.skip_reason = None;
         let comment = comment_of(skipped, &map, 65536);
         assert!(comment.contains("Skip reason: none given"), "{comment}");
@@ -521,19 +530,32 @@ mod tests {
             assert!(comment.len() <= budget, "{} > {budget}", comment.len());
             assert!(is_from_session(Some(&comment), "s1"), "{comment}");
             assert_eq!(files_in(Some(&comment)), ["cart-1.json"]);
-            assert!(comment.contains("bytes here to keep this text within"), "{comment}");
+            assert!(
+                comment.contains("bytes here to keep this text within"),
+                "{comment}"
+            );
             assert!(comment.contains("the full text is in the spool file"));
         }
-        let comment = comment_of(source(BugLabel::DefinitelyBug, history), &statuses(""), 65536);
+        let comment = comment_of(
+            source(BugLabel::DefinitelyBug, history),
+            &statuses(""),
+            65536,
+        );
         // Both attempts are there, and the failure, each with its own cut.
-        assert!(comment.contains("- attempt 1 failed (3 ms):\n  ü🦀日"), "{comment:.300}");
+        assert!(
+            comment.contains("- attempt 1 failed (3 ms):\n  ü🦀日"),
+            "{comment:.300}"
+        );
         assert!(comment.contains("\nFailure: ü🦀日"));
         assert_eq!(comment.matches("[testrail-rs cut ").count(), 2);
     }
 
     #[test]
     fn shrinking_halves_the_texts_until_nothing_is_left_to_cut() {
-        let mut failed = source(BugLabel::DefinitelyBug, vec![attempt(1, Some(&"é".repeat(40_000)))]);
+        let mut failed = source(
+            BugLabel::DefinitelyBug,
+            vec![attempt(1, Some(&"é".repeat(40_000)))],
+        );
         failed.unlinked_steps = vec![StepOutcome {
             name: "pay".into(),
             case_ids: Vec::new(),
@@ -550,7 +572,10 @@ mod tests {
         };
         let mut result = result_for(&report, &statuses(""), &context(65536), true).unwrap();
         let actual = result.result.step_results[0].actual.clone().unwrap();
-        assert!(actual.len() <= 65536 && actual.starts_with("ßß"), "{actual:.40}");
+        assert!(
+            actual.len() <= 65536 && actual.starts_with("ßß"),
+            "{actual:.40}"
+        );
         assert!(!actual.contains('\x1b'));
         let mut sizes = vec![result.result.comment.as_ref().unwrap().len()];
         while shrink(&mut result) {

@@ -245,7 +245,12 @@ pub async fn send(
                     "testrail: the result of C{} was refused as too large (413): its comment \
                      is cut to {} bytes and sent again; the full text stays in the spool",
                     batch[0].result.case_id,
-                    batch[0].result.result.comment.as_ref().map_or(0, String::len)
+                    batch[0]
+                        .result
+                        .result
+                        .comment
+                        .as_ref()
+                        .map_or(0, String::len)
                 );
                 queue.push_front((batch, rounds));
             }

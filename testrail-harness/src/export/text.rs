@@ -206,7 +206,10 @@ mod tests {
 
     #[test]
     fn the_last_line_survives_a_cut() {
-        let comment = format!("{}\n_testrail-rs session `s` · from a.json_", "x".repeat(10_000));
+        let comment = format!(
+            "{}\n_testrail-rs session `s` · from a.json_",
+            "x".repeat(10_000)
+        );
         let out = cut_keeping_last_line(&comment, 2048);
         assert!(out.len() <= 2048);
         assert!(out.ends_with("\n_testrail-rs session `s` · from a.json_"));
