@@ -179,14 +179,12 @@ pub fn parse_time(raw: Option<&str>) -> Time {
             }
         }
     };
+    let spaced = compact.len() != raw.len();
     match text.parse::<f64>() {
-        Ok(secs) if secs.is_finite() && secs >= 0.0 && secs < 1e9 => {
-            if compact.len() == raw.len() || !matches!(kind(0.0), Time::Plain(_)) {
-                kind(secs)
-            } else {
-                Time::Grouped(secs)
-            }
-        }
+        Ok(secs) if (0.0..1e9).contains(&secs) => match kind(secs) {
+            Time::Plain(secs) if spaced => Time::Grouped(secs),
+            time => time,
+        },
         _ => Time::Invalid,
     }
 }

@@ -470,7 +470,7 @@ fn nothing_matched_is_not_called_already_stored() {
         r#"<testsuite name="x"><testcase classname="x" name="test_c3po_talks"/><testcase classname="x" name="sha256_works"/></testsuite>"#,
     )
     .unwrap();
-    let (ran, results) = import(&world, &[file.clone()], &["--no-title-match"]);
+    let (ran, results) = import(&world, std::slice::from_ref(&file), &["--no-title-match"]);
     assert_eq!(ran.code, Some(0), "{}", ran.both());
     assert!(results.is_empty());
     assert!(!ran.both().contains("already stored"), "{}", ran.both());
@@ -500,7 +500,7 @@ fn fail_on_unmatched_sends_the_matched_and_exits_1_from_flag_env_or_file() {
     let ids = realworld("ids.xml");
     let (ran, results) = import(
         &world,
-        &[ids.clone()],
+        std::slice::from_ref(&ids),
         &["--no-title-match", "--fail-on-unmatched"],
     );
     assert_eq!(ran.code, Some(1), "{}", ran.both());
@@ -543,7 +543,7 @@ fn a_team_pattern_finds_its_own_ids() {
     .unwrap();
     let (ran, results) = import(
         &world,
-        &[file.clone()],
+        std::slice::from_ref(&file),
         &["--case-id-pattern", r"TR-(\d+)", "--no-title-match"],
     );
     assert_eq!(ran.code, Some(0), "{}", ran.both());
