@@ -459,6 +459,20 @@ fn skipped_tests_are_not_reported_by_default_and_say_so() {
         "{}",
         ran.both()
     );
+    assert!(
+        ran.stdout.contains("not reported: C601: skipped")
+            && ran.stdout.contains("not reported: C602: skipped"),
+        "each skipped test is said: {}",
+        ran.both()
+    );
+    assert!(
+        !ran.stdout.contains("already stored")
+            && ran
+                .stdout
+                .contains("nothing to send: no test has a result to report"),
+        "{}",
+        ran.both()
+    );
 }
 
 #[test]
