@@ -331,7 +331,9 @@ pub fn parse(text: &str) -> Result<JunitFile, ParseError> {
                             depth: stack.len(),
                             suite,
                             classname: attr("classname").filter(|c| !c.is_empty()),
-                            name: attr("name").unwrap_or_default(),
+                            name: attr("name")
+                                .filter(|name| !name.trim().is_empty())
+                                .unwrap_or_else(|| "(unnamed)".to_owned()),
                             file: attr("file").or(suite_file),
                             line: attr("line").and_then(|l| l.trim().parse().ok()),
                             time: attr("time"),
@@ -621,6 +623,24 @@ impl TimeNotes {
                 examples(&self.decimal_comma)
             ));
         }
+        // `1,024` is 1.024 s in a decimal-comma locale, or 1024 s from a `#,##0.###` format
+        // (Surefire 3.1): the smaller is taken, and said.
+        let ambiguous: Vec<String> = self
+            .decimal_comma
+            .iter()
+            .filter(|v| {
+                v.trim()
+                    .split_once(',')
+                    .is_some_and(|(whole, fraction)| !whole.starts_with('0') && fraction.len() == 3)
+            })
+            .cloned()
+            .collect();
+        if !ambiguous.is_empty() {
+            notes.push(format!(
+                "time: {} could also be whole seconds with a thousands separator; read with a decimal comma, the smaller value (a producer that writes thousands without decimals should write plain numbers)",
+                examples(&ambiguous)
+            ));
+        }
         if self.missing > 0 {
             notes.push(format!(
                 "time: {} test case(s) without a time: their elapsed time is unknown (sent as the least TestRail takes, 1s)",
@@ -864,6 +884,36 @@ mod tests {
         let error = parse("<testsuites>\n<testsuite name='x'>\n<testcase name='a'>").unwrap_err();
         assert!(error.reason.contains("ends inside <testcase>"), "{error}");
         assert!(error.reason.contains("line 3"), "{error}");
+    }
+
+    #[test]
+    fn every_testcase_at_any_depth() {
+        let xml = r#"<testsuites><testsuites><testsuite name="a"><testsuite name="b">
+<testcase name="deep"/></testsuite><testcase name="mid"/></testsuite></testsuites>
+<testcase name="root"/><testsuite name="c"><testsuite name="d"><testsuite name="e">
+<testcase name="deeper"/></testsuite></testsuite></testsuite></testsuites>"#;
+        let file = parse(xml).unwrap();
+        let found: Vec<(&str, &str)> = file
+            .cases
+            .iter()
+            .map(|c| (c.suite.as_str(), c.name.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [("b", "deep"), ("a", "mid"), ("", "root"), ("e", "deeper")]
+        );
+        let root = parse(r#"<testcase name="alone" time="1"/>"#).unwrap();
+        assert_eq!(root.cases.len(), 1);
+    }
+
+    #[test]
+    fn an_ambiguous_comma_is_read_small_and_said() {
+        let xml = r#"<testsuite><testcase name="a" time="1,078"/><testcase name="b" time="0,160"/></testsuite>"#;
+        let file = parse(xml).unwrap();
+        assert_eq!(file.cases[0].elapsed_ms(), 1078);
+        assert_eq!(file.cases[1].elapsed_ms(), 160);
+        assert_eq!(file.notes.len(), 2, "{:?}", file.notes);
+        assert!(file.notes[1].contains("\"1,078\"") && !file.notes[1].contains("0,160"));
     }
 
     #[test]

@@ -31,6 +31,7 @@ const CASES: &[std::ops::RangeInclusive<u64>] = &[
     921..=923,
     931..=934,
     941..=945,
+    951..=954,
 ];
 
 /// A simulator whose project "Shop" has every case of the fixtures (titled `Case <id>`).
@@ -830,4 +831,71 @@ fn upload_fails_on_unmatched_tests_too_after_sending_the_matched() {
     // Without the setting: 0, as before.
     let ran = world.run(&["upload"]);
     assert_eq!(ran.code, Some(0), "{}", ran.both());
+}
+
+#[test]
+fn node_test_runner_cases_right_under_the_root() {
+    // Written by Node.js 20.20 `node --test --test-reporter=junit`.
+    let world = world();
+    std::fs::write(
+        world.dir.path().join("testrail.toml"),
+        "[mapping]\nskipped = \"Retest\"\n",
+    )
+    .unwrap();
+    let (ran, results) = import(&world, &[dialect("node-test.xml")], &["--no-title-match"]);
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+    assert!(
+        ran.stdout.contains("4 test(s): 4 matched"),
+        "{}",
+        ran.both()
+    );
+    assert_eq!(
+        statuses(&results),
+        BTreeMap::from([
+            (951, vec![PASSED]),
+            (952, vec![FAILED]),
+            (953, vec![RETEST]),
+            (954, vec![PASSED]),
+        ])
+    );
+    assert!(one(&results, 952).comment.contains("1 !== 0"));
+    assert!(
+        one(&results, 953)
+            .comment
+            .contains("invoice sandbox is down")
+    );
+}
+
+#[test]
+fn testsuites_inside_testsuites() {
+    let world = world();
+    let file = world.dir.path().join("merged.xml");
+    // What merging tools (junit-merge, junitparser) write: a report of reports.
+    std::fs::write(
+        &file,
+        r#"<?xml version="1.0"?>
+<testsuites name="merged">
+  <testsuites name="shard-1">
+    <testsuite name="a"><testcase classname="a" name="C101 one" time="1"/></testsuite>
+  </testsuites>
+  <testsuites name="shard-2">
+    <testsuites name="inner">
+      <testsuite name="b"><testcase classname="b" name="C102 two" time="1"><error message="boom"/></testcase></testsuite>
+    </testsuites>
+    <testcase classname="c" name="C103 three" time="1"/>
+  </testsuites>
+</testsuites>"#,
+    )
+    .unwrap();
+    let (ran, results) = import(&world, &[file], &[]);
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+    assert_eq!(
+        statuses(&results),
+        BTreeMap::from([
+            (101, vec![PASSED]),
+            (102, vec![FAILED]),
+            (103, vec![PASSED])
+        ])
+    );
+    assert!(one(&results, 102).comment.contains("boom"));
 }
