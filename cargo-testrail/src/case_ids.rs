@@ -89,24 +89,6 @@ impl Grammar {
         }
         ids
     }
-
-    /// `text` without its case-ID tokens, for matching a name against case titles.
-    pub fn strip(&self, text: &str) -> String {
-        match &self.custom {
-            Some(regex) => regex.replace_all(text, " ").into_owned(),
-            None => {
-                let mut out = String::with_capacity(text.len());
-                let mut last = 0;
-                for (start, end, _) in token_spans(text) {
-                    out.push_str(&text[last..start]);
-                    out.push(' ');
-                    last = end;
-                }
-                out.push_str(&text[last..]);
-                out
-            }
-        }
-    }
 }
 
 fn push_unique(ids: &mut Vec<u64>, id: u64) {
@@ -115,14 +97,9 @@ fn push_unique(ids: &mut Vec<u64>, id: u64) {
     }
 }
 
-/// The built-in grammar's IDs in `text`.
-fn tokens(text: &str) -> impl Iterator<Item = u64> + '_ {
-    token_spans(text).into_iter().map(|(_, _, id)| id)
-}
-
-/// `(start, end, id)` of every built-in-grammar token in `text` (byte offsets).
-fn token_spans(text: &str) -> Vec<(usize, usize, u64)> {
-    let mut spans = Vec::new();
+/// The IDs of every built-in-grammar token in `text`, in order.
+fn tokens(text: &str) -> Vec<u64> {
+    let mut ids = Vec::new();
     let mut previous: Option<char> = None;
     let mut chars = text.char_indices().peekable();
     while let Some((start, c)) = chars.next() {
@@ -155,10 +132,10 @@ fn token_spans(text: &str) -> Vec<(usize, usize, u64)> {
             .ok()
             .filter(|id| *id > 0)
         {
-            spans.push((start, end, id));
+            ids.push(id);
         }
     }
-    spans
+    ids
 }
 
 /// The case IDs in a `test_id` / `testrail_case_id` property value: `C123`, `123`, `C1, C2`.
@@ -316,20 +293,12 @@ mod tests {
             grammar.in_text("checkout TR-12 and TR-13, not C14"),
             [12, 13]
         );
-        assert_eq!(grammar.strip("checkout TR-12 works"), "checkout   works");
         let error = Grammar::new(Some(r"TR-\d+")).unwrap_err().to_string();
         assert!(error.contains("0 capture groups"), "{error}");
         let error = Grammar::new(Some(r"(TR)-(\d+)")).unwrap_err().to_string();
         assert!(error.contains("2 capture groups"), "{error}");
         assert!(Grammar::new(Some("TR-((")).is_err());
         assert!(Grammar::new(Some("  ")).unwrap().custom.is_none());
-    }
-
-    #[test]
-    fn ids_are_stripped_for_title_matching() {
-        let grammar = Grammar::default();
-        assert_eq!(grammar.strip("test_C101_adds_item"), "test_ _adds_item");
-        assert_eq!(grammar.strip("c3po"), "c3po");
     }
 
     #[test]

@@ -384,6 +384,31 @@ fn an_unreadable_file_is_named_with_its_place_and_never_blocks_the_others() {
         ]),
         "the readable files arrive"
     );
+
+    // The same in JSON: the files left out, with where and why.
+    let (ran, _) = import(
+        &world,
+        &[
+            world.dir.path().join("cut.xml"),
+            realworld("clean.xml"),
+            realworld("times.xml"),
+        ],
+        &["--json"],
+    );
+    assert_eq!(ran.code, Some(2), "{}", ran.both());
+    let json = json(&ran);
+    let left_out = json["left_out"].as_array().expect("left_out");
+    assert_eq!(left_out.len(), 1, "{}", ran.stdout);
+    assert!(left_out[0].as_str().unwrap().contains("cut.xml"));
+    assert!(
+        json["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("times.xml: time:")),
+        "{}",
+        ran.stdout
+    );
 }
 
 #[test]

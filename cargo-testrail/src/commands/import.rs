@@ -64,6 +64,7 @@ async fn junit(global: &GlobalArgs, args: JunitArgs) -> Result<ExitCode, CliErro
     // Every file that can be read; the others are named and left out.
     let mut inputs: Vec<(PathBuf, Vec<JunitCase>, Vec<u8>)> = Vec::new();
     let mut unreadable: Vec<CliError> = Vec::new();
+    let mut warnings: Vec<String> = Vec::new();
     for path in &args.files {
         let read = std::fs::read(path)
             .map_err(|source| CliError::io("read", path, source))
@@ -78,7 +79,9 @@ async fn junit(global: &GlobalArgs, args: JunitArgs) -> Result<ExitCode, CliErro
         match read {
             Ok((file, bytes)) => {
                 for note in &file.notes {
-                    output::warn(format!("{}: {note}", context::display_path(path)));
+                    let warning = format!("{}: {note}", context::display_path(path));
+                    output::warn(&warning);
+                    warnings.push(warning);
                 }
                 inputs.push((path.clone(), file.cases, bytes));
             }
@@ -88,6 +91,7 @@ async fn junit(global: &GlobalArgs, args: JunitArgs) -> Result<ExitCode, CliErro
     if inputs.is_empty() && unreadable.len() == 1 {
         return Err(unreadable.remove(0));
     }
+    let left_out: Vec<String> = unreadable.iter().map(ToString::to_string).collect();
     for error in &unreadable {
         output::print_error(error);
     }
@@ -144,8 +148,7 @@ async fn junit(global: &GlobalArgs, args: JunitArgs) -> Result<ExitCode, CliErro
         for ((_, cases, _), mapped) in inputs.iter().zip(&mut mapped) {
             for (case, m) in cases.iter().zip(mapped.iter_mut()) {
                 if m.case_ids.is_empty()
-                    && let Some((id, how)) =
-                        index.find(case.classname.as_deref(), &grammar.strip(&case.name))
+                    && let Some((id, how)) = index.find(case.classname.as_deref(), &case.name)
                 {
                     m.case_ids = vec![id];
                     m.how = Some(how);
@@ -221,7 +224,13 @@ async fn junit(global: &GlobalArgs, args: JunitArgs) -> Result<ExitCode, CliErro
     if config.dry_run {
         let text = testrail_harness::export::dry_run::describe(&config, &session.files, &key)?;
         if global.json {
-            output::json(&serde_json::json!({ "session": key, "tests": all, "requests": text }));
+            output::json(&serde_json::json!({
+                "session": key,
+                "tests": all,
+                "warnings": warnings,
+                "left_out": left_out,
+                "requests": text,
+            }));
         } else {
             print_mapping(&all, &unmapped);
             output::line(text);
@@ -236,6 +245,8 @@ async fn junit(global: &GlobalArgs, args: JunitArgs) -> Result<ExitCode, CliErro
                 "session": key,
                 "tests": all,
                 "unmapped": unmapped.iter().map(|m| m.test.as_str()).collect::<Vec<_>>(),
+                "warnings": warnings,
+                "left_out": left_out,
                 "upload": null,
             }));
         } else {
@@ -255,6 +266,8 @@ async fn junit(global: &GlobalArgs, args: JunitArgs) -> Result<ExitCode, CliErro
             dir: context::display_path(&session_dir),
             tests: &all,
             unmapped: unmapped.iter().map(|m| m.test.as_str()).collect(),
+            warnings: &warnings,
+            left_out: &left_out,
             upload: UploadJson::new(&report, created),
         });
     } else {
@@ -274,6 +287,10 @@ struct ImportJson<'a> {
     dir: String,
     tests: &'a [Mapped],
     unmapped: Vec<&'a str>,
+    /// What was odd in the files and how it was read (`file: note`).
+    warnings: &'a [String],
+    /// The files that could not be read, with where and why.
+    left_out: &'a [String],
     upload: UploadJson,
 }
 
