@@ -924,3 +924,24 @@ fn testsuites_inside_testsuites() {
     );
     assert!(one(&results, 102).comment.contains("boom"));
 }
+
+#[test]
+fn raw_control_bytes_and_bytes_that_are_not_utf8_are_accepted() {
+    let world = world();
+    let raw = world.dir.path().join("raw.xml");
+    std::fs::write(
+        &raw,
+        b"<testsuite name=\"raw\">\n  <testcase classname=\"raw\" name=\"C101 colours\" time=\"0.1\"><failure>\x1b[31mexpected 3\x00 got 4\x1b[0m\x07</failure></testcase>\n  <testcase classname=\"raw\" name=\"C102 caf\xe9\" time=\"0.1\"/>\n</testsuite>\n",
+    )
+    .unwrap();
+    let (ran, results) = import(&world, &[raw], &[]);
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+    assert_eq!(
+        statuses(&results),
+        BTreeMap::from([(101, vec![FAILED]), (102, vec![PASSED])])
+    );
+    let c101 = one(&results, 101).comment;
+    assert!(c101.contains("expected 3 got 4"), "{c101:?}");
+    assert!(!c101.contains('\u{1b}') && !c101.contains('\0'), "{c101:?}");
+    assert!(ran.stderr.contains("not UTF-8"), "said: {}", ran.both());
+}
