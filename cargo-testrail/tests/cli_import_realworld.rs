@@ -945,3 +945,26 @@ fn raw_control_bytes_and_bytes_that_are_not_utf8_are_accepted() {
     assert!(!c101.contains('\u{1b}') && !c101.contains('\0'), "{c101:?}");
     assert!(ran.stderr.contains("not UTF-8"), "said: {}", ran.both());
 }
+
+#[test]
+fn only_unreadable_files_import_nothing_and_name_each() {
+    let world = world();
+    let a = world.dir.path().join("a.xml");
+    let b = world.dir.path().join("b.xml");
+    std::fs::write(&a, "<html><body>502 Bad Gateway</body></html>").unwrap();
+    std::fs::write(&b, "").unwrap();
+    let (ran, results) = import(&world, &[a, b], &[]);
+    assert_eq!(ran.code, Some(2), "{}", ran.both());
+    assert!(results.is_empty());
+    assert!(
+        ran.stderr.contains("a.xml") && ran.stderr.contains("the root element is <html>"),
+        "{}",
+        ran.both()
+    );
+    assert!(
+        ran.stderr.contains("b.xml") && ran.stderr.contains("holds no XML element"),
+        "{}",
+        ran.both()
+    );
+    assert!(ran.stderr.contains("nothing imported"), "{}", ran.both());
+}

@@ -95,6 +95,10 @@ async fn junit(global: &GlobalArgs, args: JunitArgs) -> Result<ExitCode, CliErro
     for error in &unreadable {
         output::print_error(error);
     }
+    if inputs.is_empty() {
+        output::warn("no file could be read: nothing imported");
+        return Ok(ExitCode::from(EXIT_ERROR));
+    }
     if !unreadable.is_empty() {
         output::warn(format!(
             "{} of {} file(s) left out (see above); the other files are imported",
@@ -103,12 +107,19 @@ async fn junit(global: &GlobalArgs, args: JunitArgs) -> Result<ExitCode, CliErro
         ));
     }
     let exit_code = |unmapped: usize| {
-        if !unreadable.is_empty() {
-            ExitCode::from(EXIT_ERROR)
-        } else if unmapped > 0 && config.fail_on_unmatched {
+        let fail_unmatched = unmapped > 0 && config.fail_on_unmatched;
+        if fail_unmatched {
             output::warn(format!(
                 "{unmapped} test(s) match no case and fail_on_unmatched is set: exit code {EXIT_FINDINGS}"
             ));
+        }
+        if !unreadable.is_empty() {
+            output::warn(format!(
+                "exit code {EXIT_ERROR}: {} file(s) could not be read",
+                unreadable.len()
+            ));
+            ExitCode::from(EXIT_ERROR)
+        } else if fail_unmatched {
             ExitCode::from(EXIT_FINDINGS)
         } else {
             ExitCode::SUCCESS
