@@ -674,6 +674,9 @@ fn finish(finished: Vec<Open>) -> JunitFile {
         }
     }
     let mut notes = Vec::new();
+    if cases.is_empty() {
+        notes.push("the file holds no <testcase>: nothing to import from it".to_owned());
+    }
     times.into_notes(&mut notes);
     let repeated: Vec<String> = cases
         .iter()

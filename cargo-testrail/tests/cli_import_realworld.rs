@@ -968,3 +968,29 @@ fn only_unreadable_files_import_nothing_and_name_each() {
     );
     assert!(ran.stderr.contains("nothing imported"), "{}", ran.both());
 }
+
+#[test]
+fn a_file_without_test_cases_says_so() {
+    let world = world();
+    let empty = world.dir.path().join("empty.xml");
+    std::fs::write(
+        &empty,
+        r#"<testsuites name="none" tests="0"><testsuite name="x" tests="0"/></testsuites>"#,
+    )
+    .unwrap();
+    let (ran, results) = import(&world, &[empty], &[]);
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+    assert!(results.is_empty());
+    assert!(
+        ran.stderr
+            .contains("empty.xml: the file holds no <testcase>"),
+        "{}",
+        ran.both()
+    );
+    assert!(
+        ran.stdout
+            .contains("nothing sent: the file(s) hold no test case"),
+        "{}",
+        ran.both()
+    );
+}

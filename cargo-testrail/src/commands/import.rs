@@ -262,10 +262,15 @@ async fn junit(global: &GlobalArgs, args: JunitArgs) -> Result<ExitCode, CliErro
             }));
         } else {
             print_mapping(&all, &unmapped);
-            output::line(format!(
-                "nothing sent: none of the {} test(s) matches a case, so no run was made or changed",
-                all.len()
-            ));
+            output::line(if all.is_empty() {
+                "nothing sent: the file(s) hold no test case, so no run was made or changed"
+                    .to_owned()
+            } else {
+                format!(
+                    "nothing sent: none of the {} test(s) matches a case, so no run was made or changed",
+                    all.len()
+                )
+            });
         }
         return Ok(exit_code(unmapped.len()));
     }
