@@ -32,6 +32,9 @@ const CASES: &[std::ops::RangeInclusive<u64>] = &[
     931..=934,
     941..=945,
     951..=954,
+    961..=964,
+    971..=975,
+    981..=982,
 ];
 
 /// A simulator whose project "Shop" has every case of the fixtures (titled `Case <id>`).
@@ -59,6 +62,12 @@ fn world() -> World {
 fn realworld(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/junit/realworld")
+        .join(name)
+}
+
+fn reported(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/junit/reported")
         .join(name)
 }
 
@@ -990,6 +999,106 @@ fn a_file_without_test_cases_says_so() {
     assert!(
         ran.stdout
             .contains("nothing sent: the file(s) hold no test case"),
+        "{}",
+        ran.both()
+    );
+}
+
+#[test]
+fn reported_phpunit_nesting() {
+    let world = world();
+    let file = reported("phpunit-nested.xml");
+    let (ran, results) = import(&world, std::slice::from_ref(&file), &["--no-title-match"]);
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+    assert!(
+        ran.stdout.contains("4 test(s): 3 matched"),
+        "{}",
+        ran.both()
+    );
+    assert!(
+        ran.stdout.contains("Shop.Tests.CartTest::testC961AddsItem"),
+        "camelCase carries no ID: listed as unmatched\n{}",
+        ran.both()
+    );
+    assert_eq!(
+        statuses(&results),
+        BTreeMap::from([
+            (962, vec![PASSED]),
+            (963, vec![FAILED]),
+            (964, vec![PASSED])
+        ])
+    );
+    assert!(
+        one(&results, 963)
+            .comment
+            .contains("Failed asserting that 11 matches expected 10.")
+    );
+
+    // A team whose convention is camelCase says so.
+    let world = self::world();
+    let (ran, results) = import(
+        &world,
+        &[file],
+        &["--no-title-match", "--case-id-pattern", r"C(\d+)"],
+    );
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+    assert_eq!(
+        statuses(&results),
+        BTreeMap::from([
+            (961, vec![PASSED]),
+            (962, vec![PASSED]),
+            (963, vec![FAILED]),
+            (964, vec![PASSED]),
+        ])
+    );
+}
+
+#[test]
+fn reported_locale_times() {
+    let world = world();
+    let (ran, results) = import(&world, &[reported("locale-times.xml")], &["--elapsed-ms"]);
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+    let elapsed: Vec<String> = (971..=975)
+        .map(|case| one(&results, case).elapsed)
+        .collect();
+    assert_eq!(
+        elapsed,
+        ["0.030s", "0.160s", "1.078s", "2120.532s", "14029.255s"]
+    );
+    assert!(
+        ran.stderr.contains("\"1,078\" could also be whole seconds"),
+        "the ambiguous value is said: {}",
+        ran.both()
+    );
+}
+
+#[test]
+fn reported_scanner_control_ids_are_not_case_ids() {
+    let world = world();
+    let (ran, results) = import(&world, &[reported("scanner-ids.xml")], &["--json"]);
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+    assert_eq!(
+        mapped(&json(&ran)),
+        BTreeMap::from([
+            (
+                "C-0061::C981 Pods in default namespace".to_owned(),
+                vec![981]
+            ),
+            ("C-0044::C982 Container hostPort".to_owned(), vec![982]),
+        ])
+    );
+    assert_eq!(
+        statuses(&results),
+        BTreeMap::from([(981, vec![FAILED]), (982, vec![PASSED])])
+    );
+    assert_eq!(one(&results, 981).elapsed, "1s");
+    assert!(
+        one(&results, 981)
+            .comment
+            .contains("metadata.namespace=YOUR_VALUE")
+    );
+    assert!(
+        ran.stderr.contains("2 test case(s) without a time"),
         "{}",
         ran.both()
     );
