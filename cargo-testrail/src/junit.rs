@@ -374,6 +374,11 @@ pub fn parse(text: &str) -> Result<JunitFile, ParseError> {
                     {
                         sink = property(case, &attr);
                     }
+                    // The output of one attempt (nextest writes each rerun's) is left out: its
+                    // failure text is the attempt's message.
+                    ("system-out" | "system-err", Some(_)) => {}
+                    // Other markup inside a text (`<br/>`, `<pre>`) keeps its text.
+                    (_, Some(_)) => sink = parent_sink,
                     _ => {}
                 }
                 if empty {
@@ -863,6 +868,19 @@ mod tests {
         assert_eq!(
             attempts[0].failure.as_ref().unwrap().message,
             "\u{1b}[31mred\u{1b}[0m\u{7}\u{1b}rawnul"
+        );
+    }
+
+    #[test]
+    fn markup_inside_a_failure_keeps_its_text() {
+        let xml = r#"<testsuite><testcase name="a"><failure message="m">line one<br/><pre>line two</pre></failure></testcase></testsuite>"#;
+        let file = parse(xml).unwrap();
+        let Status::Ran { attempts } = &file.cases[0].status else {
+            panic!()
+        };
+        assert_eq!(
+            attempts[0].failure.as_ref().unwrap().message,
+            "m\nline oneline two"
         );
     }
 
