@@ -201,20 +201,77 @@ impl Time {
     }
 }
 
-/// Parses JUnit XML bytes (UTF-8; other bytes are replaced, and said).
+/// Parses JUnit XML bytes: UTF-8 (with or without a byte order mark), UTF-16 (by its byte
+/// order mark, or by `<?xml` written in UTF-16 without one, as Windows PowerShell's `>`
+/// and `Out-File` write), or the ASCII-compatible encoding its declaration names
+/// (`encoding="ISO-8859-1"`, `windows-1252`) when the bytes are not UTF-8. Bytes that fit
+/// none of these are replaced by U+FFFD, and said.
 pub fn parse_bytes(bytes: &[u8]) -> Result<JunitFile, ParseError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(text) => parse(text),
-        Err(_) => {
-            let text = String::from_utf8_lossy(bytes);
+    use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE};
+    let (encoding, body) = match Encoding::for_bom(bytes) {
+        Some((encoding, bom)) => (encoding, &bytes[bom..]),
+        None if bytes.starts_with(b"<\0?\0") => (UTF_16LE, bytes),
+        None if bytes.starts_with(b"\0<\0?") => (UTF_16BE, bytes),
+        None => (UTF_8, bytes),
+    };
+    if encoding != UTF_8 {
+        let (text, malformed) = encoding.decode_without_bom_handling(body);
+        let mut file = parse(&text)?;
+        if malformed {
+            file.notes.push(format!(
+                "the file is not valid {}: bytes that are not were replaced by U+FFFD",
+                encoding.name()
+            ));
+        }
+        return Ok(file);
+    }
+    if let Ok(text) = std::str::from_utf8(body) {
+        let mut file = parse(text)?;
+        if let Some(declared) = declared_encoding(body).filter(|e| *e != UTF_8 && !text.is_ascii())
+        {
+            file.notes.push(format!(
+                "the file declares encoding {} but its bytes are valid UTF-8: read as UTF-8",
+                declared.name()
+            ));
+        }
+        return Ok(file);
+    }
+    match declared_encoding(body).filter(|e| *e != UTF_8) {
+        Some(declared) => {
+            let (text, malformed) = declared.decode_without_bom_handling(body);
+            let mut file = parse(&text)?;
+            if malformed {
+                file.notes.push(format!(
+                    "the file is not valid {}: bytes that are not were replaced by U+FFFD",
+                    declared.name()
+                ));
+            }
+            Ok(file)
+        }
+        None => {
+            let text = String::from_utf8_lossy(body);
             let mut file = parse(&text)?;
             file.notes.push(
-                "the file is not UTF-8: bytes that are not were replaced by \u{FFFD}".to_owned(),
+                "the file is not UTF-8 and declares no other encoding: bytes that are not UTF-8 were replaced by \u{FFFD}"
+                    .to_owned(),
             );
             Ok(file)
         }
     }
+}
+
+/// The ASCII-compatible encoding named by the XML declaration (`<?xml ... encoding="..."?>`).
+fn declared_encoding(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let head = &bytes[..bytes.len().min(256)];
+    let head = String::from_utf8_lossy(head);
+    let declaration = head.trim_start().strip_prefix("<?xml")?;
+    let declaration = &declaration[..declaration.find("?>")?];
+    let after = &declaration[declaration.find("encoding")? + "encoding".len()..];
+    let after = after.trim_start().strip_prefix('=')?.trim_start();
+    let quote = after.chars().next().filter(|q| matches!(q, '"' | '\''))?;
+    let label = &after[1..];
+    let label = &label[..label.find(quote)?];
+    encoding_rs::Encoding::for_label(label.trim().as_bytes()).filter(|e| e.is_ascii_compatible())
 }
 
 /// Where the text of the element being read goes.
@@ -252,6 +309,7 @@ struct Open {
     time: Option<String>,
     verdicts: Vec<Verdict>,
     skipped: Option<(Option<String>, String)>,
+    not_run: Option<String>,
     properties: Vec<(String, String)>,
     system_out: String,
     system_err: String,
@@ -337,6 +395,7 @@ pub fn parse(text: &str) -> Result<JunitFile, ParseError> {
                             file: attr("file").or(suite_file),
                             line: attr("line").and_then(|l| l.trim().parse().ok()),
                             time: attr("time"),
+                            not_run: not_run(attr("status"), attr("result")),
                             ..Open::default()
                         });
                     }
@@ -433,6 +492,31 @@ pub fn parse(text: &str) -> Result<JunitFile, ParseError> {
         }
     }
     Ok(finish(finished))
+}
+
+/// What the `status` and `result` attributes of a `<testcase>` say when the test did not
+/// run: Google Test writes `status="notrun" result="suppressed"` for a disabled test and
+/// `result="skipped"` for `GTEST_SKIP()`; CTest writes `status="notrun"` and
+/// `status="disabled"`. Such a test is skipped, never passed.
+fn not_run(status: Option<String>, result: Option<String>) -> Option<String> {
+    let said = |value: &Option<String>, words: &[&str]| {
+        value
+            .as_deref()
+            .map(str::trim)
+            .filter(|v| words.iter().any(|w| v.eq_ignore_ascii_case(w)))
+            .map(str::to_owned)
+    };
+    let not_run = [
+        "notrun", "disabled", "skipped", "skip", "ignored", "pending",
+    ];
+    if let Some(status) = said(&status, &not_run) {
+        return Some(format!("status=\"{status}\""));
+    }
+    said(
+        &result,
+        &["suppressed", "skipped", "skip", "ignored", "notrun"],
+    )
+    .map(|result| format!("result=\"{result}\""))
 }
 
 fn kind_name(name: &str) -> &'static str {
@@ -737,7 +821,18 @@ fn one_case(open: Open, elapsed_ms: u64, times: &mut TimeNotes) -> JunitCase {
                 .or(Some(text.as_str()))
                 .map(str::trim)
                 .filter(|m| !m.is_empty())
-                .map(str::to_owned),
+                .map(str::to_owned)
+                .or_else(|| {
+                    open.not_run
+                        .as_ref()
+                        .map(|attr| format!("not run ({attr})"))
+                }),
+        },
+        (None, None) if open.not_run.is_some() => Status::Skipped {
+            message: open
+                .not_run
+                .as_ref()
+                .map(|attr| format!("not run ({attr})")),
         },
         (None, None) => {
             let mut attempts: Vec<Run> = earlier.chain(later).map(&mut retry).collect();
