@@ -342,7 +342,8 @@ pub fn parse(text: &str) -> Result<JunitFile, ParseError> {
     // Open elements: name and start position.
     let mut stack: Vec<(String, u64)> = Vec::new();
     let mut sinks: Vec<Sink> = Vec::new();
-    let mut suites: Vec<(String, Option<String>)> = Vec::new();
+    let mut suites: Vec<Suite> = Vec::new();
+    let mut short: Vec<(String, usize, usize)> = Vec::new();
     let mut open: Option<Open> = None;
     let mut finished: Vec<Open> = Vec::new();
     let mut root: Option<String> = None;
@@ -381,10 +382,25 @@ pub fn parse(text: &str) -> Result<JunitFile, ParseError> {
                 let mut sink = Sink::Nowhere;
                 match (name.as_str(), open.as_mut()) {
                     ("testsuite", None) => {
-                        suites.push((attr("name").unwrap_or_default(), attr("file")));
+                        if let Some(parent) = suites.last_mut() {
+                            parent.has_suites = true;
+                        }
+                        suites.push(Suite {
+                            name: attr("name").unwrap_or_default(),
+                            file: attr("file"),
+                            declared: attr("tests").and_then(|t| t.trim().parse().ok()),
+                            found: 0,
+                            has_suites: false,
+                        });
                     }
                     ("testcase", None) => {
-                        let (suite, suite_file) = suites.last().cloned().unwrap_or_default();
+                        let (suite, suite_file) = suites
+                            .last_mut()
+                            .map(|suite| {
+                                suite.found += 1;
+                                (suite.name.clone(), suite.file.clone())
+                            })
+                            .unwrap_or_default();
                         open = Some(Open {
                             depth: stack.len(),
                             suite,
@@ -441,7 +457,14 @@ pub fn parse(text: &str) -> Result<JunitFile, ParseError> {
                     _ => {}
                 }
                 if empty {
-                    close(&name, &stack, &mut suites, &mut open, &mut finished);
+                    close(
+                        &name,
+                        &stack,
+                        &mut suites,
+                        &mut open,
+                        &mut finished,
+                        &mut short,
+                    );
                 } else {
                     stack.push((name, start));
                     sinks.push(sink);
@@ -450,7 +473,14 @@ pub fn parse(text: &str) -> Result<JunitFile, ParseError> {
             Event::End(_) => {
                 let (name, _) = stack.pop().unwrap_or_default();
                 sinks.pop();
-                close(&name, &stack, &mut suites, &mut open, &mut finished);
+                close(
+                    &name,
+                    &stack,
+                    &mut suites,
+                    &mut open,
+                    &mut finished,
+                    &mut short,
+                );
             }
             Event::Text(content) => {
                 let raw = String::from_utf8_lossy(content.as_ref());
@@ -491,7 +521,27 @@ pub fn parse(text: &str) -> Result<JunitFile, ParseError> {
             | Event::DocType(_) => {}
         }
     }
-    Ok(finish(finished))
+    let mut file = finish(finished);
+    if !short.is_empty() {
+        let missing: usize = short
+            .iter()
+            .map(|(_, declared, found)| declared - found)
+            .sum();
+        let suites: Vec<String> = short
+            .iter()
+            .take(5)
+            .map(|(name, declared, found)| {
+                format!("\"{name}\" says tests=\"{declared}\", holds {found}")
+            })
+            .collect();
+        let more = short.len().saturating_sub(5);
+        file.notes.push(format!(
+            "{missing} test(s) counted by their <testsuite> are not in the file, so nothing can be sent for them ({}{}); reporters leave out pending tests (mocha-junit-reporter without includePending) and the tests after a failed before-all hook",
+            suites.join("; "),
+            if more > 0 { format!("; and {more} more suite(s)") } else { String::new() }
+        ));
+    }
+    Ok(file)
 }
 
 /// What the `status` and `result` attributes of a `<testcase>` say when the test did not
@@ -541,16 +591,38 @@ fn property(case: &mut Open, attr: &dyn Fn(&str) -> Option<String>) -> Sink {
     }
 }
 
+/// A `<testsuite>` being read.
+#[derive(Debug)]
+struct Suite {
+    name: String,
+    file: Option<String>,
+    /// Its `tests` attribute: how many tests the producer says it holds.
+    declared: Option<usize>,
+    /// How many `<testcase>` elements it holds, at any depth.
+    found: usize,
+    /// Whether it holds `<testsuite>` elements (its count is then theirs, said by them).
+    has_suites: bool,
+}
+
 fn close(
     name: &str,
     stack: &[(String, u64)],
-    suites: &mut Vec<(String, Option<String>)>,
+    suites: &mut Vec<Suite>,
     open: &mut Option<Open>,
     finished: &mut Vec<Open>,
+    short: &mut Vec<(String, usize, usize)>,
 ) {
     match name {
         "testsuite" if open.is_none() => {
-            suites.pop();
+            let Some(suite) = suites.pop() else { return };
+            if let Some(parent) = suites.last_mut() {
+                parent.found += suite.found;
+            }
+            if let Some(declared) = suite.declared.filter(|d| *d > suite.found)
+                && !suite.has_suites
+            {
+                short.push((suite.name, declared, suite.found));
+            }
         }
         "testcase" if open.as_ref().is_some_and(|case| case.depth == stack.len()) => {
             finished.extend(open.take());
@@ -1049,6 +1121,87 @@ mod tests {
             file.notes.iter().any(|n| n.contains("k::t (2 times)")),
             "{:?}",
             file.notes
+        );
+    }
+
+    #[test]
+    fn status_and_result_attributes_that_say_not_run_are_skips() {
+        let xml = r#"<testsuite name="s">
+<testcase name="a" status="notrun" result="suppressed"/>
+<testcase name="b" status="run" result="skipped"/>
+<testcase name="c" status="disabled"/>
+<testcase name="d" status="run" result="completed"/>
+<testcase name="e" status="notrun"><failure message="m"/></testcase>
+</testsuite>"#;
+        let file = parse(xml).unwrap();
+        let kinds: Vec<(&str, bool)> = file
+            .cases
+            .iter()
+            .map(|c| (c.name.as_str(), matches!(c.status, Status::Skipped { .. })))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("a", true),
+                ("b", true),
+                ("c", true),
+                ("d", false),
+                ("e", false)
+            ]
+        );
+        assert_eq!(
+            file.cases[0].status,
+            Status::Skipped {
+                message: Some("not run (status=\"notrun\")".to_owned())
+            }
+        );
+    }
+
+    #[test]
+    fn encodings_by_byte_order_mark_sniffing_and_declaration() {
+        let xml = "<?xml version=\"1.0\" encoding=\"X\"?><testsuite><testcase name=\"Gr\u{f6}\u{df}e\"/></testsuite>";
+        let name = |bytes: &[u8]| parse_bytes(bytes).unwrap().cases[0].name.clone();
+        let utf16 = |text: &str, big: bool| -> Vec<u8> {
+            text.encode_utf16()
+                .flat_map(|u| {
+                    if big {
+                        u.to_be_bytes()
+                    } else {
+                        u.to_le_bytes()
+                    }
+                })
+                .collect()
+        };
+        let with = |label: &str| xml.replace('X', label);
+        let mut le = vec![0xFF, 0xFE];
+        le.extend(utf16(&with("UTF-16"), false));
+        assert_eq!(name(&le), "Gr\u{f6}\u{df}e");
+        assert_eq!(name(&utf16(&with("UTF-16"), true)), "Gr\u{f6}\u{df}e");
+        let latin1: Vec<u8> = with("ISO-8859-1").chars().map(|c| c as u8).collect();
+        assert_eq!(name(&latin1), "Gr\u{f6}\u{df}e");
+        assert_eq!(name(with("UTF-8").as_bytes()), "Gr\u{f6}\u{df}e");
+        let lying = parse_bytes(with("ISO-8859-1").as_bytes()).unwrap();
+        assert_eq!(lying.cases[0].name, "Gr\u{f6}\u{df}e");
+        assert!(
+            lying.notes.iter().any(|n| n.contains("valid UTF-8")),
+            "{:?}",
+            lying.notes
+        );
+    }
+
+    #[test]
+    fn tests_a_suite_counts_but_does_not_hold_are_said() {
+        let xml = r#"<testsuites tests="9"><testsuite name="outer" tests="5">
+<testsuite name="a" tests="3"><testcase name="x"/></testsuite>
+<testsuite name="b" tests="1"><testcase name="y"/><testcase name="z"/></testsuite>
+</testsuite></testsuites>"#;
+        let file = parse(xml).unwrap();
+        let notes: Vec<&String> = file.notes.iter().filter(|n| n.contains("holds")).collect();
+        assert_eq!(notes.len(), 1, "{:?}", file.notes);
+        assert!(
+            notes[0].starts_with("2 test(s) counted")
+                && notes[0].contains("\"a\" says tests=\"3\", holds 1"),
+            "{notes:?}"
         );
     }
 }

@@ -369,3 +369,67 @@ fn twenty_thousand_test_cases_each_reach_their_case() {
         "{c7}"
     );
 }
+
+#[test]
+fn mocha_junit_reporter_tests_left_out_of_the_file_are_said() {
+    let world = world();
+    let (ran, results) = import(&world, &[hostile("mocha-10-real.xml")], &[]);
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+    assert_eq!(
+        statuses(&results),
+        BTreeMap::from([
+            (601, vec![PASSED]),
+            (602, vec![FAILED]),
+            (605, vec![FAILED]),
+            (607, vec![PASSED]),
+        ]),
+        "{}",
+        ran.both()
+    );
+    assert!(comment(&results, 605).contains("db down"));
+    assert!(
+        ran.stderr
+            .contains("3 test(s) counted by their <testsuite> are not in the file")
+            && ran.stderr.contains("\"Hooks\" says tests=\"2\", holds 1"),
+        "{}",
+        ran.both()
+    );
+}
+
+#[test]
+fn jest_junit_with_a_suite_that_failed_to_run() {
+    let world = world();
+    let (ran, results) = import(&world, &[hostile("jest-junit-real.xml")], &[]);
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+    let statuses = statuses(&results);
+    for (case, status) in [
+        (501, PASSED),
+        (502, FAILED),
+        (505, FAILED),
+        (506, FAILED),
+        (507, FAILED),
+    ] {
+        assert_eq!(
+            statuses.get(&case),
+            Some(&vec![status]),
+            "C{case}: {}",
+            ran.both()
+        );
+    }
+    // C504 is a `test.todo`, which jest-junit writes exactly like a pass (see the README).
+    assert!(!statuses.contains_key(&503), "{}", ran.both());
+    assert!(
+        ran.stdout.contains("not reported: C503: skipped"),
+        "{}",
+        ran.both()
+    );
+    assert!(
+        ran.stdout.contains("1 test(s) match no case")
+            && ran
+                .stdout
+                .contains("Test suite failed to run::__tests__/broken.test.js"),
+        "{}",
+        ran.both()
+    );
+    assert!(comment(&results, 507).contains("Combined from 2 reports"));
+}
