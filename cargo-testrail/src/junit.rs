@@ -310,6 +310,7 @@ struct Open {
     verdicts: Vec<Verdict>,
     skipped: Option<(Option<String>, String)>,
     not_run: Option<String>,
+    failed: Option<String>,
     properties: Vec<(String, String)>,
     system_out: String,
     system_err: String,
@@ -412,6 +413,7 @@ pub fn parse(text: &str) -> Result<JunitFile, ParseError> {
                             line: attr("line").and_then(|l| l.trim().parse().ok()),
                             time: attr("time"),
                             not_run: not_run(attr("status"), attr("result")),
+                            failed: failed(attr("status"), attr("result")),
                             ..Open::default()
                         });
                     }
@@ -567,6 +569,23 @@ fn not_run(status: Option<String>, result: Option<String>) -> Option<String> {
         &["suppressed", "skipped", "skip", "ignored", "notrun"],
     )
     .map(|result| format!("result=\"{result}\""))
+}
+
+/// What the `status` and `result` attributes of a `<testcase>` without a `<failure>` or
+/// `<error>` say when the test failed (`status="fail"`, CTest and hand-written reports):
+/// such a test is failed, never passed.
+fn failed(status: Option<String>, result: Option<String>) -> Option<String> {
+    let words = ["fail", "failed", "failure", "error", "errored"];
+    [("status", status), ("result", result)]
+        .into_iter()
+        .find_map(|(key, value)| {
+            let value = value?;
+            let value = value.trim();
+            words
+                .iter()
+                .any(|w| value.eq_ignore_ascii_case(w))
+                .then(|| format!("{key}=\"{value}\""))
+        })
 }
 
 fn kind_name(name: &str) -> &'static str {
@@ -909,7 +928,10 @@ fn one_case(open: Open, elapsed_ms: u64, times: &mut TimeNotes) -> JunitCase {
         (None, None) => {
             let mut attempts: Vec<Run> = earlier.chain(later).map(&mut retry).collect();
             attempts.push(Run {
-                failure: None,
+                failure: open.failed.as_ref().map(|attr| Failure {
+                    error: false,
+                    message: format!("failed ({attr}, without a <failure> element saying why)"),
+                }),
                 elapsed_ms,
             });
             Status::Ran { attempts }
@@ -1132,6 +1154,8 @@ mod tests {
 <testcase name="c" status="disabled"/>
 <testcase name="d" status="run" result="completed"/>
 <testcase name="e" status="notrun"><failure message="m"/></testcase>
+<testcase name="f" status="fail"/>
+<testcase name="g" status="passed"/>
 </testsuite>"#;
         let file = parse(xml).unwrap();
         let kinds: Vec<(&str, bool)> = file
@@ -1146,9 +1170,17 @@ mod tests {
                 ("b", true),
                 ("c", true),
                 ("d", false),
-                ("e", false)
+                ("e", false),
+                ("f", false),
+                ("g", false)
             ]
         );
+        let failed = |i: usize| match &file.cases[i].status {
+            Status::Ran { attempts } => attempts[0].failure.clone(),
+            Status::Skipped { .. } => None,
+        };
+        assert!(failed(3).is_none() && failed(6).is_none());
+        assert!(failed(5).is_some_and(|f| f.message.contains("status=\"fail\"")));
         assert_eq!(
             file.cases[0].status,
             Status::Skipped {

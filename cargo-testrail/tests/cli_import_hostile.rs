@@ -433,3 +433,30 @@ fn jest_junit_with_a_suite_that_failed_to_run() {
     );
     assert!(comment(&results, 507).contains("Combined from 2 reports"));
 }
+
+#[test]
+fn verdicts_written_only_as_status_attributes() {
+    let world = world();
+    let (ran, results) = import(&world, &[hostile("status-attributes.xml")], &[]);
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+    assert_eq!(
+        statuses(&results),
+        BTreeMap::from([
+            (991, vec![PASSED]),
+            (992, vec![FAILED]),
+            (995, vec![FAILED])
+        ]),
+        "{}",
+        ran.both()
+    );
+    assert!(comment(&results, 992).contains("status=\"fail\""));
+    assert!(comment(&results, 995).contains("real failure"));
+    for case in ["C993", "C994"] {
+        assert!(
+            ran.stdout
+                .contains(&format!("not reported: {case}: skipped")),
+            "{case}: {}",
+            ran.both()
+        );
+    }
+}
