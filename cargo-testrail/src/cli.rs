@@ -213,7 +213,7 @@ when tests match no case. Importing the same files again sends nothing new.")]
 /// `import junit`.
 #[derive(Debug, Args)]
 pub struct JunitArgs {
-    /// JUnit XML files.
+    /// JUnit XML files, or directories whose `*.xml` files are read (a file given twice is read once).
     #[arg(required = true, value_name = "FILES")]
     pub files: Vec<PathBuf>,
     /// Do not match tests to cases by title (only IDs in names and properties).

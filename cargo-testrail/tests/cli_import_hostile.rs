@@ -460,3 +460,46 @@ fn verdicts_written_only_as_status_attributes() {
         );
     }
 }
+
+#[test]
+fn a_directory_reads_its_xml_files_and_a_file_given_twice_is_read_once() {
+    let world = world();
+    let reports = world.dir.path().join("surefire-reports");
+    std::fs::create_dir(&reports).unwrap();
+    std::fs::copy(hostile("gtest.xml"), reports.join("TEST-Cart.xml")).unwrap();
+    std::fs::copy(hostile("markup.xml"), reports.join("TEST-Markup.xml")).unwrap();
+    std::fs::write(reports.join("notes.txt"), "not a report").unwrap();
+    let (ran, results) = import(
+        &world,
+        &[reports.clone(), reports.join("TEST-Cart.xml")],
+        &[],
+    );
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+    assert!(
+        ran.stderr
+            .contains("a directory: its 2 *.xml file(s) are read")
+            && ran.stderr.contains("given more than once: read once"),
+        "{}",
+        ran.both()
+    );
+    assert!(ran.stdout.contains("8 test(s)"), "{}", ran.both());
+    let statuses = statuses(&results);
+    assert_eq!(
+        statuses[&961],
+        vec![PASSED],
+        "read once, not combined twice"
+    );
+    assert!(!comment(&results, 961).contains("Combined from"));
+    assert_eq!(statuses[&981], vec![FAILED]);
+
+    let empty = world.dir.path().join("empty-dir");
+    std::fs::create_dir(&empty).unwrap();
+    let (ran, results) = import(&world, &[empty], &[]);
+    assert_eq!(ran.code, Some(2), "{}", ran.both());
+    assert!(
+        ran.stderr.contains("a directory without *.xml files"),
+        "{}",
+        ran.both()
+    );
+    assert!(results.is_empty());
+}

@@ -56,6 +56,67 @@ struct Mapped {
     how: Option<How>,
 }
 
+/// The files to read: a directory stands for the `*.xml` files right in it (as Surefire's
+/// `target/surefire-reports` and Gradle's `build/test-results/test` hold them), each said;
+/// a file given more than once (overlapping globs) is read once, and said. A directory
+/// without `*.xml` files is left out as unreadable.
+fn expand_files(
+    given: &[PathBuf],
+    unreadable: &mut Vec<CliError>,
+    warnings: &mut Vec<String>,
+) -> Vec<PathBuf> {
+    let mut warn = |warning: String| {
+        output::warn(&warning);
+        warnings.push(warning);
+    };
+    let mut files: Vec<PathBuf> = Vec::new();
+    let mut seen: std::collections::BTreeSet<PathBuf> = std::collections::BTreeSet::new();
+    for path in given {
+        let candidates = if path.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(path)
+                .map(|entries| {
+                    entries
+                        .filter_map(Result::ok)
+                        .map(|entry| entry.path())
+                        .filter(|p| {
+                            p.is_file()
+                                && p.extension().is_some_and(|e| e.eq_ignore_ascii_case("xml"))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            found.sort();
+            if found.is_empty() {
+                unreadable.push(CliError::Junit {
+                    path: path.clone(),
+                    reason: "a directory without *.xml files: nothing to read in it".to_owned(),
+                });
+                continue;
+            }
+            warn(format!(
+                "{}: a directory: its {} *.xml file(s) are read",
+                context::display_path(path),
+                found.len()
+            ));
+            found
+        } else {
+            vec![path.clone()]
+        };
+        for file in candidates {
+            let key = std::fs::canonicalize(&file).unwrap_or_else(|_| file.clone());
+            if seen.insert(key) {
+                files.push(file);
+            } else {
+                warn(format!(
+                    "{}: given more than once: read once",
+                    context::display_path(&file)
+                ));
+            }
+        }
+    }
+    files
+}
+
 async fn junit(global: &GlobalArgs, args: JunitArgs) -> Result<ExitCode, CliError> {
     let workspace = Workspace::locate();
     let config = context::config(&args.settings)?;
@@ -65,7 +126,9 @@ async fn junit(global: &GlobalArgs, args: JunitArgs) -> Result<ExitCode, CliErro
     let mut inputs: Vec<(PathBuf, Vec<JunitCase>, Vec<u8>)> = Vec::new();
     let mut unreadable: Vec<CliError> = Vec::new();
     let mut warnings: Vec<String> = Vec::new();
-    for path in &args.files {
+    let files = expand_files(&args.files, &mut unreadable, &mut warnings);
+    let given = files.len() + unreadable.len();
+    for path in &files {
         let read = std::fs::read(path)
             .map_err(|source| CliError::io("read", path, source))
             .and_then(|bytes| {
@@ -103,7 +166,7 @@ async fn junit(global: &GlobalArgs, args: JunitArgs) -> Result<ExitCode, CliErro
         output::warn(format!(
             "{} of {} file(s) left out (see above); the other files are imported",
             unreadable.len(),
-            args.files.len()
+            given
         ));
     }
     let exit_code = |unmapped: usize| {
