@@ -886,10 +886,13 @@ fn one_case(open: Open, elapsed_ms: u64, times: &mut TimeNotes) -> JunitCase {
             }),
         ),
     };
-    let main = open
+    // Google Test writes one <failure> per failed assertion: all of them are the failure.
+    let mains: Vec<&Verdict> = open
         .verdicts
         .iter()
-        .find(|v| matches!(v.kind, "failure" | "error"));
+        .filter(|v| matches!(v.kind, "failure" | "error"))
+        .collect();
+    let main = mains.first().copied();
     let earlier = open.verdicts.iter().filter(|v| v.kind.starts_with("flaky"));
     let later = open.verdicts.iter().filter(|v| v.kind.starts_with("rerun"));
     let mut retry = |verdict: &Verdict| Run {
@@ -899,8 +902,15 @@ fn one_case(open: Open, elapsed_ms: u64, times: &mut TimeNotes) -> JunitCase {
     let status = match (main, &open.skipped) {
         (Some(main), _) => {
             let mut attempts: Vec<Run> = earlier.map(&mut retry).collect();
+            let mut first = failure(main);
+            for other in &mains[1..] {
+                let other = failure(other);
+                first.error |= other.error;
+                first.message.push_str("\n\n");
+                first.message.push_str(&other.message);
+            }
             attempts.push(Run {
-                failure: Some(failure(main)),
+                failure: Some(first),
                 elapsed_ms,
             });
             attempts.extend(later.map(&mut retry));

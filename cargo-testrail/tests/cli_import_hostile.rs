@@ -103,7 +103,12 @@ fn gtest_disabled_and_skipped_tests_are_never_sent_as_passed() {
         "{}",
         ran.both()
     );
-    assert!(comment(&results, 962).contains("Expected equality of these values"));
+    let c962 = comment(&results, 962);
+    assert!(
+        c962.contains("Expected equality of these values")
+            && c962.contains("Value of: cart.empty()"),
+        "both failed assertions: {c962}"
+    );
     for case in ["C963", "C964"] {
         assert!(
             ran.stdout
