@@ -842,7 +842,19 @@ fn finish(finished: Vec<Open>) -> JunitFile {
     let mut times = TimeNotes::default();
     let mut cases: Vec<JunitCase> = Vec::new();
     let mut index: BTreeMap<(Option<String>, String), usize> = BTreeMap::new();
+    let mut both: Vec<String> = Vec::new();
     for open in finished {
+        if (open.skipped.is_some() || open.not_run.is_some())
+            && open
+                .verdicts
+                .iter()
+                .any(|v| matches!(v.kind, "failure" | "error"))
+        {
+            both.push(match &open.classname {
+                Some(classname) => format!("{classname}::{}", open.name),
+                None => open.name.clone(),
+            });
+        }
         let elapsed_ms = times.read(open.time.as_deref());
         let case = one_case(open, elapsed_ms, &mut times);
         match index.get(&(case.classname.clone(), case.name.clone())) {
@@ -858,6 +870,13 @@ fn finish(finished: Vec<Open>) -> JunitFile {
         notes.push("the file holds no <testcase>: nothing to import from it".to_owned());
     }
     times.into_notes(&mut notes);
+    if !both.is_empty() {
+        notes.push(format!(
+            "{} test(s) are marked both skipped and failed, read as failed (a failure is never hidden; old minitest-junit and some SAP reporters write a skip this way): {}",
+            both.len(),
+            both.join(", ")
+        ));
+    }
     let repeated: Vec<String> = cases
         .iter()
         .filter(|case| case.listed > 1)

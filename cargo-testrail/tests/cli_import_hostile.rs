@@ -508,3 +508,22 @@ fn a_directory_reads_its_xml_files_and_a_file_given_twice_is_read_once() {
     );
     assert!(results.is_empty());
 }
+
+#[test]
+fn a_test_both_skipped_and_failed_is_failed_and_said() {
+    let world = world();
+    let (ran, results) = import(&world, &[hostile("skipped-and-failed.xml")], &[]);
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+    assert_eq!(
+        statuses(&results),
+        BTreeMap::from([(45, vec![FAILED]), (46, vec![FAILED])])
+    );
+    assert!(
+        ran.stderr
+            .contains("2 test(s) are marked both skipped and failed, read as failed")
+            && ran.stderr.contains("Minitest::Result::test_C45_doesnt_run")
+            && ran.stderr.contains("net.cars.ValveTest::C46_moveDown"),
+        "{}",
+        ran.both()
+    );
+}
