@@ -895,7 +895,7 @@ fn finish(finished: Vec<Open>) -> JunitFile {
 fn one_case(open: Open, elapsed_ms: u64, times: &mut TimeNotes) -> JunitCase {
     let failure = |verdict: &Verdict| Failure {
         error: verdict.kind.ends_with("rror"),
-        message: join_message(
+        message: strip_colour_remnants(&join_message(
             verdict.message.as_deref(),
             verdict.ty.as_deref(),
             Some(if verdict.stack_trace.trim().is_empty() {
@@ -903,7 +903,7 @@ fn one_case(open: Open, elapsed_ms: u64, times: &mut TimeNotes) -> JunitCase {
             } else {
                 verdict.stack_trace.as_str()
             }),
-        ),
+        )),
     };
     // Google Test writes one <failure> per failed assertion: all of them are the failure.
     let mains: Vec<&Verdict> = open
@@ -966,7 +966,7 @@ fn one_case(open: Open, elapsed_ms: u64, times: &mut TimeNotes) -> JunitCase {
             Status::Ran { attempts }
         }
     };
-    let text = |s: String| Some(s).filter(|s| !s.trim().is_empty());
+    let text = |s: String| Some(strip_colour_remnants(&s)).filter(|s| !s.trim().is_empty());
     JunitCase {
         suite: open.suite,
         classname: open.classname,
@@ -978,6 +978,32 @@ fn one_case(open: Open, elapsed_ms: u64, times: &mut TimeNotes) -> JunitCase {
         system_out: text(open.system_out),
         system_err: text(open.system_err),
         listed: 1,
+    }
+}
+
+/// Removes what is left of ANSI colour sequences whose ESC the producer dropped because XML
+/// 1.0 forbids it (vitest writes `message="[31mcolored[0m"`): `[<digits;...>m` runs, but
+/// only in a text that holds a reset remnant (`[0m`, `[39m`, `[22m`, `[49m`), so that a
+/// text like `[10m]` alone is kept.
+fn strip_colour_remnants(text: &str) -> String {
+    static RESET: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"\[(0|39|49|22)m").expect("a valid regular expression")
+    });
+    static SGR: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(\x1b)?\[[0-9]{1,3}(?:;[0-9]{1,3}){0,4}m")
+            .expect("a valid regular expression")
+    });
+    if RESET.is_match(text) {
+        // A sequence that still has its ESC is left whole for the colour stripping.
+        SGR.replace_all(text, |captures: &regex::Captures<'_>| {
+            match captures.get(1) {
+                Some(_) => captures[0].to_owned(),
+                None => String::new(),
+            }
+        })
+        .into_owned()
+    } else {
+        text.to_owned()
     }
 }
 
@@ -1264,5 +1290,19 @@ mod tests {
                 && notes[0].contains("\"a\" says tests=\"3\", holds 1"),
             "{notes:?}"
         );
+    }
+
+    #[test]
+    fn colour_remnants_without_their_escape_are_removed() {
+        assert_eq!(strip_colour_remnants("[31mcolored[0m"), "colored");
+        assert_eq!(
+            strip_colour_remnants("[1;31mbold red[22m[39m text"),
+            "bold red text"
+        );
+        assert_eq!(
+            strip_colour_remnants("distance [10m] to go"),
+            "distance [10m] to go"
+        );
+        assert_eq!(strip_colour_remnants("arr[0] = 1"), "arr[0] = 1");
     }
 }

@@ -527,3 +527,34 @@ fn a_test_both_skipped_and_failed_is_failed_and_said() {
         ran.both()
     );
 }
+
+#[test]
+fn vitest_colour_remnants_never_reach_testrail() {
+    let world = world();
+    let (ran, results) = import(&world, &[hostile("vitest-4-real.xml")], &[]);
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+    assert_eq!(
+        statuses(&results),
+        BTreeMap::from([
+            (801, vec![PASSED]),
+            (802, vec![FAILED]),
+            (805, vec![PASSED]),
+            (806, vec![FAILED]),
+        ]),
+        "{}",
+        ran.both()
+    );
+    let c806 = comment(&results, 806);
+    assert!(
+        c806.contains("colored") && !c806.contains("[31m") && !c806.contains("[0m"),
+        "{c806}"
+    );
+    for case in ["C803", "C804"] {
+        assert!(
+            ran.stdout
+                .contains(&format!("not reported: {case}: skipped")),
+            "{case}: {}",
+            ran.both()
+        );
+    }
+}
