@@ -558,3 +558,36 @@ fn vitest_colour_remnants_never_reach_testrail() {
         );
     }
 }
+
+#[test]
+fn playwright_junit_with_retries() {
+    let world = world();
+    let (ran, results) = import(&world, &[hostile("playwright-real.xml")], &[]);
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+    assert_eq!(
+        statuses(&results),
+        BTreeMap::from([
+            (901, vec![PASSED]),
+            (902, vec![FAILED]),
+            (904, vec![PASSED]),
+            (906, vec![FAILED]),
+        ]),
+        "{}",
+        ran.both()
+    );
+    assert!(comment(&results, 902).contains("Retry #2"));
+    assert!(comment(&results, 906).contains("always"));
+    for case in ["C903", "C905"] {
+        assert!(
+            ran.stdout
+                .contains(&format!("not reported: {case}: skipped")),
+            "{case}: {}",
+            ran.both()
+        );
+    }
+    assert!(
+        ran.stderr.contains("2 test case(s) without a time"),
+        "{}",
+        ran.both()
+    );
+}
