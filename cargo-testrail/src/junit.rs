@@ -841,7 +841,9 @@ impl TimeNotes {
 fn finish(finished: Vec<Open>) -> JunitFile {
     let mut times = TimeNotes::default();
     let mut cases: Vec<JunitCase> = Vec::new();
-    let mut index: BTreeMap<(Option<String>, String), usize> = BTreeMap::new();
+    // A rerun is the same test listed again in the same suite; the same test in another suite
+    // (another browser of karma, another project or shard) is another test.
+    let mut index: BTreeMap<(String, Option<String>, String), usize> = BTreeMap::new();
     let mut both: Vec<String> = Vec::new();
     for open in finished {
         if (open.skipped.is_some() || open.not_run.is_some())
@@ -857,10 +859,15 @@ fn finish(finished: Vec<Open>) -> JunitFile {
         }
         let elapsed_ms = times.read(open.time.as_deref());
         let case = one_case(open, elapsed_ms, &mut times);
-        match index.get(&(case.classname.clone(), case.name.clone())) {
+        let key = (
+            case.suite.clone(),
+            case.classname.clone(),
+            case.name.clone(),
+        );
+        match index.get(&key) {
             Some(&existing) => merge(&mut cases[existing], case),
             None => {
-                index.insert((case.classname.clone(), case.name.clone()), cases.len());
+                index.insert(key, cases.len());
                 cases.push(case);
             }
         }

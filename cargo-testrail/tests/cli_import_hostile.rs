@@ -591,3 +591,26 @@ fn playwright_junit_with_retries() {
         ran.both()
     );
 }
+
+#[test]
+fn the_same_test_in_two_suites_is_two_runs_not_a_rerun() {
+    let world = world();
+    let (ran, results) = import(&world, &[hostile("karma-browsers.xml")], &[]);
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+    assert_eq!(
+        statuses(&results),
+        BTreeMap::from([(50, vec![PASSED]), (51, vec![FAILED])]),
+        "{}",
+        ran.both()
+    );
+    let c51 = comment(&results, 51);
+    assert!(
+        c51.contains("Expected 3 to be 4 in Chrome") && !c51.contains("passed on attempt"),
+        "{c51}"
+    );
+    assert!(
+        !ran.stderr.contains("listed more than once"),
+        "{}",
+        ran.both()
+    );
+}
