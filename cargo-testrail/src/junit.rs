@@ -8,7 +8,7 @@
 //!   (a NUL, by reference or raw, is dropped: it carries nothing and TestRail stores text);
 //! - `time` values in the producers' locales (see [`parse_time`]);
 //! - reruns: `flakyFailure`/`flakyError` (a pass after failed attempts), `rerunFailure`/
-//!   `rerunError` (failed again), and a test listed twice in one file (a rerun written as a
+//!   `rerunError` (failed again), and a test listed twice in one suite of a file (a rerun written as a
 //!   second `<testcase>`), all become the attempts of one test.
 //!
 //! What is odd in a file (times, repeated tests, bytes that are not UTF-8) is said once per
@@ -891,7 +891,7 @@ fn finish(finished: Vec<Open>) -> JunitFile {
         .collect();
     if !repeated.is_empty() {
         notes.push(format!(
-            "{} test(s) listed more than once, each read as one test whose attempts are its listings in order: {}",
+            "{} test(s) listed more than once, each read as one test whose attempts are its listings in order (a listing followed by another is a failed attempt, even without a <failure>): {}",
             repeated.len(),
             repeated.join(", ")
         ));
@@ -1037,6 +1037,14 @@ fn merge(into: &mut JunitCase, later: JunitCase) {
         later.status,
     ) {
         (Status::Ran { mut attempts }, Status::Ran { attempts: more }) => {
+            // A test is run again only after it failed: an earlier listing without a
+            // failure (pytest-rerunfailures writes its reruns so) is a failed attempt.
+            for attempt in attempts.iter_mut().filter(|a| a.failure.is_none()) {
+                attempt.failure = Some(Failure {
+                    error: false,
+                    message: "failed: the test is listed again after this attempt, and the report gives no failure text for it".to_owned(),
+                });
+            }
             attempts.extend(more);
             Status::Ran { attempts }
         }

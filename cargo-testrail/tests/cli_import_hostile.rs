@@ -614,3 +614,26 @@ fn the_same_test_in_two_suites_is_two_runs_not_a_rerun() {
         ran.both()
     );
 }
+
+#[test]
+fn pytest_rerunfailures_reruns_are_failed_attempts() {
+    let world = world();
+    let (ran, results) = import(&world, &[hostile("pytest-rerunfailures-real.xml")], &[]);
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+    assert_eq!(
+        statuses(&results),
+        BTreeMap::from([(311, vec![PASSED]), (312, vec![FAILED])]),
+        "{}",
+        ran.both()
+    );
+    let c311 = comment(&results, 311);
+    assert!(
+        c311.contains("passed on attempt 2 after failing") && c311.contains("attempt 1 failed"),
+        "{c311}"
+    );
+    let c312 = comment(&results, 312);
+    assert!(
+        c312.contains("Attempts: 3, every one failed") && c312.contains("always fails"),
+        "{c312}"
+    );
+}
