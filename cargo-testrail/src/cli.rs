@@ -200,19 +200,24 @@ pub enum ImportCommand {
   cargo testrail import junit reports/*.xml --run-id 42
   cargo testrail import junit junit.xml --create-missing --create-section \"Web Shop/Imported\"
 
-Case IDs come from test names (C123, [C123], [C1, C2], C1_C2_name, name_C123()), from a
-test_id or testrail_case_id property, or from a case whose title matches the test's name.
-Outcomes: passed → NoBug, passed after retries (flakyFailure) → LikelyNoBug, failure or
-error → DefinitelyBug, skipped → not reported (like an ignored test). A JUnit <error> is
-usually a test that crashed, so it is reported as a failure rather than as run result Error
-(which is never reported). Importing the same files again sends nothing new.")]
+Case IDs are C<digits> tokens anywhere in a test's name or classname, bounded by the ends
+or by characters that are not letters or digits (C123 name, [C1, C2] name, test_C12_adds,
+Cart C1 C2 - keeps, refund_C14(String)[2], cart::tests::c106_merges; not c3po, sha256, C0),
+or what --case-id-pattern finds; from a test_id or testrail_case_id property; or from a
+case whose title matches the test's name. Outcomes: passed → NoBug, passed after failed
+attempts (flakyFailure, rerunFailure, listed again) → LikelyNoBug with every attempt,
+failure or error → DefinitelyBug, skipped → not reported unless mapping.skipped is set (the
+reason goes into the comment). A JUnit <error> is usually a test that crashed, so it is
+reported as a failure rather than as run result Error (which is never reported). A file
+that cannot be read is named and left out (exit code 2); --fail-on-unmatched exits with 1
+when tests match no case. Importing the same files again sends nothing new.")]
     Junit(JunitArgs),
 }
 
 /// `import junit`.
 #[derive(Debug, Args)]
 pub struct JunitArgs {
-    /// JUnit XML files.
+    /// JUnit XML files, or directories whose `*.xml` files are read (a file given twice is read once).
     #[arg(required = true, value_name = "FILES")]
     pub files: Vec<PathBuf>,
     /// Do not match tests to cases by title (only IDs in names and properties).

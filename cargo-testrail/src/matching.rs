@@ -1,7 +1,8 @@
 //! Matching a test to a case by name (seed 004): the test's name against case titles of the
 //! configured suites (ignoring case, punctuation and a `test` prefix), or `classname.name`
 //! against a case's `custom_automation_id` (trcli's `--case-matcher auto`). Only a single,
-//! unambiguous match counts.
+//! unambiguous match counts. Only tests in whose name and classname the case-ID grammar
+//! ([`crate::case_ids::Grammar`]) finds no ID are matched by title.
 
 use std::collections::BTreeMap;
 

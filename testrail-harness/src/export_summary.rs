@@ -16,7 +16,12 @@ pub fn render(summary: &ExportSummary) -> String {
         .plan_id
         .map(|id| format!(" in plan {id}"))
         .unwrap_or_default();
-    if runs.is_empty() {
+    if runs.is_empty() && summary.already_stored == 0 {
+        let _ = writeln!(
+            text,
+            "testrail: nothing to send: no test has a result to report, so no run was made or changed"
+        );
+    } else if runs.is_empty() {
         let _ = writeln!(
             text,
             "testrail: nothing new to send ({} result(s) already stored)",

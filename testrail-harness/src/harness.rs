@@ -249,7 +249,7 @@ fn export_at_exit(
     spool_path: Option<&Path>,
     exit: Exit,
 ) -> ExitCode {
-    let mut config = match config {
+    let config = match config {
         Ok(config) => config,
         Err(error) if let Some(by) = export_intent(run).requested_by => {
             eprintln!(
@@ -263,6 +263,49 @@ fn export_at_exit(
             return exit.tests;
         }
     };
+    let links_missing = check_links(&config, &spool_file);
+    let code = export_with(run, config, spool_file, spool_path, exit);
+    if links_missing { exit.failed() } else { code }
+}
+
+/// The settings the harness reads for `cargo testrail` only, said instead of ignored:
+/// `case_id_pattern` gets a line saying it does not apply here; `fail_on_unmatched` makes
+/// the process fail (after the export) when a test of this process has no case ID, with a
+/// line naming them. Returns whether it must fail.
+fn check_links(config: &Config, spool_file: &SpoolFile) -> bool {
+    if let Some(pattern) = &config.case_id_pattern {
+        eprintln!(
+            "testrail: case_id_pattern ({pattern:?}) applies to `cargo testrail import junit` and `status` only; the harness takes case IDs from #[testrail(...)] and is not changed by it"
+        );
+    }
+    if !config.fail_on_unmatched {
+        return false;
+    }
+    let unmapped: Vec<&str> = spool_file
+        .tests
+        .iter()
+        .filter(|test| test.all_case_ids().is_empty())
+        .map(|test| test.path.as_str())
+        .collect();
+    if unmapped.is_empty() {
+        return false;
+    }
+    eprintln!(
+        "testrail: {} test(s) have no case ID and fail_on_unmatched is set: the process fails ({}); link them with #[testrail(C...)]",
+        unmapped.len(),
+        unmapped.join(", ")
+    );
+    true
+}
+
+/// Exports with a loaded configuration (see [`export_at_exit`]).
+fn export_with(
+    run: &ExportRun<'_>,
+    mut config: Config,
+    spool_file: SpoolFile,
+    spool_path: Option<&Path>,
+    exit: Exit,
+) -> ExitCode {
     if config.dry_run {
         return match export::dry_run::describe(
             &config,

@@ -3,10 +3,15 @@
 //! (the hash of the files' contents and of the target, so importing the same files again is
 //! the same session and sends nothing new), then sent through the same export path as `upload`.
 //!
-//! Outcomes: passed → NoBug; passed after failed attempts (`flakyFailure`) → LikelyNoBug
-//! with every attempt; `failure` → DefinitelyBug; `error` → DefinitelyBug too (a JUnit
-//! error is usually a test that crashed, which is a failure worth reporting, whereas run
-//! result Error is never reported); skipped → an ignored test (not reported).
+//! Outcomes: passed → NoBug; passed after failed attempts (`flakyFailure`, `rerunFailure`,
+//! nextest retries, or a test listed again after a failure) → LikelyNoBug with every
+//! attempt; `failure` → DefinitelyBug; `error` → DefinitelyBug too (a JUnit error is usually
+//! a test that crashed, which is a failure worth reporting, whereas run result Error is never
+//! reported); skipped → an ignored test with its reason (reported only when
+//! `mapping.skipped` is set).
+//!
+//! A file that cannot be read is named with its line and column and left out; the other
+//! files are imported, and the command exits with 2.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -14,17 +19,17 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 use testrail_harness::outcome::{
-    Attempt, BugLabel, Execution, LabelSource, Location, RunResult, TestOutcome,
+    Attempt, BugLabel, Execution, LabelSource, Location, RunResult, TestOutcome, default_label,
 };
 use testrail_harness::session::SessionSource;
 use testrail_harness::spool::{self, SpoolFile};
 
 use crate::cache;
-use crate::case_ids;
+use crate::case_ids::{self, Grammar};
 use crate::cli::{GlobalArgs, ImportCommand, JunitArgs};
 use crate::context::{self, Workspace};
-use crate::error::CliError;
-use crate::junit::{self, Failure, JunitCase, Status};
+use crate::error::{CliError, EXIT_ERROR, EXIT_FINDINGS};
+use crate::junit::{self, JunitCase, Status};
 use crate::matching::{How, TitleIndex};
 use crate::output::{self, ORANGE};
 use crate::sessions;
@@ -51,14 +56,138 @@ struct Mapped {
     how: Option<How>,
 }
 
+/// The files to read: a directory stands for the `*.xml` files right in it (as Surefire's
+/// `target/surefire-reports` and Gradle's `build/test-results/test` hold them), each said;
+/// a file given more than once (overlapping globs) is read once, and said. A directory
+/// without `*.xml` files is left out as unreadable.
+fn expand_files(
+    given: &[PathBuf],
+    unreadable: &mut Vec<CliError>,
+    warnings: &mut Vec<String>,
+) -> Vec<PathBuf> {
+    let mut warn = |warning: String| {
+        output::warn(&warning);
+        warnings.push(warning);
+    };
+    let mut files: Vec<PathBuf> = Vec::new();
+    let mut seen: std::collections::BTreeSet<PathBuf> = std::collections::BTreeSet::new();
+    for path in given {
+        let candidates = if path.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(path)
+                .map(|entries| {
+                    entries
+                        .filter_map(Result::ok)
+                        .map(|entry| entry.path())
+                        .filter(|p| {
+                            p.is_file()
+                                && p.extension().is_some_and(|e| e.eq_ignore_ascii_case("xml"))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            found.sort();
+            if found.is_empty() {
+                unreadable.push(CliError::Junit {
+                    path: path.clone(),
+                    reason: "a directory without *.xml files: nothing to read in it".to_owned(),
+                });
+                continue;
+            }
+            warn(format!(
+                "{}: a directory: its {} *.xml file(s) are read",
+                context::display_path(path),
+                found.len()
+            ));
+            found
+        } else {
+            vec![path.clone()]
+        };
+        for file in candidates {
+            let key = std::fs::canonicalize(&file).unwrap_or_else(|_| file.clone());
+            if seen.insert(key) {
+                files.push(file);
+            } else {
+                warn(format!(
+                    "{}: given more than once: read once",
+                    context::display_path(&file)
+                ));
+            }
+        }
+    }
+    files
+}
+
 async fn junit(global: &GlobalArgs, args: JunitArgs) -> Result<ExitCode, CliError> {
     let workspace = Workspace::locate();
     let config = context::config(&args.settings)?;
+    let grammar = Grammar::new(config.case_id_pattern.as_deref())
+        .map_err(|error| CliError::Input(error.to_string()))?;
+    // Every file that can be read; the others are named and left out.
     let mut inputs: Vec<(PathBuf, Vec<JunitCase>, Vec<u8>)> = Vec::new();
-    for path in &args.files {
-        let bytes = std::fs::read(path).map_err(|source| CliError::io("read", path, source))?;
-        inputs.push((path.clone(), junit::read(path)?, bytes));
+    let mut unreadable: Vec<CliError> = Vec::new();
+    let mut warnings: Vec<String> = Vec::new();
+    let files = expand_files(&args.files, &mut unreadable, &mut warnings);
+    let given = files.len() + unreadable.len();
+    for path in &files {
+        let read = std::fs::read(path)
+            .map_err(|source| CliError::io("read", path, source))
+            .and_then(|bytes| {
+                junit::parse_bytes(&bytes)
+                    .map(|file| (file, bytes))
+                    .map_err(|error| CliError::Junit {
+                        path: path.clone(),
+                        reason: error.to_string(),
+                    })
+            });
+        match read {
+            Ok((file, bytes)) => {
+                for note in &file.notes {
+                    let warning = format!("{}: {note}", context::display_path(path));
+                    output::warn(&warning);
+                    warnings.push(warning);
+                }
+                inputs.push((path.clone(), file.cases, bytes));
+            }
+            Err(error) => unreadable.push(error),
+        }
     }
+    if inputs.is_empty() && unreadable.len() == 1 {
+        return Err(unreadable.remove(0));
+    }
+    let left_out: Vec<String> = unreadable.iter().map(ToString::to_string).collect();
+    for error in &unreadable {
+        output::print_error(error);
+    }
+    if inputs.is_empty() {
+        output::warn("no file could be read: nothing imported");
+        return Ok(ExitCode::from(EXIT_ERROR));
+    }
+    if !unreadable.is_empty() {
+        output::warn(format!(
+            "{} of {} file(s) left out (see above); the other files are imported",
+            unreadable.len(),
+            given
+        ));
+    }
+    let exit_code = |unmapped: usize| {
+        let fail_unmatched = unmapped > 0 && config.fail_on_unmatched;
+        if fail_unmatched {
+            output::warn(format!(
+                "{unmapped} test(s) match no case and fail_on_unmatched is set: exit code {EXIT_FINDINGS}"
+            ));
+        }
+        if !unreadable.is_empty() {
+            output::warn(format!(
+                "exit code {EXIT_ERROR}: {} file(s) could not be read",
+                unreadable.len()
+            ));
+            ExitCode::from(EXIT_ERROR)
+        } else if fail_unmatched {
+            ExitCode::from(EXIT_FINDINGS)
+        } else {
+            ExitCode::SUCCESS
+        }
+    };
 
     // Case IDs from properties and names first.
     let mut mapped: Vec<Vec<Mapped>> = Vec::new();
@@ -67,7 +196,7 @@ async fn junit(global: &GlobalArgs, args: JunitArgs) -> Result<ExitCode, CliErro
             cases
                 .iter()
                 .map(|case| {
-                    let (case_ids, how) = ids_of(case);
+                    let (case_ids, how) = ids_of(&grammar, case);
                     Mapped {
                         test: case.path(),
                         file: context::display_path(path),
@@ -169,12 +298,44 @@ async fn junit(global: &GlobalArgs, args: JunitArgs) -> Result<ExitCode, CliErro
     if config.dry_run {
         let text = testrail_harness::export::dry_run::describe(&config, &session.files, &key)?;
         if global.json {
-            output::json(&serde_json::json!({ "session": key, "tests": all, "requests": text }));
+            output::json(&serde_json::json!({
+                "session": key,
+                "tests": all,
+                "warnings": warnings,
+                "left_out": left_out,
+                "requests": text,
+            }));
         } else {
             print_mapping(&all, &unmapped);
             output::line(text);
         }
-        return Ok(ExitCode::SUCCESS);
+        return Ok(exit_code(unmapped.len()));
+    }
+
+    if all.len() == unmapped.len() {
+        // Nothing to send: say so, rather than what an export of nothing would say.
+        if global.json {
+            output::json(&serde_json::json!({
+                "session": key,
+                "tests": all,
+                "unmapped": unmapped.iter().map(|m| m.test.as_str()).collect::<Vec<_>>(),
+                "warnings": warnings,
+                "left_out": left_out,
+                "upload": null,
+            }));
+        } else {
+            print_mapping(&all, &unmapped);
+            output::line(if all.is_empty() {
+                "nothing sent: the file(s) hold no test case, so no run was made or changed"
+                    .to_owned()
+            } else {
+                format!(
+                    "nothing sent: none of the {} test(s) matches a case, so no run was made or changed",
+                    all.len()
+                )
+            });
+        }
+        return Ok(exit_code(unmapped.len()));
     }
 
     let report = upload::export_sessions(&config, std::slice::from_ref(&session)).await?;
@@ -184,6 +345,8 @@ async fn junit(global: &GlobalArgs, args: JunitArgs) -> Result<ExitCode, CliErro
             dir: context::display_path(&session_dir),
             tests: &all,
             unmapped: unmapped.iter().map(|m| m.test.as_str()).collect(),
+            warnings: &warnings,
+            left_out: &left_out,
             upload: UploadJson::new(&report, created),
         });
     } else {
@@ -194,7 +357,7 @@ async fn junit(global: &GlobalArgs, args: JunitArgs) -> Result<ExitCode, CliErro
         ));
         upload::print_report(&report);
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(exit_code(unmapped.len()))
 }
 
 #[derive(Serialize)]
@@ -203,6 +366,10 @@ struct ImportJson<'a> {
     dir: String,
     tests: &'a [Mapped],
     unmapped: Vec<&'a str>,
+    /// What was odd in the files and how it was read (`file: note`).
+    warnings: &'a [String],
+    /// The files that could not be read, with where and why.
+    left_out: &'a [String],
     upload: UploadJson,
 }
 
@@ -247,8 +414,8 @@ fn print_mapping(all: &[Mapped], unmapped: &[&Mapped]) {
     }
 }
 
-/// The case IDs of a test case from its properties, else from its name.
-fn ids_of(case: &JunitCase) -> (Vec<u64>, Option<How>) {
+/// The case IDs of a test case from its properties, else from its name and classname.
+fn ids_of(grammar: &Grammar, case: &JunitCase) -> (Vec<u64>, Option<How>) {
     for property in ["test_id", "testrail_case_id"] {
         if let Some(value) = case.property(property) {
             let ids = case_ids::in_property(value);
@@ -257,7 +424,7 @@ fn ids_of(case: &JunitCase) -> (Vec<u64>, Option<How>) {
             }
         }
     }
-    let ids = case_ids::in_name(&case.name);
+    let ids = grammar.in_test(case.classname.as_deref(), &case.name);
     if ids.is_empty() {
         (ids, None)
     } else {
@@ -276,45 +443,36 @@ fn binary_name(path: &std::path::Path) -> String {
 
 /// The outcome of a JUnit test case.
 fn outcome(case: &JunitCase, case_ids: &[u64]) -> TestOutcome {
-    let attempt = |number: usize, failure: Option<&Failure>, elapsed_ms: u64| Attempt {
-        number: number as u32,
-        run_result: RunResult::Success,
-        passed: failure.is_none(),
-        message: failure.map(|f| {
-            if f.error {
-                format!("error: {}", f.message)
-            } else {
-                f.message.clone()
-            }
-        }),
-        location: None,
-        failed_step: None,
-        elapsed_ms,
-        steps: Vec::new(),
-    };
     let (execution, label, attempts) = match &case.status {
-        Status::Passed { failed_attempts } => {
-            let mut attempts: Vec<Attempt> = failed_attempts
+        Status::Ran { attempts } => {
+            let attempts: Vec<Attempt> = attempts
                 .iter()
                 .enumerate()
-                .map(|(i, f)| attempt(i + 1, Some(f), f.elapsed_ms))
+                .map(|(index, run)| Attempt {
+                    number: index as u32 + 1,
+                    run_result: RunResult::Success,
+                    passed: run.failure.is_none(),
+                    message: run.failure.as_ref().map(|f| {
+                        if f.error {
+                            format!("error: {}", f.message)
+                        } else {
+                            f.message.clone()
+                        }
+                    }),
+                    location: None,
+                    failed_step: None,
+                    elapsed_ms: run.elapsed_ms,
+                    steps: Vec::new(),
+                })
                 .collect();
-            attempts.push(attempt(attempts.len() + 1, None, case.elapsed_ms));
-            let label = if failed_attempts.is_empty() {
-                BugLabel::NoBug
-            } else {
-                BugLabel::LikelyNoBug
-            };
+            let last_passed = attempts.last().is_some_and(|a| a.passed);
+            let label = default_label(
+                RunResult::Success,
+                last_passed,
+                attempts.len() as u32,
+                false,
+            );
             (Execution::Ran, Some(label), attempts)
-        }
-        Status::Failed { failure, earlier } => {
-            let mut attempts: Vec<Attempt> = earlier
-                .iter()
-                .enumerate()
-                .map(|(i, f)| attempt(i + 1, Some(f), f.elapsed_ms))
-                .collect();
-            attempts.push(attempt(attempts.len() + 1, Some(failure), case.elapsed_ms));
-            (Execution::Ran, Some(BugLabel::DefinitelyBug), attempts)
         }
         Status::Skipped { message } => (
             Execution::Skipped {
@@ -352,7 +510,7 @@ fn outcome(case: &JunitCase, case_ids: &[u64]) -> TestOutcome {
         bug_label: label,
         label_source: ran.then_some(LabelSource::Derived),
         passed: label.is_some_and(BugLabel::is_pass),
-        elapsed_ms: attempts.iter().map(|a| a.elapsed_ms).sum(),
+        elapsed_ms: case.elapsed_ms(),
         attempts,
         known_bug: None,
         defects: Vec::new(),

@@ -10,6 +10,7 @@ use serde::Serialize;
 use testrail_harness::export;
 
 use crate::cache::{self, Snapshot};
+use crate::case_ids::Grammar;
 use crate::cli::{BuildArgs, GlobalArgs};
 use crate::context::{self, Workspace};
 use crate::error::{CliError, EXIT_FINDINGS};
@@ -55,6 +56,9 @@ pub async fn survey(args: &BuildArgs) -> Result<Survey, CliError> {
 
 /// Runs `status`.
 pub async fn run(global: &GlobalArgs, args: BuildArgs) -> Result<ExitCode, CliError> {
+    let config = context::config(&args.settings)?;
+    let grammar = Grammar::new(config.case_id_pattern.as_deref())
+        .map_err(|error| CliError::Input(error.to_string()))?;
     let survey = survey(&args).await?;
     let missing = survey
         .judged
@@ -63,7 +67,7 @@ pub async fn run(global: &GlobalArgs, args: BuildArgs) -> Result<ExitCode, CliEr
     if global.json {
         output::json(&StatusJson::new(&survey));
     } else {
-        print(&survey);
+        print(&survey, &grammar);
     }
     Ok(if missing {
         ExitCode::from(EXIT_FINDINGS)
@@ -72,7 +76,7 @@ pub async fn run(global: &GlobalArgs, args: BuildArgs) -> Result<ExitCode, CliEr
     })
 }
 
-fn print(survey: &Survey) {
+fn print(survey: &Survey, grammar: &Grammar) {
     let configured: Vec<String> = survey
         .snapshot
         .configured_suites()
@@ -137,7 +141,28 @@ fn print(survey: &Survey) {
             output::paint(BOLD, "Unmapped tests")
         ));
         for link in &survey.links.unmapped {
-            output::line(format!("  {} ({}:{})", link.path, link.file, link.line));
+            // A name that carries an ID (as the JUnit import reads names) is a link the
+            // harness does not see: say which attribute makes it one.
+            let named: Vec<String> = grammar
+                .in_text(&link.path)
+                .iter()
+                .map(|id| format!("C{id}"))
+                .collect();
+            let hint = if named.is_empty() {
+                String::new()
+            } else {
+                output::paint(
+                    GRAY,
+                    format!(
+                        "  its name carries {0}, which only `import junit` reads: add #[testrail::case({0})]",
+                        named.join(", ")
+                    ),
+                )
+            };
+            output::line(format!(
+                "  {} ({}:{}){hint}",
+                link.path, link.file, link.line
+            ));
         }
     }
     let shared: Vec<_> = survey.links.shared().collect();

@@ -18,7 +18,7 @@ use testrail_harness::export::{self, ExportSummary, Selection};
 
 use crate::cli::{GlobalArgs, UploadArgs};
 use crate::context::{self, Workspace};
-use crate::error::CliError;
+use crate::error::{CliError, EXIT_FINDINGS};
 use crate::output;
 use crate::progress;
 use crate::sessions::{self, SessionDir};
@@ -54,7 +54,31 @@ pub async fn run(global: &GlobalArgs, args: UploadArgs) -> Result<ExitCode, CliE
     } else {
         print_report(&report);
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(unmatched_exit_code(&config, &sessions))
+}
+
+/// 1 when `fail_on_unmatched` is set and tests of the sessions link no case, else 0.
+fn unmatched_exit_code(config: &Config, sessions: &[SessionDir]) -> ExitCode {
+    let mut unmatched: Vec<&str> = Vec::new();
+    for test in sessions
+        .iter()
+        .flat_map(|session| &session.files)
+        .flat_map(|file| &file.tests)
+    {
+        if test.all_case_ids().is_empty() && !unmatched.contains(&test.path.as_str()) {
+            unmatched.push(&test.path);
+        }
+    }
+    if config.fail_on_unmatched && !unmatched.is_empty() {
+        output::warn(format!(
+            "{} test(s) match no case and fail_on_unmatched is set: exit code {EXIT_FINDINGS} ({})",
+            unmatched.len(),
+            unmatched.join(", ")
+        ));
+        ExitCode::from(EXIT_FINDINGS)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 /// `--new-run`: each session forgets the runs and plan that TestRail closed or deleted, and

@@ -194,6 +194,10 @@ pub struct Config {
     pub mapping: MappingConfig,
     /// `custom_*` result fields sent with every result.
     pub fields: BTreeMap<String, serde_json::Value>,
+    /// The regular expression that finds case IDs in JUnit names (`cargo testrail`).
+    pub case_id_pattern: Option<String>,
+    /// Exit non-zero when tests match no case (`cargo testrail`).
+    pub fail_on_unmatched: bool,
 }
 
 /// The default name template of a new run.
@@ -510,6 +514,8 @@ impl Resolver {
             comment_budget: usize::try_from(comment_budget).unwrap_or(usize::MAX),
             mapping,
             fields,
+            case_id_pattern: self.text("case_id_pattern")?,
+            fail_on_unmatched: self.flag("fail_on_unmatched")?,
         })
     }
 }

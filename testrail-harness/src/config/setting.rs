@@ -68,6 +68,8 @@ settings! {
     "insecure", "TESTRAIL_INSECURE", Some("--testrail-insecure"), Bool, "do not verify TLS certificates (loudly warned; never in production)";
     "comment_budget", "TESTRAIL_COMMENT_BUDGET", Some("--testrail-comment-budget"), Number, "bytes per result comment and per step text (default 65536, at least 1024); a longer text is cut at a character boundary with a note, the full text stays in the spool";
     "elapsed_ms", "TESTRAIL_ELAPSED_MS", Some("--testrail-elapsed-ms"), Bool, "send elapsed times with milliseconds (0.005s) instead of whole seconds";
+    "case_id_pattern", "TESTRAIL_CASE_ID_PATTERN", Some("--testrail-case-id-pattern"), Text, "`cargo testrail import junit`: a regular expression with one capture group that finds case IDs in test names and classnames, instead of the built-in `C123` grammar";
+    "fail_on_unmatched", "TESTRAIL_FAIL_ON_UNMATCHED", Some("--testrail-fail-on-unmatched"), Bool, "`cargo testrail import junit`, `upload` and the test harness: exit non-zero when tests match no case (the matched ones are still sent)";
     "session", "TESTRAIL_SESSION", None, Text, "session key: processes with the same key report into one run";
     "dir", "TESTRAIL_DIR", None, Text, "where spool files are kept (default target/testrail)";
     "config", "TESTRAIL_CONFIG", None, Text, "the configuration file to read instead of the nearest testrail.toml";
