@@ -368,8 +368,10 @@ fn twenty_thousand_test_cases_each_reach_their_case() {
     }
     let c7 = comment(&results, 7);
     assert!(
-        c7.contains("Failure: f6")
+        // Two reports failed equally; either one's failure decides.
+        (c7.contains("Failure: f6") || c7.contains("Failure: f12006"))
             && c7.contains("Combined from 10 reports")
+            && c7.contains("big.T6::test_C7_n6 → Failed")
             && c7.contains("big.T12006::test_C7_n12006 → Failed"),
         "{c7}"
     );
