@@ -91,11 +91,13 @@ pub fn scenarios() -> Vec<Scenario> {
             vec![fault(FaultKind::DropAfter, "add_run").times(1)],
         ),
         Scenario {
-            ours_env: vec![("TESTRAIL_TIMEOUT_SECS", "1")],
+            // The settle window bounds how late a lost write may land (default 120 s); the
+            // hang must fall inside it, as it does with the default.
+            ours_env: vec![("TESTRAIL_TIMEOUT_SECS", "1"), ("TESTRAIL_SETTLE_SECS", "10")],
             trcli_global: vec!["-t", "1"],
             ..base(
                 "add_run_hung",
-                "answer to `add_run` hangs 3 s past a 1 s timeout (the run is made late)",
+                "answer to `add_run` hangs 3 s past a 1 s timeout (the run is made late; our settle window 10 s, default 120 s)",
                 "1",
                 vec![fault(FaultKind::Hang { ms: 3_000 }, "add_run").times(1)],
             )
