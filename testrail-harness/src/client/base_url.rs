@@ -37,7 +37,7 @@ impl BaseUrl {
     /// the input: see [`redact_userinfo`].
     pub fn parse(input: &str) -> Result<Self, ConfigError> {
         let trimmed = input.trim();
-        let shown = redact_userinfo(trimmed);
+        let shown = hide_query(&redact_userinfo(trimmed));
         let invalid = |reason: String| ConfigError::InvalidBaseUrl {
             url: shown.clone(),
             reason,
@@ -71,7 +71,7 @@ impl BaseUrl {
                 if let Some(scheme) = explicit_scheme {
                     return Err(invalid(format!("unsupported scheme `{scheme}`: use https")));
                 }
-                return Err(invalid(missing_scheme(trimmed)));
+                return Err(invalid(missing_scheme(&hide_query(trimmed))));
             }
         };
         if !url.username().is_empty() || url.password().is_some() || trimmed.contains('@') {
@@ -95,8 +95,8 @@ impl BaseUrl {
             let api_prefix = query.map(|q| q.trim_start_matches('/').trim_end_matches('/'));
             if !matches!(api_prefix, None | Some("") | Some("api/v2")) {
                 return Err(invalid(format!(
-                    "it should be the address you open TestRail at, without an API method (found `?{}`)",
-                    query.unwrap_or_default()
+                    "it should be the address you open TestRail at, without an API method (found `{}`)",
+                    hide_query(&format!("?{}", query.unwrap_or_default()))
                 )));
             }
         } else if query.is_some_and(|q| !q.is_empty()) {
@@ -209,6 +209,28 @@ fn missing_scheme(text: &str) -> String {
     }
 }
 
+/// Hides the query and the fragment of a URL about to be shown, where a key pasted as
+/// `?key=...`, `&key=...` or `#...` would be: they become `…`. A TestRail API route
+/// (`?/api/v2/get_case/1`) is kept up to its first parameter, so the message can still
+/// name the method that does not belong in the address.
+fn hide_query(text: &str) -> String {
+    let Some(start) = text.find(['?', '#']) else {
+        return text.to_owned();
+    };
+    let rest = &text[start + 1..];
+    let keep = if text[start..].starts_with('?') && rest.starts_with('/') {
+        match rest.find(['&', '=', '#']) {
+            Some(end) => start + 1 + end,
+            None => return text.to_owned(),
+        }
+    } else if rest.is_empty() {
+        return text.to_owned();
+    } else {
+        start + 1
+    };
+    format!("{}…", &text[..keep])
+}
+
 /// Hides whatever looks like user information (`user:key@`) in a URL about to be shown.
 ///
 /// It works on text that is not a valid URL too: everything between the scheme (with its
@@ -269,6 +291,29 @@ mod tests {
             .unwrap_or_else(|e| panic!("{input}: {e}"))
             .as_str()
             .to_owned()
+    }
+
+    #[test]
+    fn a_key_in_the_query_or_fragment_is_never_shown() {
+        let key = "Xk3yPlainS3cr3tValue";
+        for input in [
+            format!("https://acme.testrail.io/?key={key}"),
+            format!("https://acme.testrail.io/?{key}"),
+            format!("https://acme.testrail.io/#{key}"),
+            format!("https://acme.testrail.io/index.php?/api/v2/&key={key}"),
+            format!("https://acme.testrail.io/index.php?/api/v2/get_case/1&key={key}"),
+            format!("https://acme.testrail.io/index.php?/api/v2/get_case/1#{key}"),
+            format!("http://acme.testrail.io/?key={key}"),
+            format!("acme.testrail.io/?key={key}"),
+            format!("localhost:19300/x?k={key}"),
+        ] {
+            let error = BaseUrl::parse(&input).unwrap_err().to_string();
+            assert!(!error.contains(key), "{input}: {error}");
+        }
+        let error = BaseUrl::parse("https://h/index.php?/api/v2/get_case/1&key=K")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("found `?/api/v2/get_case/1…`"), "{error}");
     }
 
     #[test]
