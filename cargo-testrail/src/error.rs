@@ -47,6 +47,16 @@ pub enum CliError {
         /// What is wrong.
         reason: String,
     },
+    /// A spool file of a session cannot be read (damaged in the middle, or not a spool).
+    #[error(
+        "{path} cannot be read, so its session cannot be uploaded: {reason}\n  to send the rest of the session, move the file aside (mv {path} {path}.damaged) and run the upload again; its outcomes are then not sent"
+    )]
+    DamagedSpool {
+        /// The spool file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A file could not be read or written.
     #[error("could not {action} {path}: {source}")]
     Io {

@@ -79,8 +79,11 @@ pub fn read(dir: &Path) -> Result<SessionDir, CliError> {
     }
     let mut files = Vec::new();
     for name in &names {
-        let read = SpoolFile::read_with_notes(&dir.join(name))
-            .map_err(|error| not_a_session(error.to_string()))?;
+        let path = dir.join(name);
+        let read = SpoolFile::read_with_notes(&path).map_err(|error| CliError::DamagedSpool {
+            reason: error.to_string(),
+            path,
+        })?;
         note_how_it_ended(name, &read);
         files.push(read.file);
     }

@@ -162,3 +162,46 @@ fn dry_run_sends_nothing() {
     assert!(!ran.stdout.contains(world.sim.api_key()), "{}", ran.both());
     assert!(world.sim.log().is_empty(), "no request reached TestRail");
 }
+
+#[test]
+fn a_spool_file_damaged_in_the_middle_is_named_and_moving_it_aside_sends_the_rest() {
+    let world = World::new();
+    let runs_before = world.run_ids();
+    let damaged = spool(
+        &world,
+        "build-9",
+        "cart",
+        7,
+        vec![passed("cart::adds", &[1]), failed("cart::removes", &[2])],
+    );
+    spool(&world, "build-9", "pay", 8, vec![passed("pay::cash", &[3])]);
+    let text = std::fs::read_to_string(&damaged).expect("the spool file");
+    let mut lines: Vec<&str> = text.lines().collect();
+    assert!(lines.len() > 3, "a header and events: {text}");
+    lines[1] = "{\"event\": \"fini";
+    std::fs::write(&damaged, lines.join("\n") + "\n").expect("damage the file");
+
+    let ran = world.run(&["upload", world.session_dir("build-9").to_str().unwrap()]);
+    assert_ne!(ran.code, Some(0), "{}", ran.both());
+    let shown = damaged.display().to_string();
+    assert!(
+        ran.stderr.contains(&format!("{shown} cannot be read"))
+            && ran.stderr.contains(&format!("mv {shown} {shown}.damaged")),
+        "{}",
+        ran.both()
+    );
+    assert_eq!(world.run_ids(), runs_before, "nothing sent");
+
+    std::fs::rename(&damaged, format!("{shown}.damaged")).expect("move it aside");
+    let again = world.run(&["upload", world.session_dir("build-9").to_str().unwrap()]);
+    assert_eq!(again.code, Some(0), "{}", again.both());
+    let new_runs: Vec<u64> = world
+        .run_ids()
+        .into_iter()
+        .filter(|id| !runs_before.contains(id))
+        .collect();
+    assert_eq!(new_runs.len(), 1, "one new run");
+    let stored = world.results_per_case(new_runs[0]);
+    assert_eq!(stored.get(&3), Some(&1), "{stored:?}");
+    assert_eq!(stored.values().sum::<usize>(), 1, "{stored:?}");
+}
