@@ -9,7 +9,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use common::{Ran, World};
+use common::{Stored, World, import};
 use testrail_sim::{Fixture, Simulator};
 
 const PASSED: u64 = 1;
@@ -40,42 +40,6 @@ fn hostile(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/junit/hostile")
         .join(name)
-}
-
-/// One stored result.
-#[derive(Debug, Clone)]
-struct Stored {
-    status: u64,
-    comment: String,
-}
-
-/// `import junit FILES ARGS` and the results of the run it made (case → results).
-fn import(world: &World, files: &[PathBuf], args: &[&str]) -> (Ran, BTreeMap<u64, Vec<Stored>>) {
-    let before = world.run_ids();
-    let mut all: Vec<&str> = vec!["import", "junit"];
-    all.extend(files.iter().map(|f| f.to_str().unwrap()));
-    all.extend(args);
-    let ran = world.run(&all);
-    let runs: Vec<u64> = world
-        .run_ids()
-        .into_iter()
-        .filter(|id| !before.contains(id))
-        .collect();
-    let results = match runs.as_slice() {
-        [] => BTreeMap::new(),
-        [run_id] => world.sim.with_state(|state| {
-            let mut results: BTreeMap<u64, Vec<Stored>> = BTreeMap::new();
-            for result in state.results.values().filter(|r| r.run_id == *run_id) {
-                results.entry(result.case_id).or_default().push(Stored {
-                    status: result.status_id.unwrap_or(0),
-                    comment: result.comment.clone().unwrap_or_default(),
-                });
-            }
-            results
-        }),
-        more => panic!("one run per import, not {more:?}\n{}", ran.both()),
-    };
-    (ran, results)
 }
 
 fn statuses(results: &BTreeMap<u64, Vec<Stored>>) -> BTreeMap<u64, Vec<u64>> {
