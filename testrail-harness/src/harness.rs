@@ -348,29 +348,27 @@ fn export_with(
             run.out.print(&export_summary::render(&summary));
             exit.tests
         }
-        Err(error) if config.export_failure == ExportFailure::Warn => {
-            match spool_path {
-                Some(spool_path) => eprintln!(
-                    "testrail: warning: the results were NOT sent to TestRail (export_failure = warn keeps the tests' exit code): {error}\n  the results are kept in {}\n  send them later (it sends only what is missing) with:\n    {resume}",
-                    spool_path.display(),
-                ),
-                None => eprintln!(
-                    "testrail: warning: the results were NOT sent to TestRail (export_failure = warn keeps the tests' exit code): {error}\n  the results could not be saved either, so they are lost: make the testrail directory writable (or set TESTRAIL_DIR) and run the tests again"
-                ),
-            }
-            exit.tests
-        }
         Err(error) => {
-            match spool_path {
-                Some(spool_path) => eprintln!(
-                    "testrail: export failed: {error}\n  the results are kept in {}\n  resume the upload (it sends only what is missing) with:\n    {resume}",
+            let warn = config.export_failure == ExportFailure::Warn;
+            let (headline, later) = match warn {
+                true => (
+                    "warning: the results were NOT sent to TestRail (export_failure = warn keeps the tests' exit code)",
+                    "send them later",
+                ),
+                false => ("export failed", "resume the upload"),
+            };
+            let kept = match spool_path {
+                Some(spool_path) => format!(
+                    "the results are kept in {}\n  {later} (it sends only what is missing) with:\n    {resume}",
                     spool_path.display(),
                 ),
-                None => eprintln!(
-                    "testrail: export failed: {error}\n  the results could not be saved either, so they are lost: make the testrail directory writable (or set TESTRAIL_DIR) and run the tests again"
-                ),
+                None => "the results could not be saved either, so they are lost: make the testrail directory writable (or set TESTRAIL_DIR) and run the tests again".to_owned(),
+            };
+            eprintln!("testrail: {headline}: {error}\n  {kept}");
+            match warn {
+                true => exit.tests,
+                false => exit.failed(),
             }
-            exit.failed()
         }
     }
 }
