@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::process::{Command, ExitCode};
 
-use testrail_harness::client::{ApiKey, Client, ClientConfig, ResultFilter, RunFilter};
+use testrail_api::{ApiKey, Client, ClientConfig, ResultFilter, RunFilter};
 use testrail_sim::{Fixture, Simulator};
 
 fn main() -> ExitCode {
@@ -79,7 +79,7 @@ fn main() -> ExitCode {
 
 /// Prints the newest run of project 1 as TestRail holds it: every test with its status and
 /// the first line of its latest result's comment.
-async fn show_run(sim: &Simulator) -> Result<(), testrail_harness::client::Error> {
+async fn show_run(sim: &Simulator) -> Result<(), testrail_api::Error> {
     let config = ClientConfig::new(sim.base_url(), sim.email(), ApiKey::new(sim.api_key()));
     let client = Client::new(config).expect("the simulator's address is valid");
     let statuses: BTreeMap<u64, String> = client
@@ -98,10 +98,7 @@ async fn show_run(sim: &Simulator) -> Result<(), testrail_harness::client::Error
         .get_results_for_run(run.id, &ResultFilter::default())
         .await?;
     println!("TestRail run R{}: {}", run.id, run.name);
-    println!(
-        "{}",
-        testrail_harness::export::run_url(sim.base_url(), run.id)
-    );
+    println!("{}", testrail_export::run_url(sim.base_url(), run.id));
     println!();
     println!("{:<6} {:<9} {:<45} comment", "case", "status", "title");
     for test in &tests {

@@ -94,7 +94,7 @@ pub use testrail_macros::{case, step, test};
 macro_rules! main {
     () => {
         fn main() -> ::std::process::ExitCode {
-            $crate::__private::run_main($crate::__private::BuildInfo {
+            $crate::__private::main($crate::__private::BuildInfo {
                 package: ::core::env!("CARGO_PKG_NAME"),
                 binary: ::core::env!("CARGO_CRATE_NAME"),
                 manifest_dir: ::core::env!("CARGO_MANIFEST_DIR"),
@@ -104,11 +104,23 @@ macro_rules! main {
     };
 }
 
+#[cfg(feature = "export")]
+mod export_hook;
+
 #[doc(hidden)]
 pub mod __private {
     pub use core::time::Duration;
     pub use inventory;
-    pub use testrail_harness::harness::{BuildInfo, run_main};
+    pub use testrail_harness::harness::BuildInfo;
+
+    /// Runs the test binary, with the export when the `export` feature is on.
+    pub fn main(build: BuildInfo) -> std::process::ExitCode {
+        #[cfg(feature = "export")]
+        let mut after = crate::export_hook::Export::default();
+        #[cfg(not(feature = "export"))]
+        let mut after = testrail_harness::after_tests::NoExport;
+        testrail_harness::harness::run_main(build, &mut after)
+    }
     pub use testrail_harness::registry::{
         BodyResult, BoxedBodyFuture, ShouldPanic, StepDef, StepEntry, TestBody, TestDef,
     };

@@ -7,9 +7,9 @@ mod support;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use testrail_harness::config::Config;
-use testrail_harness::export::{self, Selection};
-use testrail_harness::flags::HarnessFlags;
+use testrail_export::config::Config;
+use testrail_export::flags::HarnessFlags;
+use testrail_export::{self as export, Selection};
 use testrail_sim::{FaultKind, FaultRule, Fixture, Simulator};
 
 /// The cases the `outcomes` scenario reports into suite Web Shop (C109 is an Error, C110

@@ -587,13 +587,13 @@ fn close_run_waits_for_the_last_binary_then_closes_on_upload() {
 
     // What `cargo testrail upload --close-run` does once every binary has reported.
     let config =
-        testrail_harness::config::Config::from_sources(None, &env, &Default::default()).unwrap();
+        testrail_export::config::Config::from_sources(None, &env, &Default::default()).unwrap();
     let session_dir = dir.path().join("sessions").join("closing");
-    let summary = testrail_harness::export::export_blocking(
+    let summary = testrail_export::export_blocking(
         &config,
         &session_dir,
         "closing",
-        testrail_harness::export::Selection::All,
+        testrail_export::Selection::All,
     )
     .unwrap();
     assert_eq!(summary.sent, 0, "nothing is sent twice");

@@ -6,7 +6,7 @@
 
 mod support;
 
-use testrail_harness::outcome::TestOutcome;
+use testrail_formats::outcome::TestOutcome;
 use testrail_sim::{FaultKind, FaultRule, Fixture, Simulator};
 
 const MIB: usize = 1024 * 1024;

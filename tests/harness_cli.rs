@@ -3,7 +3,7 @@
 
 mod support;
 
-use testrail_harness::outcome::Execution;
+use testrail_formats::outcome::Execution;
 
 fn paths(dir: &std::path::Path) -> Vec<String> {
     support::only_session(dir)

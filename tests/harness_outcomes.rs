@@ -3,7 +3,7 @@
 
 mod support;
 
-use testrail_harness::outcome::{BugLabel, Execution, RunResult, TestOutcome};
+use testrail_formats::outcome::{BugLabel, Execution, RunResult, TestOutcome};
 
 fn outcome<'a>(tests: &'a [TestOutcome], name: &str) -> &'a TestOutcome {
     let path = format!("outcomes::{name}");

@@ -2,7 +2,7 @@
 
 mod support;
 
-use testrail_harness::outcome::{StepOutcome, StepStatus};
+use testrail_formats::outcome::{StepOutcome, StepStatus};
 
 fn steps_after(
     dir: &std::path::Path,
@@ -17,7 +17,7 @@ fn steps_after(
     env.push(("TESTRAIL_SESSION", &session));
     let ran = support::cargo_test_with(dir, "harness-scenarios", "steps", &[], &env);
     let file =
-        testrail_harness::spool::SpoolFile::read_session(&dir.join("sessions").join(&session))
+        testrail_formats::spool::SpoolFile::read_session(&dir.join("sessions").join(&session))
             .unwrap();
     let test = &file[0].tests[0];
     let attempt = test.attempts.last().unwrap().clone();

@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
-use testrail_harness::client::{Case, CaseFilter, Client};
-use testrail_harness::config::{Config, ProjectRef};
-use testrail_harness::export::{self, catalog};
+use testrail_api::{Case, CaseFilter, Client};
+use testrail_export::config::{Config, ProjectRef};
+use testrail_export::{self as export, catalog};
 
 use crate::context::Workspace;
 use crate::error::CliError;
@@ -173,7 +173,7 @@ pub fn save(workspace: &Workspace, config: &Config, snapshot: &Snapshot) {
     let written = serde_json::to_vec(snapshot)
         .map_err(|error| error.to_string())
         .and_then(|json| {
-            testrail_harness::spool::write_atomically(&path, &json).map_err(|e| e.to_string())
+            testrail_formats::spool::write_atomically(&path, &json).map_err(|e| e.to_string())
         });
     if let Err(error) = written {
         crate::output::warn(format!("the TestRail data could not be cached: {error}"));

@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use testrail_harness::config::Config;
-use testrail_harness::session::TestrailDir;
+use testrail_export::config::Config;
+use testrail_formats::session::TestrailDir;
 
 use crate::error::CliError;
 use crate::settings::ExportSettings;

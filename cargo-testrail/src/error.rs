@@ -3,8 +3,8 @@
 
 use std::path::PathBuf;
 
-use testrail_harness::config::ConfigError;
-use testrail_harness::export::ExportError;
+use testrail_export::ExportError;
+use testrail_export::config::ConfigError;
 
 /// Exit code when a command found problems it reports (e.g. `status` with Missing cases).
 pub const EXIT_FINDINGS: u8 = 1;
@@ -110,14 +110,14 @@ impl From<ExportError> for CliError {
     }
 }
 
-impl From<testrail_harness::client::Error> for CliError {
-    fn from(error: testrail_harness::client::Error) -> Self {
+impl From<testrail_api::Error> for CliError {
+    fn from(error: testrail_api::Error) -> Self {
         CliError::TestRail(ExportError::Client(error))
     }
 }
 
-impl From<testrail_harness::spool::SpoolError> for CliError {
-    fn from(error: testrail_harness::spool::SpoolError) -> Self {
+impl From<testrail_formats::spool::SpoolError> for CliError {
+    fn from(error: testrail_formats::spool::SpoolError) -> Self {
         CliError::TestRail(ExportError::Spool(error))
     }
 }

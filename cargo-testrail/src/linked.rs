@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use serde::{Deserialize, Serialize};
-use testrail_harness::listing;
+use serde::Serialize;
+use testrail_formats::registry::{self as listing, Registry};
 
 use crate::cli::BuildArgs;
 use crate::context::{self, Workspace};
@@ -27,53 +27,6 @@ pub struct TestBinary {
     pub executable: PathBuf,
     /// The package's directory (where cargo runs its tests).
     pub package_dir: PathBuf,
-}
-
-/// A registry as a test binary prints it.
-#[derive(Clone, Debug, Deserialize)]
-pub struct Registry {
-    /// [`listing::FORMAT`].
-    pub format: String,
-    /// The package.
-    pub package: String,
-    /// The test target.
-    pub binary: String,
-    /// Tests.
-    #[serde(default)]
-    pub tests: Vec<RegistryTest>,
-    /// Step functions.
-    #[serde(default)]
-    pub steps: Vec<RegistryStep>,
-}
-
-/// A test of a registry.
-#[derive(Clone, Debug, Deserialize)]
-pub struct RegistryTest {
-    /// Module path and name.
-    pub path: String,
-    /// Linked cases.
-    #[serde(default)]
-    pub case_ids: Vec<u64>,
-    /// Source file.
-    pub file: String,
-    /// Line.
-    pub line: u32,
-}
-
-/// A step function of a registry.
-#[derive(Clone, Debug, Deserialize)]
-pub struct RegistryStep {
-    /// Function name.
-    pub name: String,
-    /// Module path.
-    pub module_path: String,
-    /// Source file.
-    pub file: String,
-    /// Line.
-    pub line: u32,
-    /// Linked cases.
-    #[serde(default)]
-    pub case_ids: Vec<u64>,
 }
 
 /// Where a case is linked from.
@@ -255,7 +208,7 @@ pub fn test_binaries(messages: &str) -> Vec<TestBinary> {
 /// Runs a binary with `--testrail-registry`; `None` when it is not a testrail harness.
 fn registry_of(binary: &TestBinary) -> Option<Registry> {
     let mut child = std::process::Command::new(&binary.executable)
-        .arg(testrail_harness::flags::REGISTRY)
+        .arg(testrail_export::flags::REGISTRY)
         .current_dir(&binary.package_dir)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -292,30 +245,22 @@ mod tests {
     use super::*;
 
     fn registry(binary: &str, tests: &[(&str, &[u64], u32)], steps: &[(&str, &[u64])]) -> Registry {
-        Registry {
-            format: listing::FORMAT.into(),
-            package: "shop".into(),
-            binary: binary.into(),
-            tests: tests
-                .iter()
-                .map(|(path, ids, line)| RegistryTest {
-                    path: (*path).into(),
-                    case_ids: ids.to_vec(),
-                    file: format!("tests/{binary}.rs"),
-                    line: *line,
-                })
-                .collect(),
-            steps: steps
-                .iter()
-                .map(|(name, ids)| RegistryStep {
-                    name: (*name).into(),
-                    module_path: "common".into(),
-                    file: "tests/common.rs".into(),
-                    line: 3,
-                    case_ids: ids.to_vec(),
-                })
-                .collect(),
-        }
+        let tests: Vec<_> = tests
+            .iter()
+            .map(|(path, ids, line)| {
+                serde_json::json!({"path": path, "case_ids": ids, "file": format!("tests/{binary}.rs"), "line": line})
+            })
+            .collect();
+        let steps: Vec<_> = steps
+            .iter()
+            .map(|(name, ids)| {
+                serde_json::json!({"name": name, "module_path": "common", "file": "tests/common.rs", "line": 3, "case_ids": ids})
+            })
+            .collect();
+        serde_json::from_value(serde_json::json!({
+            "format": listing::FORMAT, "package": "shop", "binary": binary, "tests": tests, "steps": steps,
+        }))
+        .unwrap()
     }
 
     #[test]

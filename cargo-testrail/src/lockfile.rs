@@ -124,7 +124,7 @@ pub fn render(cases: &LockFile) -> String {
 
 /// Writes a lock file atomically.
 pub fn write(path: &Path, cases: &LockFile) -> Result<(), CliError> {
-    testrail_harness::spool::write_atomically(path, render(cases).as_bytes())
+    testrail_formats::spool::write_atomically(path, render(cases).as_bytes())
         .map_err(CliError::from)
 }
 

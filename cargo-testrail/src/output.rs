@@ -83,6 +83,6 @@ pub fn print_error(error: &CliError) {
 
 /// A UNIX time as `YYYY-MM-DD HH:MM UTC`.
 pub fn utc(secs: u64) -> String {
-    let (date, time) = testrail_harness::export::utc_date_time(secs);
+    let (date, time) = testrail_export::utc_date_time(secs);
     format!("{date} {time} UTC")
 }

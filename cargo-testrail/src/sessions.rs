@@ -3,8 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use testrail_harness::export::session_dir_of;
-use testrail_harness::spool::{self, ReadSpool, SpoolFile};
+use testrail_export::session_dir_of;
+use testrail_formats::spool::{self, ReadSpool, SpoolFile};
 
 use crate::context::Workspace;
 use crate::error::CliError;

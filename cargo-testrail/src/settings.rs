@@ -4,8 +4,8 @@
 //! meaning and the same precedence (flags beat the environment, which beats the file).
 
 use clap::{Arg, ArgAction, ArgMatches, Args, Command, FromArgMatches};
-use testrail_harness::config::setting::{Kind, SETTINGS, Setting};
-use testrail_harness::flags::HarnessFlags;
+use testrail_export::config::setting::{Kind, SETTINGS, Setting};
+use testrail_export::flags::HarnessFlags;
 
 /// Settings that make no sense on this command line: the upload is what `export` would do.
 const NOT_FLAGS: &[&str] = &["export"];
@@ -13,7 +13,7 @@ const NOT_FLAGS: &[&str] = &["export"];
 /// The export settings given on the command line.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct ExportSettings {
-    /// `(harness flag, value)`, ready for [`testrail_harness::config::Config::from_sources`].
+    /// `(harness flag, value)`, ready for [`testrail_export::config::Config::from_sources`].
     pub flags: HarnessFlags,
 }
 

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use anstyle::Style;
 use serde::Serialize;
-use testrail_harness::client::{Client, Error as ClientError};
+use testrail_api::{Client, Error as ClientError};
 
 use crate::cache::{CaseInfo, Snapshot};
 use crate::error::CliError;

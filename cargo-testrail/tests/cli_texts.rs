@@ -95,7 +95,7 @@ fn spooled_message(world: &World) -> String {
         .map(|entry| entry.unwrap().path())
         .find(|path| path.is_dir())
         .expect("a session");
-    let files = testrail_harness::spool::SpoolFile::read_session(&session).unwrap();
+    let files = testrail_formats::spool::SpoolFile::read_session(&session).unwrap();
     files
         .iter()
         .flat_map(|file| file.tests.iter())

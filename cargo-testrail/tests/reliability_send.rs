@@ -12,9 +12,9 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::{World, failed, passed, spool};
-use testrail_harness::config::Config;
-use testrail_harness::export::{self, Selection};
-use testrail_harness::flags::HarnessFlags;
+use testrail_export::config::Config;
+use testrail_export::flags::HarnessFlags;
+use testrail_export::{self as export, Selection};
 use testrail_sim::{FaultKind, FaultRule};
 
 /// Runs created since `before`.

@@ -15,7 +15,7 @@ use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{Ran, World, failed, passed, spool};
-use testrail_harness::client::{ApiKey, Client, ClientConfig, NewPlan, NewPlanEntry};
+use testrail_api::{ApiKey, Client, ClientConfig, NewPlan, NewPlanEntry};
 use testrail_sim::{FaultKind, FaultRule};
 
 /// Runs and plans made since `before`.
@@ -446,7 +446,7 @@ fn four_sessions_into_one_existing_run_at_once_keep_every_case() {
     let run = runtime
         .block_on(client.add_run(
             1,
-            &testrail_harness::client::NewRun {
+            &testrail_api::NewRun {
                 name: "Nightly".into(),
                 suite_id: Some(1),
                 include_all: Some(false),
@@ -601,7 +601,7 @@ fn a_hung_or_dropped_update_run_answer_keeps_every_case_and_result_once() {
         let run = runtime
             .block_on(client.add_run(
                 1,
-                &testrail_harness::client::NewRun {
+                &testrail_api::NewRun {
                     name: "Nightly".into(),
                     suite_id: Some(1),
                     include_all: Some(false),
@@ -634,7 +634,7 @@ fn a_resume_adds_again_the_cases_another_session_removed_from_the_run() {
     let run = runtime
         .block_on(client.add_run(
             1,
-            &testrail_harness::client::NewRun {
+            &testrail_api::NewRun {
                 name: "Nightly".into(),
                 suite_id: Some(1),
                 include_all: Some(false),
@@ -688,7 +688,7 @@ fn killed_while_update_run_is_in_flight_the_resume_keeps_every_case() {
     let run = runtime
         .block_on(client.add_run(
             1,
-            &testrail_harness::client::NewRun {
+            &testrail_api::NewRun {
                 name: "Nightly".into(),
                 suite_id: Some(1),
                 include_all: Some(false),

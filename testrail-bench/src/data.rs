@@ -4,11 +4,11 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use testrail_harness::outcome::{
+use testrail_formats::outcome::{
     Attempt, BugLabel, Execution, LabelSource, Location, RunResult, TestOutcome,
 };
-use testrail_harness::session::SessionSource;
-use testrail_harness::spool::{self, SpoolFile};
+use testrail_formats::session::SessionSource;
+use testrail_formats::spool::{self, SpoolFile};
 
 /// Whether test `case` of a generated set fails (every 10th).
 pub fn fails(case: u64) -> bool {

@@ -7,9 +7,9 @@
 
 use std::time::{Duration, Instant};
 
-use testrail_harness::config::Config;
-use testrail_harness::export::{self, ExportSummary, Selection};
-use testrail_harness::flags::HarnessFlags;
+use testrail_export::config::Config;
+use testrail_export::flags::HarnessFlags;
+use testrail_export::{self as export, ExportSummary, Selection};
 use testrail_sim::{Counters, FaultKind, FaultRule, Simulator};
 
 use crate::sim::{self, Stored};

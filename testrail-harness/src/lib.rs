@@ -8,29 +8,27 @@
 //! - [`runner`] and [`attempt`]: libtest-mimic trials, attempts, retries and timeouts;
 //! - [`context`] and [`step`]: what a running test records about itself;
 //! - [`threads`]: the test's context carried into the threads and tasks it starts;
-//! - [`outcome`]: run result × bug label per test, outcome per step;
-//! - [`spool`] and [`session`]: outcomes on disk as each test ends, grouped by `cargo test`
-//!   invocation;
-//! - [`harness`]: the `main` that ties them together.
+//! - outcomes, the spool and sessions are [`testrail_formats`]'s: run result × bug label per
+//!   test, outcome per step, on disk as each test ends, grouped by `cargo test` invocation;
+//! - [`harness`]: the `main` that ties them together;
+//! - [`after_tests`]: what runs after the tests: the export when the `testrail` facade's
+//!   `export` feature plugs it in, else [`after_tests::NoExport`].
+//!
+//! This crate links no HTTP stack.
 
+pub mod after_tests;
 pub mod attempt;
-pub mod client;
-pub mod config;
 pub mod context;
 pub mod exit_guard;
-pub mod export;
-pub mod export_summary;
-pub mod flags;
 pub mod harness;
 pub mod listing;
-pub mod outcome;
 pub mod panic_capture;
 pub mod registry;
 pub mod runner;
-pub mod session;
-pub mod spool;
 pub mod step;
 pub mod step_plan;
 pub mod summary;
 pub mod threads;
 pub mod verdict;
+
+pub use testrail_formats::{outcome, session, spool};

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use testrail_harness::spool::SpoolFile;
+use testrail_formats::spool::SpoolFile;
 
 /// The workspace root.
 pub fn workspace() -> PathBuf {

@@ -8,10 +8,10 @@
 use std::process::ExitCode;
 
 use serde::Serialize;
-use testrail_harness::client::{Client, Error as ClientError, Project, SuiteMode, User};
-use testrail_harness::config::{Config, Target};
-use testrail_harness::export::status_map::StatusMap;
-use testrail_harness::export::{self, ExportError, catalog};
+use testrail_api::{Client, Error as ClientError, Project, SuiteMode, User};
+use testrail_export::config::{Config, Target};
+use testrail_export::status_map::StatusMap;
+use testrail_export::{self as export, ExportError, catalog};
 
 use crate::cli::{CheckArgs, GlobalArgs};
 use crate::context;

@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 use std::process::ExitCode;
 
 use serde::Serialize;
-use testrail_harness::client::{CaseFilter, Client, Error as ClientError, NewCase, NewSection};
-use testrail_harness::config::Config;
-use testrail_harness::export::{self, catalog};
+use testrail_api::{CaseFilter, Client, Error as ClientError, NewCase, NewSection};
+use testrail_export::config::Config;
+use testrail_export::{self as export, catalog};
 
 use crate::cli::{CreateArgs, CreateCommandArgs, GlobalArgs};
 use crate::context::{self, Workspace};
@@ -159,7 +159,7 @@ pub async fn create(
         .map(str::trim)
         .filter(|part| !part.is_empty())
         .collect();
-    let names_suite = |part: &str, suite: &testrail_harness::client::Suite| {
+    let names_suite = |part: &str, suite: &testrail_api::Suite| {
         suite.name.eq_ignore_ascii_case(part)
             || part.trim_start_matches(['S', 's']).parse() == Ok(suite.id)
     };
@@ -271,7 +271,7 @@ async fn ensure_sections(
     let mut sections = client.get_sections(project_id, Some(suite_id)).await?;
     let mut parent: Option<u64> = None;
     for name in path {
-        let find = |sections: &[testrail_harness::client::Section]| {
+        let find = |sections: &[testrail_api::Section]| {
             sections
                 .iter()
                 .find(|s| s.parent_id == parent && s.name.trim().eq_ignore_ascii_case(name))

@@ -18,11 +18,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use serde::Serialize;
-use testrail_harness::outcome::{
+use testrail_formats::outcome::{
     Attempt, BugLabel, Execution, LabelSource, Location, RunResult, TestOutcome, default_label,
 };
-use testrail_harness::session::SessionSource;
-use testrail_harness::spool::{self, SpoolFile};
+use testrail_formats::session::SessionSource;
+use testrail_formats::spool::{self, SpoolFile};
 
 use crate::cache;
 use crate::case_ids::{self, Grammar};
@@ -296,7 +296,7 @@ async fn junit(global: &GlobalArgs, args: JunitArgs) -> Result<ExitCode, CliErro
     let unmapped: Vec<&Mapped> = all.iter().filter(|m| m.case_ids.is_empty()).collect();
 
     if config.dry_run {
-        let text = testrail_harness::export::dry_run::describe(&config, &session.files, &key)?;
+        let text = testrail_export::dry_run::describe(&config, &session.files, &key)?;
         if global.json {
             output::json(&serde_json::json!({
                 "session": key,
@@ -438,7 +438,7 @@ fn binary_name(path: &std::path::Path) -> String {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "junit".to_owned());
-    testrail_harness::session::sanitize(&stem)
+    testrail_formats::session::sanitize(&stem)
 }
 
 /// The outcome of a JUnit test case.

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use serde::Serialize;
-use testrail_harness::export;
+use testrail_export as export;
 
 use crate::cache::{self, Snapshot};
 use crate::case_ids::Grammar;

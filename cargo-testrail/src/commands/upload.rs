@@ -12,9 +12,9 @@ use std::collections::BTreeMap;
 use std::process::ExitCode;
 
 use serde::Serialize;
-use testrail_harness::config::{Config, ExportFailure};
-use testrail_harness::export::journal::{Journal, LockedJournal, RunState};
-use testrail_harness::export::{self, ExportSummary, Selection};
+use testrail_export::config::{Config, ExportFailure};
+use testrail_export::journal::{Journal, LockedJournal, RunState};
+use testrail_export::{self as export, ExportSummary, Selection};
 
 use crate::cli::{GlobalArgs, UploadArgs};
 use crate::context::{self, Workspace};
@@ -303,11 +303,9 @@ async fn close(
 
 /// The answer to a close: "already completed" (closed by an earlier attempt of this
 /// upload, e.g. a CI job run again) is what was wanted.
-fn already_closed(
-    answer: Result<(), testrail_harness::client::Error>,
-) -> Result<(), export::ExportError> {
+fn already_closed(answer: Result<(), testrail_api::Error>) -> Result<(), export::ExportError> {
     match answer {
-        Err(testrail_harness::client::Error::Forbidden { message, .. })
+        Err(testrail_api::Error::Forbidden { message, .. })
             if message.contains("already completed") =>
         {
             Ok(())
@@ -381,7 +379,7 @@ pub fn print_report(report: &UploadReport) {
             ));
         }
     }
-    let text = testrail_harness::export_summary::render(&report.total);
+    let text = testrail_export::summary::render(&report.total);
     for line in text.lines() {
         let line = line.strip_prefix("testrail: ").unwrap_or(line);
         if line.trim_start().starts_with("warning") {

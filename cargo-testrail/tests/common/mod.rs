@@ -7,11 +7,11 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use testrail_harness::outcome::{
+use testrail_formats::outcome::{
     Attempt, BugLabel, Execution, LabelSource, Location, RunResult, TestOutcome,
 };
-use testrail_harness::session::SessionSource;
-use testrail_harness::spool::{self, SpoolFile};
+use testrail_formats::session::SessionSource;
+use testrail_formats::spool::{self, SpoolFile};
 use testrail_sim::{Fixture, Simulator};
 
 /// What a process did.

@@ -200,10 +200,10 @@ fn trcli_upload(
 /// environment, prints a one-line JSON summary, exits 1 on failure.
 pub fn child(session_dir: &Path, session: &str) -> std::process::ExitCode {
     let env: Vec<(String, String)> = std::env::vars().collect();
-    let config = match testrail_harness::config::Config::from_sources(
+    let config = match testrail_export::config::Config::from_sources(
         None,
         &env,
-        &testrail_harness::flags::HarnessFlags::default(),
+        &testrail_export::flags::HarnessFlags::default(),
     ) {
         Ok(config) => config,
         Err(error) => {
@@ -211,11 +211,11 @@ pub fn child(session_dir: &Path, session: &str) -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    match testrail_harness::export::export_blocking(
+    match testrail_export::export_blocking(
         &config,
         session_dir,
         session,
-        testrail_harness::export::Selection::All,
+        testrail_export::Selection::All,
     ) {
         Ok(summary) => {
             println!(

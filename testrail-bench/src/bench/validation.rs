@@ -9,8 +9,8 @@
 
 use std::time::{Duration, Instant};
 
-use testrail_harness::export::catalog::{CaseState, Catalog};
-use testrail_harness::export::client;
+use testrail_export::catalog::{CaseState, Catalog};
+use testrail_export::client;
 use testrail_sim::{FaultKind, FaultRule, Fixture};
 
 use super::{Options, Report, secs};
@@ -52,10 +52,10 @@ fn check(fixture: &Fixture, latency_ms: u64, with_missing: bool, unlimited: bool
     if unlimited {
         env.push(("TESTRAIL_RATE_LIMIT".into(), "1000000".into()));
     }
-    let config = testrail_harness::config::Config::from_sources(
+    let config = testrail_export::config::Config::from_sources(
         None,
         &env,
-        &testrail_harness::flags::HarnessFlags::default(),
+        &testrail_export::flags::HarnessFlags::default(),
     )
     .expect("a valid configuration");
     let mut linked: std::collections::BTreeSet<u64> =
@@ -110,10 +110,10 @@ fn export_path(fixture: &Fixture, latency_ms: u64, with_missing: bool) -> Vec<St
     let sim = sim::spawn(fixture.clone(), rules);
     let mut env = sim::export_env(&sim, "validation");
     env.push(("TESTRAIL_SKIP_MISSING".into(), "1".into()));
-    let config = testrail_harness::config::Config::from_sources(
+    let config = testrail_export::config::Config::from_sources(
         None,
         &env,
-        &testrail_harness::flags::HarnessFlags::default(),
+        &testrail_export::flags::HarnessFlags::default(),
     )
     .expect("a valid configuration");
     let mut linked: Vec<u64> = (1..=LINKED).map(|i| i * (SUITE / LINKED)).collect();
@@ -125,11 +125,11 @@ fn export_path(fixture: &Fixture, latency_ms: u64, with_missing: bool) -> Vec<St
     let session_dir = dir.path().join("validation");
     crate::data::write_spool(&session_dir, "validation", &linked);
     let started = Instant::now();
-    let outcome = testrail_harness::export::export_blocking(
+    let outcome = testrail_export::export_blocking(
         &config,
         &session_dir,
         "validation",
-        testrail_harness::export::Selection::All,
+        testrail_export::Selection::All,
     );
     let wall = started.elapsed();
     let counters = sim.counters();

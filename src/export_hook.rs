@@ -1,0 +1,57 @@
+//! The export, plugged into the runtime when the `export` feature is on.
+
+use std::process::ExitCode;
+
+use testrail_export::at_exit::{self, Exit, ExportRun, Output};
+use testrail_export::config::{Config, ConfigError};
+use testrail_export::flags::HarnessFlags;
+use testrail_harness::after_tests::{AfterTests, Ended};
+use testrail_harness::harness::BuildInfo;
+
+/// The export's flags and configuration, read before the tests run.
+#[derive(Default)]
+pub struct Export {
+    flags: HarnessFlags,
+    config: Option<Result<Config, ConfigError>>,
+    dry_run: bool,
+}
+
+impl AfterTests for Export {
+    fn take_flags(&mut self, build: BuildInfo, args: Vec<String>) -> Result<Vec<String>, String> {
+        let (flags, rest) = HarnessFlags::split(args)?;
+        let config = at_exit::load(build, &flags);
+        self.dry_run = at_exit::dry_run(build, &flags, &config);
+        self.flags = flags;
+        self.config = Some(config);
+        Ok(rest)
+    }
+
+    fn usage(&self) -> String {
+        testrail_export::flags::usage()
+    }
+
+    fn dry_run(&self) -> bool {
+        self.dry_run
+    }
+
+    fn after_tests(&mut self, ended: Ended<'_>) -> ExitCode {
+        let config = self
+            .config
+            .take()
+            .unwrap_or_else(|| at_exit::load(ended.build, &self.flags));
+        let run = ExportRun {
+            build: ended.build,
+            flags: &self.flags,
+            session: ended.session,
+            session_dir: ended.session_dir,
+            out: Output {
+                to_stderr: ended.out.to_stderr,
+            },
+        };
+        let exit = Exit {
+            tests: ended.tests_exit,
+            tests_failed: ended.tests_failed,
+        };
+        at_exit::finish(&run, config, ended.spool_file, ended.spool_path, exit)
+    }
+}

@@ -1,0 +1,937 @@
+//! Sending spooled outcomes to TestRail: the same path for the export at the end of a test
+//! run, for `cargo testrail upload` and for JUnit imports.
+//!
+//! 1. [`report`]: outcomes → one report per case (test and step links, worst wins);
+//! 2. [`status_map`]: bug labels → TestRail statuses, resolved with `get_statuses`;
+//! 3. [`catalog`]: project, suites and cases (Missing and Unconfigured cases);
+//! 4. [`target`]: the run or plan of the session, created once and joined after;
+//! 5. [`send`]: batches, acknowledged in the [`journal`], checked after ambiguous failures.
+//!
+//! [`config`] and [`flags`] read what the user asked (`testrail.toml`, `TESTRAIL_*`,
+//! `--testrail-*`); [`at_exit`] is what a test binary runs when its tests have ended;
+//! [`summary`] renders where the results went. The outcomes, spool files and sessions are
+//! [`testrail_formats`]'s; every request goes through the [`testrail_api`] client.
+
+pub mod at_exit;
+pub mod catalog;
+pub mod config;
+pub mod dry_run;
+pub mod flags;
+pub mod journal;
+pub mod report;
+pub mod results;
+pub mod send;
+pub mod status_map;
+pub mod summary;
+pub mod target;
+pub mod text;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::config::{Config, ConfigError};
+use testrail_api::{Client, ClientConfig, RateLimit};
+use testrail_formats::spool::{SpoolError, SpoolFile};
+
+use catalog::{CaseState, Catalog, StepResults};
+use journal::{LockedJournal, RunState};
+use results::{ResultContext, files_of};
+use status_map::StatusMap;
+
+/// Why an export failed. The spool keeps every result that was not acknowledged, so a
+/// failed export can be resumed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// The configuration is incomplete or wrong.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The client could not be set up.
+    #[error(transparent)]
+    ClientConfig(#[from] testrail_api::ConfigError),
+    /// TestRail refused or failed.
+    #[error(transparent)]
+    Client(#[from] testrail_api::Error),
+    /// The status mapping names a status TestRail does not have.
+    #[error(transparent)]
+    Status(#[from] status_map::UnknownStatus),
+    /// The spool or journal could not be read or written.
+    #[error(transparent)]
+    Spool(#[from] SpoolError),
+    /// No project with that name.
+    #[error("TestRail has no project named {given:?}; projects: {known}")]
+    UnknownProject {
+        /// What was configured.
+        given: String,
+        /// What exists.
+        known: String,
+    },
+    /// No suite with that name or ID in the project.
+    #[error("the project has no suite {given:?}; suites: {known}")]
+    UnknownSuite {
+        /// What was configured.
+        given: String,
+        /// What exists.
+        known: String,
+    },
+    /// Linked cases no longer exist in TestRail.
+    #[error("{} linked case(s) no longer exist in TestRail: {}; remove the links (or set skip_missing = true to report the others)", .0.len(), .0.join("; "))]
+    Missing(Vec<String>),
+    /// TestRail refused the results of some cases (deleted, or no longer in the run after
+    /// the run was made); every other result was delivered.
+    #[error("TestRail refused the results of {} case(s), every other result was delivered: {}; the case was deleted or taken out of the run: remove the link (or set skip_missing = true to report the others without failing), or add the case to the run again and resume", .0.len(), .0.iter().map(|(case, reason)| format!("C{case}: \"{reason}\"")).collect::<Vec<_>>().join("; "))]
+    Refused(Vec<(u64, String)>),
+    /// The journal is damaged.
+    #[error(transparent)]
+    Journal(#[from] journal::JournalError),
+    /// The configured run is closed and results of this session are not in it.
+    #[error(
+        "run R{run_id} (TESTRAIL_RUN_ID / --run-id) is closed: TestRail takes no more results there, and {unsent} result(s) of this session are not in it; report them into another run (unset TESTRAIL_RUN_ID to make a new one)"
+    )]
+    RunClosed {
+        /// The run.
+        run_id: u64,
+        /// Results of this session it lacks.
+        unsent: usize,
+    },
+    /// The session's run was closed in TestRail while results of the session were not in it.
+    #[error(
+        "run R{run_id} of this session is closed: TestRail takes no more results there{}; send the rest into a new run by adding --new-run to the upload command (the results already in R{run_id} stay there)",
+        .unsent.map(|n| format!(", and {n} result(s) of this session are not in it")).unwrap_or_default()
+    )]
+    TargetClosed {
+        /// The run.
+        run_id: u64,
+        /// Results of this session it lacks, when known.
+        unsent: Option<usize>,
+    },
+    /// The session's run was deleted in TestRail.
+    #[error(
+        "run R{run_id} of this session no longer exists in TestRail (it was deleted, with the results sent to it); send every result into a new run by adding --new-run to the upload command"
+    )]
+    TargetDeleted {
+        /// The run.
+        run_id: u64,
+    },
+    /// The session's plan was closed before its entry for a suite was made.
+    #[error(
+        "plan {plan_id} of this session is closed: TestRail takes no more entries or results there; send the rest into a new plan by adding --new-run to the upload command"
+    )]
+    PlanClosed {
+        /// The plan.
+        plan_id: u64,
+    },
+    /// Cases could not be kept in a run that other sessions change at the same time.
+    #[error(
+        "run R{run_id} still lacks case(s) {} after adding them again and again: other sessions are changing its cases at the same time; run the upload again (it adds them again and sends only what is missing)",
+        .missing.iter().map(|case| format!("C{case}")).collect::<Vec<_>>().join(", ")
+    )]
+    CasesNotAdded {
+        /// The run.
+        run_id: u64,
+        /// The cases it lacks.
+        missing: Vec<u64>,
+    },
+    /// `--close-run` of a run that belongs to a plan.
+    #[error(
+        "run R{run_id} belongs to plan {plan_id}: TestRail closes the runs of a plan only with the whole plan, so it stays open; close plan {plan_id} once all its runs are done (the results were sent)"
+    )]
+    CloseRunInPlan {
+        /// The run.
+        run_id: u64,
+        /// Its plan.
+        plan_id: u64,
+    },
+    /// TestRail answered something the exporter cannot use.
+    #[error("unexpected answer from TestRail: {0}")]
+    Unexpected(&'static str),
+    /// The async runtime failed.
+    #[error("export runtime failure: {0}")]
+    Runtime(String),
+}
+
+/// What an export did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ExportSummary {
+    /// Runs that received results: (run ID, URL).
+    pub runs: Vec<(u64, String)>,
+    /// The plan, when reporting into one.
+    pub plan_id: Option<u64>,
+    /// Results sent and acknowledged now.
+    pub sent: usize,
+    /// Requests that carried them.
+    pub batches: usize,
+    /// Results that were already stored (earlier export or ambiguous failure).
+    pub already_stored: usize,
+    /// Cases skipped because their suite is not configured.
+    pub unconfigured: Vec<u64>,
+    /// Cases skipped because they no longer exist (with `skip_missing`).
+    pub missing: Vec<u64>,
+    /// Results sent with the worse status an earlier export of the session stored for
+    /// their case (worst wins across the binaries of one `cargo test`).
+    pub kept_worse: usize,
+    /// Cases whose results TestRail refused, with its reason (with `skip_missing`; else
+    /// the export fails with [`ExportError::Refused`] after sending the others).
+    pub refused: Vec<(u64, String)>,
+    /// Cases not reported and why (run result Error, skipped tests).
+    pub not_reported: Vec<(u64, &'static str)>,
+}
+
+/// Which spool files of a session to export.
+#[derive(Clone, Debug)]
+pub enum Selection {
+    /// Every file of the session directory.
+    All,
+    /// These files (names inside the session directory).
+    Files(Vec<String>),
+    /// Outcomes that could not be saved, exported from memory: the journal is read when
+    /// there is one but never written, so nothing is left to resume.
+    Unsaved(Vec<SpoolFile>),
+}
+
+/// Exports the outcomes of a session directory, blocking the calling thread.
+pub fn export_blocking(
+    config: &Config,
+    session_dir: &Path,
+    session: &str,
+    selection: Selection,
+) -> Result<ExportSummary, ExportError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| ExportError::Runtime(error.to_string()))?;
+    runtime.block_on(export(config, session_dir, session, selection))
+}
+
+/// Builds the client from the configuration.
+pub fn client(config: &Config) -> Result<Client, ExportError> {
+    let url = config.url.clone().ok_or(ConfigError::Missing {
+        what: "TESTRAIL_URL",
+        hint: "set it (or `url` in testrail.toml) to the address you open TestRail at, e.g. https://acme.testrail.io",
+    })?;
+    let user = config.user.clone().ok_or(ConfigError::Missing {
+        what: "TESTRAIL_USER",
+        hint: "set it (or `user` in testrail.toml) to the email address you log in to TestRail with",
+    })?;
+    let api_key = config.api_key.clone().ok_or(ConfigError::Missing {
+        what: "TESTRAIL_API_KEY",
+        hint: "set it, or `api_key_file` in testrail.toml; make a key under My Settings > API Keys",
+    })?;
+    let mut client_config = ClientConfig::new(url, user, api_key);
+    client_config.timeout = config.timeout;
+    client_config.rate_limit = Some(RateLimit::per_minute(config.rate_limit));
+    client_config.max_in_flight = config.max_in_flight;
+    client_config.ca_cert = config.ca_cert.clone();
+    client_config.accept_invalid_certs = config.insecure;
+    client_config.backoff_base = config.backoff;
+    client_config.retry_after_default = config.backoff * 5;
+    Ok(Client::new(client_config)?)
+}
+
+/// Reads the selected spool files of a session directory (the outcomes of dry runs are
+/// never among them: see [`testrail_formats::spool::is_spool_name`]).
+pub fn read_selection(
+    session_dir: &Path,
+    selection: &Selection,
+) -> Result<Vec<SpoolFile>, ExportError> {
+    Ok(match selection {
+        Selection::All => SpoolFile::read_session(session_dir)?,
+        Selection::Files(names) => names
+            .iter()
+            .filter(|name| testrail_formats::spool::is_spool_name(name))
+            .map(|name| SpoolFile::read(&session_dir.join(name)))
+            .collect::<Result<_, _>>()?,
+        Selection::Unsaved(files) => files.clone(),
+    })
+}
+
+/// Exports the outcomes of a session directory.
+///
+/// The common case costs `3 + ⌈N/250⌉` requests for N results into a new run: the project,
+/// the suites (when named), `add_run`, and the result batches. The cases of the configured
+/// suites are paged through only when they are needed: several suites (to know which case
+/// is in which), step results limited to some templates, or TestRail refusing a case. An
+/// export into a run that already holds results of the session (a later binary, a run
+/// that was joined) first reads them (`get_tests` and `get_results_for_run`), so that the
+/// worst result of a case stays the latest.
+pub async fn export(
+    config: &Config,
+    session_dir: &Path,
+    session: &str,
+    selection: Selection,
+) -> Result<ExportSummary, ExportError> {
+    export_with(config, session_dir, session, selection, false).await
+}
+
+/// [`export`], looking first (when `find_earlier`) for a run or plan the session made
+/// earlier that its journal does not know: for uploads of spooled sessions, which may be a
+/// CI job run again on a fresh machine. It costs one `get_runs` (or `get_plans`) request.
+pub async fn export_with(
+    config: &Config,
+    session_dir: &Path,
+    session: &str,
+    selection: Selection,
+    find_earlier: bool,
+) -> Result<ExportSummary, ExportError> {
+    let unsaved = matches!(selection, Selection::Unsaved(_));
+    let files = match selection {
+        Selection::Unsaved(files) => files,
+        selection => read_selection(session_dir, &selection)?,
+    };
+    let reports = report::build(&files);
+    let naming = target::Naming {
+        name: run_name(config, &files, session),
+        description: config.run_description.clone(),
+        marker: results::session_marker(session),
+        find_earlier,
+    };
+    // The reports hold what the export needs: the outcomes can go.
+    drop(files);
+    let client = client(config)?;
+
+    let statuses = resolve_statuses(&client, config).await?;
+    let mut catalog = Catalog::load(&client, config).await?;
+    let has_unlinked_steps = reports.iter().any(|report| {
+        report
+            .sources
+            .iter()
+            .any(|source| !source.unlinked_steps.is_empty())
+    });
+    let step_results = match has_unlinked_steps {
+        true => StepResults::load(&client, catalog.project.id).await?,
+        false => StepResults::None,
+    };
+    if catalog.single_suite().is_none() || matches!(step_results, StepResults::Templates(_)) {
+        catalog.scan(&client).await?;
+    }
+    let context = ResultContext::new(config, session);
+    let journal = match unsaved {
+        true => LockedJournal::unsaved(session_dir),
+        false => LockedJournal::open(session_dir)?,
+    };
+    let journal = Arc::new(tokio::sync::Mutex::new(journal));
+    // What this finds stored is acknowledged in the journal, so `plan_items` counts it as
+    // already stored (counting it here too counted it twice).
+    match send::settle_pending(&client, &journal, session, config.settle_window).await {
+        Ok(_) => {}
+        Err(ExportError::Client(error)) => {
+            let run_id = journal
+                .lock()
+                .await
+                .journal
+                .pending
+                .first()
+                .map(|b| b.run_id);
+            return Err(match run_id {
+                Some(run_id) => target::explain(&client, run_id, error).await,
+                None => error.into(),
+            });
+        }
+        Err(error) => return Err(error),
+    }
+
+    let (mut summary, mut by_suite, prepared) = loop {
+        let states = match catalog.single_suite() {
+            Some(suite_id) if catalog.cases.is_none() => reports
+                .iter()
+                .map(|report| {
+                    (
+                        report.case_id,
+                        CaseState::Known {
+                            suite_id,
+                            template_id: None,
+                        },
+                    )
+                })
+                .collect(),
+            _ => {
+                let linked: BTreeSet<u64> = reports.iter().map(|report| report.case_id).collect();
+                catalog.classify(&client, &linked).await?
+            }
+        };
+        let missing: Vec<String> = reports
+            .iter()
+            .filter(|report| states.get(&report.case_id) == Some(&CaseState::Missing))
+            .map(|report| {
+                format!(
+                    "C{} (linked from {})",
+                    report.case_id,
+                    report.decisive().description
+                )
+            })
+            .collect();
+        if !missing.is_empty() && !config.skip_missing {
+            return Err(ExportError::Missing(missing));
+        }
+        let (mut summary, by_suite) = {
+            let locked = journal.lock().await;
+            plan_items(
+                &reports,
+                &states,
+                &statuses,
+                &context,
+                &step_results,
+                &locked.journal,
+            )
+        };
+        if by_suite.is_empty() {
+            break (summary, by_suite, target::Prepared::default());
+        }
+        let needed: BTreeMap<u64, BTreeSet<u64>> = by_suite
+            .iter()
+            .map(|(suite, items)| {
+                (
+                    *suite,
+                    items.iter().map(|item| item.result.case_id).collect(),
+                )
+            })
+            .collect();
+        let suite_names: BTreeMap<u64, String> = catalog
+            .suites
+            .iter()
+            .map(|suite| (suite.id, suite.name.clone()))
+            .collect();
+        let prepared = {
+            let mut locked = journal.lock().await;
+            target::prepare(
+                &client,
+                config,
+                catalog.project.id,
+                &suite_names,
+                &mut locked,
+                &needed,
+                &naming,
+            )
+            .await
+        };
+        match prepared {
+            Ok(prepared) => {
+                summary
+                    .unconfigured
+                    .extend(prepared.outside.iter().copied());
+                break (summary, by_suite, prepared);
+            }
+            // TestRail refused a case that was assumed to be in the suite: look at the
+            // suite's cases, then plan again with what it really holds.
+            Err(ExportError::Client(testrail_api::Error::BadRequest { message, .. }))
+                if catalog.cases.is_none() && message.contains("case") =>
+            {
+                catalog.scan(&client).await?;
+            }
+            Err(error) => return Err(error),
+        }
+    };
+
+    // The results to send hold everything that is sent.
+    drop(reports);
+    let runs = &prepared.runs;
+    // A run this session found in TestRail or joined may hold results of an earlier attempt
+    // (on another machine, or recorded in a journal that was lost): they are not sent again.
+    for (suite_id, run_id) in runs {
+        let unverified = journal
+            .lock()
+            .await
+            .journal
+            .runs
+            .get(suite_id)
+            .is_some_and(|run| !run.verified);
+        if unverified {
+            acknowledge_stored(&client, &journal, *suite_id, *run_id, session).await?;
+        }
+    }
+    {
+        let mut locked = journal.lock().await;
+        for items in by_suite.values_mut() {
+            let before = items.len();
+            items.retain(|item| {
+                !item
+                    .files
+                    .iter()
+                    .all(|file| locked.journal.is_acknowledged(file, item.result.case_id))
+            });
+            summary.already_stored += before - items.len();
+        }
+        for (suite_id, items) in &by_suite {
+            let Some(run) = locked.journal.runs.get(suite_id) else {
+                continue;
+            };
+            if run.completed && !items.is_empty() {
+                return Err(match config.target {
+                    config::Target::Run(id) if id == run.run_id => ExportError::RunClosed {
+                        run_id: id,
+                        unsent: items.len(),
+                    },
+                    _ => ExportError::TargetClosed {
+                        run_id: run.run_id,
+                        unsent: Some(items.len()),
+                    },
+                });
+            }
+        }
+        // A closed run holding every result of the session: the work is done.
+        if !locked.journal.runs.is_empty() && locked.journal.runs.values().all(|run| run.completed)
+        {
+            locked.journal.closed = true;
+            locked.save()?;
+        }
+    }
+    let base = config.url.clone().unwrap_or_default();
+    for (suite_id, items) in by_suite {
+        let Some(run_id) = runs.get(&suite_id).copied() else {
+            continue;
+        };
+        if items.is_empty() {
+            summary.runs.push((run_id, run_url(&base, run_id)));
+            continue;
+        }
+        let sent = send_to_run(
+            &client,
+            config,
+            &journal,
+            session,
+            (suite_id, run_id, prepared.changed.contains(&suite_id)),
+            items,
+            (catalog.project.id, &naming, &statuses),
+        )
+        .await?;
+        summary.refused.extend(
+            sent.dropped
+                .iter()
+                .map(|dropped| (dropped.case_id, dropped.reason.clone())),
+        );
+        summary.kept_worse += sent.kept_worse;
+        summary.sent += sent.results;
+        summary.batches += sent.batches;
+        summary.already_stored += sent.found_stored;
+        summary.runs.push((run_id, run_url(&base, run_id)));
+    }
+    if !summary.refused.is_empty() && !config.skip_missing {
+        return Err(ExportError::Refused(summary.refused));
+    }
+    let mut locked = journal.lock().await;
+    summary.plan_id = locked.journal.plan_id;
+    if config.close_run && !locked.journal.closed && !locked.journal.runs.is_empty() {
+        match locked.journal.plan_id {
+            Some(plan_id) => close(client.close_plan(plan_id).await.map(drop))?,
+            None => {
+                let runs: Vec<RunState> = locked.journal.runs.values().cloned().collect();
+                for run in runs {
+                    if let Some(plan_id) = run.plan_id {
+                        return Err(ExportError::CloseRunInPlan {
+                            run_id: run.run_id,
+                            plan_id,
+                        });
+                    }
+                    close(client.close_run(run.run_id).await.map(drop))?;
+                }
+            }
+        }
+        locked.journal.closed = true;
+        locked.save()?;
+    }
+    Ok(summary)
+}
+
+/// How many times results are sent again after TestRail refused them because their cases
+/// left the run (another session replaced the run's cases at the same time).
+const MAX_REJOIN_ROUNDS: u32 = 3;
+
+/// Sends the results of one suite into its run. A refusal because a case is no longer in
+/// the run adds the cases again and sends what is missing; a refusal because the run was
+/// closed or deleted says so.
+async fn send_to_run(
+    client: &Client,
+    config: &Config,
+    journal: &Arc<tokio::sync::Mutex<LockedJournal>>,
+    session: &str,
+    (suite_id, run_id, mut changed): (u64, u64, bool),
+    mut items: Vec<send::Item>,
+    (project_id, naming, statuses): (u64, &target::Naming, &StatusMap),
+) -> Result<send::Sent, ExportError> {
+    let mut total = send::Sent::default();
+    let mut rounds = 0;
+    loop {
+        let sent_items = items.clone();
+        let outcome = send::send(
+            client,
+            journal.clone(),
+            session,
+            run_id,
+            items.clone(),
+            send::SendOptions {
+                batch_size: config.batch_size,
+                max_in_flight: config.max_in_flight,
+                settle_window: config.settle_window,
+                statuses,
+            },
+        )
+        .await;
+        match outcome {
+            Ok(sent) => {
+                total.results += sent.results;
+                total.batches += sent.batches;
+                total.found_stored += sent.found_stored;
+                total.kept_worse += sent.kept_worse;
+                let refused: BTreeSet<u64> =
+                    sent.dropped.iter().map(|dropped| dropped.case_id).collect();
+                total.dropped.extend(sent.dropped);
+                if !changed {
+                    return Ok(total);
+                }
+                // This export added cases to a run other sessions may change at the same
+                // time: a change of theirs based on an older read removes those cases, and
+                // their results with them. Look once such a change would have landed.
+                // Two looks, the second a while after the first: a slow change of another
+                // session lands in between.
+                let mut held = BTreeSet::new();
+                for (look, wait_ms) in [500, 1500].into_iter().enumerate() {
+                    tokio::time::sleep(std::time::Duration::from_millis(wait_ms)).await;
+                    held = match client.get_tests(run_id).await {
+                        Ok(tests) => tests.iter().filter_map(|test| test.case_id).collect(),
+                        Err(error) => return Err(target::explain(client, run_id, error).await),
+                    };
+                    if look == 0
+                        && sent_items
+                            .iter()
+                            .any(|item| !held.contains(&item.result.case_id))
+                    {
+                        break;
+                    }
+                }
+                let (lost, _): (Vec<send::Item>, _) = sent_items
+                    .into_iter()
+                    .partition(|item| !held.contains(&item.result.case_id));
+                if lost.is_empty() {
+                    return Ok(total);
+                }
+                if rounds == MAX_REJOIN_ROUNDS {
+                    return Err(ExportError::CasesNotAdded {
+                        run_id,
+                        missing: lost.iter().map(|item| item.result.case_id).collect(),
+                    });
+                }
+                rounds += 1;
+                // A refused result was never counted as sent; it is tried again now.
+                let counted = lost
+                    .iter()
+                    .filter(|item| !refused.contains(&item.result.case_id))
+                    .count();
+                total.results -= counted.min(total.results);
+                total.dropped.retain(|dropped| {
+                    lost.iter()
+                        .all(|item| item.result.case_id != dropped.case_id)
+                });
+                let mut locked = journal.lock().await;
+                if let Some(run) = locked.journal.runs.get_mut(&suite_id) {
+                    run.case_ids = held;
+                }
+                for item in &lost {
+                    for file in &item.files {
+                        if let Some(cases) = locked.journal.acknowledged.get_mut(file) {
+                            cases.remove(&item.result.case_id);
+                        }
+                    }
+                }
+                locked.save()?;
+                items = lost;
+                let needed = BTreeMap::from([(
+                    suite_id,
+                    items.iter().map(|item| item.result.case_id).collect(),
+                )]);
+                target::prepare(
+                    client,
+                    config,
+                    project_id,
+                    &BTreeMap::new(),
+                    &mut locked,
+                    &needed,
+                    naming,
+                )
+                .await?;
+            }
+            Err(ExportError::Client(testrail_api::Error::BadRequest { message, .. }))
+                if message.contains("test") && rounds < MAX_REJOIN_ROUNDS =>
+            {
+                rounds += 1;
+                let mut locked = journal.lock().await;
+                items.retain(|item| {
+                    !item
+                        .files
+                        .iter()
+                        .all(|file| locked.journal.is_acknowledged(file, item.result.case_id))
+                });
+                if let Some(run) = locked.journal.runs.get_mut(&suite_id) {
+                    // Read the run again: its cases changed behind this session's back.
+                    run.created = false;
+                }
+                let needed = BTreeMap::from([(
+                    suite_id,
+                    items.iter().map(|item| item.result.case_id).collect(),
+                )]);
+                changed |= target::prepare(
+                    client,
+                    config,
+                    project_id,
+                    &BTreeMap::new(),
+                    &mut locked,
+                    &needed,
+                    naming,
+                )
+                .await?
+                .changed
+                .contains(&suite_id);
+            }
+            Err(ExportError::Client(error)) => {
+                return Err(target::explain(client, run_id, error).await);
+            }
+            Err(error) => return Err(error),
+        }
+    }
+}
+
+/// Acknowledges, in the journal, the results TestRail holds from this session in a run
+/// the session found or joined, and marks the run as verified.
+async fn acknowledge_stored(
+    client: &Client,
+    journal: &Arc<tokio::sync::Mutex<LockedJournal>>,
+    suite_id: u64,
+    run_id: u64,
+    session: &str,
+) -> Result<(), ExportError> {
+    let read = async {
+        let tests = client.get_tests(run_id).await?;
+        let results = client
+            .get_results_for_run(run_id, &testrail_api::ResultFilter::default())
+            .await?;
+        Ok::<_, testrail_api::Error>((tests, results))
+    };
+    let (tests, results) = match read.await {
+        Ok(read) => read,
+        Err(error) => return Err(target::explain(client, run_id, error).await),
+    };
+    let case_of: BTreeMap<u64, u64> = tests
+        .iter()
+        .filter_map(|test| Some((test.id, test.case_id?)))
+        .collect();
+    let mut stored = Vec::new();
+    for result in results {
+        if !results::is_from_session(result.comment.as_deref(), session) {
+            continue;
+        }
+        let Some(case_id) = result.test_id.and_then(|test| case_of.get(&test).copied()) else {
+            continue;
+        };
+        for file in results::files_in(result.comment.as_deref()) {
+            stored.push((file, case_id));
+        }
+    }
+    let mut locked = journal.lock().await;
+    locked.journal.acknowledge(&stored);
+    if let Some(run) = locked.journal.runs.get_mut(&suite_id) {
+        run.verified = true;
+    }
+    locked.save()?;
+    Ok(())
+}
+
+/// The answer to `close_run`/`close_plan`: "already completed" (a retried close that went
+/// through the first time) is what was wanted.
+fn close(answer: Result<(), testrail_api::Error>) -> Result<(), ExportError> {
+    match answer {
+        Err(testrail_api::Error::Forbidden { message, .. })
+            if message.contains("already completed") =>
+        {
+            Ok(())
+        }
+        other => Ok(other?),
+    }
+}
+
+/// The status mapping, resolved against TestRail's built-in statuses when it names only
+/// those (no request), else against `get_statuses`.
+async fn resolve_statuses(client: &Client, config: &Config) -> Result<StatusMap, ExportError> {
+    match StatusMap::resolve(&config.mapping, &status_map::builtin_statuses()) {
+        Ok(map) => Ok(map),
+        Err(_) => Ok(StatusMap::resolve(
+            &config.mapping,
+            &client.get_statuses().await?,
+        )?),
+    }
+}
+
+/// The results to send, by suite, and what is skipped and why.
+fn plan_items(
+    reports: &[report::CaseReport],
+    states: &BTreeMap<u64, CaseState>,
+    statuses: &StatusMap,
+    context: &ResultContext,
+    step_results: &StepResults,
+    journal: &journal::Journal,
+) -> (ExportSummary, BTreeMap<u64, Vec<send::Item>>) {
+    let mut summary = ExportSummary::default();
+    let mut by_suite: BTreeMap<u64, Vec<send::Item>> = BTreeMap::new();
+    for report in reports {
+        let (suite_id, template_id) = match states.get(&report.case_id) {
+            Some(CaseState::Known {
+                suite_id,
+                template_id,
+            }) => (*suite_id, *template_id),
+            Some(CaseState::Unconfigured { .. }) => {
+                summary.unconfigured.push(report.case_id);
+                continue;
+            }
+            _ => {
+                summary.missing.push(report.case_id);
+                continue;
+            }
+        };
+        let files = files_of(report);
+        if files
+            .iter()
+            .all(|file| journal.is_acknowledged(file, report.case_id))
+        {
+            summary.already_stored += 1;
+            continue;
+        }
+        match results::result_for(
+            report,
+            statuses,
+            context,
+            step_results.for_template(template_id),
+        ) {
+            Ok(result) => by_suite
+                .entry(suite_id)
+                .or_default()
+                .push(send::Item { files, result }),
+            Err(reason) => summary.not_reported.push((report.case_id, reason)),
+        }
+    }
+    (summary, by_suite)
+}
+
+/// The URL of a run in TestRail's web interface.
+pub fn run_url(base: &str, run_id: u64) -> String {
+    let base = base
+        .split("index.php")
+        .next()
+        .unwrap_or(base)
+        .trim_end_matches('/');
+    format!("{base}/index.php?/runs/view/{run_id}")
+}
+
+/// The name of a new run or plan, from the template's placeholders.
+pub fn run_name(config: &Config, files: &[SpoolFile], session: &str) -> String {
+    let crates: BTreeSet<&str> = files.iter().map(|file| file.package.as_str()).collect();
+    let commit = files
+        .iter()
+        .find_map(|file| file.git_commit.clone())
+        .unwrap_or_default();
+    let short_commit: String = commit.chars().take(10).collect();
+    let version = config
+        .version
+        .clone()
+        .unwrap_or_else(|| short_commit.clone());
+    let (date, time) = utc_date_time(now_secs());
+    config
+        .run_name
+        .replace(
+            "{crate}",
+            &crates.into_iter().collect::<Vec<_>>().join(", "),
+        )
+        .replace("{version}", &version)
+        .replace("{commit}", &short_commit)
+        .replace("{date}", &date)
+        .replace("{time}", &time)
+        .replace("{session}", session)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `YYYY-MM-DD` and `HH:MM` (UTC) of a UNIX time.
+pub fn utc_date_time(secs: u64) -> (String, String) {
+    let days = (secs / 86_400) as i64;
+    let (hour, minute) = (secs % 86_400 / 3600, secs % 3600 / 60);
+    // Howard Hinnant's civil-from-days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (
+        format!("{year:04}-{month:02}-{day:02}"),
+        format!("{hour:02}:{minute:02}"),
+    )
+}
+
+pub(crate) fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+pub(crate) fn now_secs() -> u64 {
+    now_ms() / 1000
+}
+
+/// The command that resumes the upload of a session later.
+pub fn resume_command(session_dir: &Path) -> String {
+    format!("cargo testrail upload {}", shell_quote(session_dir))
+}
+
+fn shell_quote(path: &Path) -> String {
+    let text = path.display().to_string();
+    if text
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/._-".contains(c))
+    {
+        text
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
+}
+
+/// The session directory that `path` names: a session directory itself, or a spool file in one.
+pub fn session_dir_of(path: &Path) -> PathBuf {
+    if path.is_file() {
+        path.parent().map(Path::to_path_buf).unwrap_or_default()
+    } else {
+        path.to_path_buf()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_utc_calendar_dates() {
+        assert_eq!(utc_date_time(0), ("1970-01-01".into(), "00:00".into()));
+        assert_eq!(
+            utc_date_time(1_795_219_200 + 3_600 * 13 + 60 * 7),
+            ("2026-11-21".into(), "13:07".into())
+        );
+        assert_eq!(
+            utc_date_time(951_782_400),
+            ("2000-02-29".into(), "00:00".into())
+        );
+    }
+
+    #[test]
+    fn run_urls_point_at_the_web_interface() {
+        assert_eq!(
+            run_url("https://acme.testrail.io/", 7),
+            "https://acme.testrail.io/index.php?/runs/view/7"
+        );
+        assert_eq!(
+            run_url("https://h/testrail/index.php?/api/v2", 7),
+            "https://h/testrail/index.php?/runs/view/7"
+        );
+    }
+}

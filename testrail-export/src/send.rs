@@ -1,0 +1,645 @@
+//! Sending results: batches of `add_results_for_cases` sized by case count and body size,
+//! sent with bounded concurrency, each recorded in the journal before it is sent and
+//! acknowledged after. A batch TestRail may or may not have stored (the connection dropped
+//! after sending) is checked against what TestRail holds before anything is sent again,
+//! looking back from the batch's send time by TestRail's own clock. A case that an earlier
+//! export of the session reported worse keeps its worse status (worst wins across the
+//! binaries of one `cargo test`). A batch refused for naming cases TestRail no longer has
+//! in the run is sent again without them.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::fmt::Write as _;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Mutex;
+use tokio::task::JoinSet;
+
+use testrail_api::{Client, Error, ResultFilter, ResultForCase};
+
+use testrail_formats::outcome::{BugLabel, RunResult};
+
+use super::ExportError;
+use super::journal::{LockedJournal, PendingBatch};
+use super::report::Verdict;
+use super::results::{files_in, is_from_session};
+use super::status_map::StatusMap;
+
+/// A result to send, with the spool files it reports for.
+#[derive(Clone, Debug)]
+pub struct Item {
+    /// The spool files whose outcomes it carries.
+    pub files: Vec<String>,
+    /// The result.
+    pub result: ResultForCase,
+}
+
+impl Item {
+    fn keys(&self) -> Vec<(String, u64)> {
+        self.files
+            .iter()
+            .map(|file| (file.clone(), self.result.case_id))
+            .collect()
+    }
+}
+
+/// Largest request body the exporter builds, in bytes (a batch that TestRail or its proxy
+/// still refuses with 413 is split in two).
+pub const MAX_BODY_BYTES: usize = 1 << 20;
+
+/// How many times an ambiguous batch is checked and resent before giving up.
+const MAX_AMBIGUOUS_ROUNDS: u32 = 3;
+
+/// Waits longer than this are announced on stderr, saying what they wait for.
+const ANNOUNCE_WAIT: Duration = Duration::from_secs(3);
+
+/// How far before a batch's send time (by TestRail's clock) its results are looked for:
+/// the `Date` header counts whole seconds and is read from an earlier answer.
+const LOOK_BACK_SECS: u64 = 300;
+
+/// What sending did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Sent {
+    /// Results TestRail acknowledged.
+    pub results: usize,
+    /// Requests that carried them.
+    pub batches: usize,
+    /// Results found already stored after an ambiguous failure.
+    pub found_stored: usize,
+    /// Results sent with the worse status an earlier export of the session stored for
+    /// their case (worst wins across binaries).
+    pub kept_worse: usize,
+    /// Results TestRail refused because of their case, the others of their batch sent.
+    pub dropped: Vec<Dropped>,
+}
+
+/// A result TestRail refused because of its case (deleted, or no longer in the run).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Dropped {
+    /// The case.
+    pub case_id: u64,
+    /// TestRail's answer.
+    pub reason: String,
+}
+
+/// A batch back from TestRail: its items, how many ambiguous rounds it went through, when
+/// it was sent (by this machine's clock, in ms, and by TestRail's, in s), and the answer.
+type BatchOutcome = (Vec<Item>, u32, (u64, Option<u64>), Result<(), Error>);
+
+/// Splits items into batches of at most `batch_size` results and [`MAX_BODY_BYTES`].
+pub fn batches(items: Vec<Item>, batch_size: usize) -> Vec<Vec<Item>> {
+    let mut batches = Vec::new();
+    let mut current: Vec<Item> = Vec::new();
+    let mut bytes = 0;
+    for item in items {
+        let size = serde_json::to_vec(&item.result)
+            .map(|json| json.len() + 1)
+            .unwrap_or(0);
+        if !current.is_empty()
+            && (current.len() >= batch_size.max(1) || bytes + size > MAX_BODY_BYTES)
+        {
+            batches.push(std::mem::take(&mut current));
+            bytes = 0;
+        }
+        bytes += size;
+        current.push(item);
+    }
+    if !current.is_empty() {
+        batches.push(current);
+    }
+    batches
+}
+
+/// Checks the batches a previous export left pending: what TestRail stored is acknowledged,
+/// the rest is to be sent again. A batch leaves the journal's pending list only in the save
+/// that records what was found, so a failure while checking leaves the unchecked ones
+/// pending for the next attempt.
+pub async fn settle_pending(
+    client: &Client,
+    journal: &Arc<Mutex<LockedJournal>>,
+    session: &str,
+    settle_window: Duration,
+) -> Result<usize, ExportError> {
+    let pending = journal.lock().await.journal.pending.clone();
+    let mut found = 0;
+    for batch in pending {
+        let lookup = Lookup {
+            run_id: batch.run_id,
+            sent_at_ms: batch.sent_at_ms,
+            testrail_sent_at: batch.testrail_sent_at,
+            session,
+        };
+        // TestRail itself answered (a 500): it is done with the request, one look is final.
+        let window = if batch.answered {
+            Duration::ZERO
+        } else {
+            settle_window
+        };
+        let stored = lookup.until_settled(client, &batch.items, window).await?;
+        let acknowledged: Vec<(String, u64)> = batch
+            .items
+            .iter()
+            .filter(|(file, case)| stored.contains(&(file.clone(), *case)))
+            .cloned()
+            .collect();
+        found += acknowledged.len();
+        let mut locked = journal.lock().await;
+        locked.journal.pending.retain(|pending| pending != &batch);
+        locked.journal.acknowledge(&acknowledged);
+        locked.save()?;
+    }
+    Ok(found)
+}
+
+/// Where to look for what TestRail stored of one batch.
+struct Lookup<'a> {
+    run_id: u64,
+    /// When it was sent, by this machine's clock (for the settle window).
+    sent_at_ms: u64,
+    /// When it was sent, by TestRail's clock (for the look-back).
+    testrail_sent_at: Option<u64>,
+    session: &'a str,
+}
+
+impl Lookup<'_> {
+    /// What TestRail holds of `keys`, looked at again and again until all of them are there
+    /// or `window` has passed since the batch was sent: a write whose answer was lost may
+    /// still be in progress, and resending it before it lands would store it twice.
+    async fn until_settled(
+        &self,
+        client: &Client,
+        keys: &[(String, u64)],
+        window: Duration,
+    ) -> Result<BTreeSet<(String, u64)>, ExportError> {
+        let deadline = self
+            .sent_at_ms
+            .saturating_add(u64::try_from(window.as_millis()).unwrap_or(u64::MAX));
+        let mut pause = Duration::from_millis(250);
+        let mut announced = false;
+        loop {
+            let stored =
+                stored_cases(client, self.run_id, self.testrail_sent_at, self.session).await?;
+            let now = super::now_ms();
+            if keys.iter().all(|key| stored.contains(key)) || now >= deadline {
+                return Ok(stored);
+            }
+            let left = Duration::from_millis(deadline - now);
+            if !announced && left > ANNOUNCE_WAIT {
+                announced = true;
+                let missing = keys.iter().filter(|key| !stored.contains(key)).count();
+                eprintln!(
+                    "testrail: {missing} result(s) sent to run R{} got no answer: looking for them in TestRail for up to {} s more (settle_secs) before sending them again",
+                    self.run_id,
+                    left.as_secs().max(1)
+                );
+            }
+            tokio::time::sleep(pause.min(left)).await;
+            pause = (pause * 2).min(Duration::from_secs(5));
+        }
+    }
+}
+
+/// Whether an ambiguous failure came with TestRail's own answer (a 500: it is done with the
+/// request, one look at what it stored is final) rather than with silence or a proxy that
+/// gave up waiting (502, 504: TestRail may still be working on it).
+fn answered(error: &Error) -> bool {
+    match error {
+        Error::Ambiguous { cause, .. } => cause.status() == Some(500),
+        _ => false,
+    }
+}
+
+/// How results are sent.
+#[derive(Clone, Copy, Debug)]
+pub struct SendOptions<'a> {
+    /// Results per request at most.
+    pub batch_size: usize,
+    /// Requests in flight at once.
+    pub max_in_flight: usize,
+    /// How long a write whose answer was lost may take to land at TestRail.
+    pub settle_window: Duration,
+    /// The statuses, to tell which of two results of a case is worse.
+    pub statuses: &'a StatusMap,
+}
+
+/// Sends `items` to `run_id`.
+pub async fn send(
+    client: &Client,
+    journal: Arc<Mutex<LockedJournal>>,
+    session: &str,
+    run_id: u64,
+    mut items: Vec<Item>,
+    options: SendOptions<'_>,
+) -> Result<Sent, ExportError> {
+    let SendOptions {
+        batch_size,
+        max_in_flight,
+        settle_window,
+        statuses,
+    } = options;
+    let mut sent = Sent::default();
+    if may_hold_session_results(&journal, run_id, &items).await {
+        let earlier = session_results(client, run_id, None, session).await?;
+        sent.kept_worse = keep_worse(&mut items, &earlier, &StatusRanks::new(statuses));
+    }
+    let mut queue: VecDeque<(Vec<Item>, u32)> = batches(items, batch_size)
+        .into_iter()
+        .map(|b| (b, 0))
+        .collect();
+    let mut tasks: JoinSet<BatchOutcome> = JoinSet::new();
+    let mut failure: Option<ExportError> = None;
+    loop {
+        while failure.is_none() && tasks.len() < max_in_flight.max(1) {
+            let Some((batch, rounds)) = queue.pop_front() else {
+                break;
+            };
+            let sent_at_ms = super::now_ms();
+            let testrail_sent_at = client.testrail_now();
+            {
+                let mut locked = journal.lock().await;
+                locked.journal.pending.push(PendingBatch {
+                    run_id,
+                    items: batch.iter().flat_map(Item::keys).collect(),
+                    sent_at_ms,
+                    testrail_sent_at,
+                    answered: false,
+                });
+                locked.save()?;
+            }
+            let client = client.clone();
+            tasks.spawn(async move {
+                let body: Vec<ResultForCase> =
+                    batch.iter().map(|item| item.result.clone()).collect();
+                let outcome = client.add_results_for_cases(run_id, &body).await.map(drop);
+                (batch, rounds, (sent_at_ms, testrail_sent_at), outcome)
+            });
+        }
+        let Some(joined) = tasks.join_next().await else {
+            break;
+        };
+        let (mut batch, rounds, (sent_at_ms, testrail_sent_at), outcome) =
+            joined.map_err(|error| ExportError::Runtime(error.to_string()))?;
+        let keys: Vec<(String, u64)> = batch.iter().flat_map(Item::keys).collect();
+        let mut locked = journal.lock().await;
+        locked
+            .journal
+            .pending
+            .retain(|pending| !(pending.sent_at_ms == sent_at_ms && pending.items == keys));
+        match outcome {
+            // A success TestRail answered with something unexpected is still a success.
+            Ok(())
+            | Err(Error::Decode {
+                status: 200..=299, ..
+            }) => {
+                locked.journal.acknowledge(&keys);
+                locked.save()?;
+                sent.results += batch.len();
+                sent.batches += 1;
+            }
+            // A single result too large: its texts are cut further (the spool keeps them).
+            Err(Error::PayloadTooLarge { .. })
+                if batch.len() == 1 && super::results::shrink(&mut batch[0].result) =>
+            {
+                locked.save()?;
+                eprintln!(
+                    "testrail: the result of C{} was refused as too large (413): its comment \
+                     is cut to {} bytes and sent again; the full text stays in the spool",
+                    batch[0].result.case_id,
+                    batch[0]
+                        .result
+                        .result
+                        .comment
+                        .as_ref()
+                        .map_or(0, String::len)
+                );
+                queue.push_front((batch, rounds));
+            }
+            Err(Error::PayloadTooLarge { .. }) if batch.len() > 1 => {
+                locked.save()?;
+                let mut first = batch;
+                let second = first.split_off(first.len() / 2);
+                queue.push_front((second, rounds));
+                queue.push_front((first, rounds));
+            }
+            // TestRail refuses the whole batch for a case it no longer has in the run (deleted,
+            // or taken out): send the others without it, and say which and why.
+            Err(Error::BadRequest { message, .. })
+                if batch
+                    .iter()
+                    .any(|item| named_cases(&message).contains(&item.result.case_id)) =>
+            {
+                locked.save()?;
+                let named = named_cases(&message);
+                let (refused, rest): (Vec<Item>, Vec<Item>) = batch
+                    .into_iter()
+                    .partition(|item| named.contains(&item.result.case_id));
+                sent.dropped.extend(refused.into_iter().map(|item| Dropped {
+                    case_id: item.result.case_id,
+                    reason: message.clone(),
+                }));
+                if !rest.is_empty() {
+                    queue.push_front((rest, rounds));
+                }
+            }
+            Err(error @ Error::Ambiguous { .. }) if rounds < MAX_AMBIGUOUS_ROUNDS => {
+                // Keep it pending while checking, so a crash now still leads to a check.
+                let pending = PendingBatch {
+                    run_id,
+                    items: keys.clone(),
+                    sent_at_ms,
+                    testrail_sent_at,
+                    answered: answered(&error),
+                };
+                locked.journal.pending.push(pending.clone());
+                locked.save()?;
+                drop(locked);
+                // An answer (a 5xx) means TestRail is done with the request: one look is
+                // enough. Silence means it may still be working on it.
+                let window = if answered(&error) {
+                    Duration::ZERO
+                } else {
+                    settle_window
+                };
+                let lookup = Lookup {
+                    run_id,
+                    sent_at_ms,
+                    testrail_sent_at,
+                    session,
+                };
+                let stored = match lookup.until_settled(client, &keys, window).await {
+                    Ok(stored) => stored,
+                    Err(check_failed) => {
+                        // Still pending in the journal: the next export checks it again.
+                        failure.get_or_insert(check_failed);
+                        continue;
+                    }
+                };
+                let mut locked = journal.lock().await;
+                locked.journal.pending.retain(|other| other != &pending);
+                let (done, missing): (Vec<Item>, Vec<Item>) = batch
+                    .into_iter()
+                    .partition(|item| item.keys().iter().all(|key| stored.contains(key)));
+                let done_keys: Vec<(String, u64)> = done.iter().flat_map(Item::keys).collect();
+                locked.journal.acknowledge(&done_keys);
+                locked.save()?;
+                sent.found_stored += done.len();
+                drop(locked);
+                if !missing.is_empty() {
+                    if answered(&error) {
+                        // TestRail failed on it (5xx): back off before sending it again.
+                        let wait = client
+                            .backoff_schedule()
+                            .nth(rounds as usize)
+                            .unwrap_or_default();
+                        if wait > ANNOUNCE_WAIT {
+                            eprintln!(
+                                "testrail: TestRail failed on {} result(s) for run R{run_id} ({error}); sending them again in {} s",
+                                missing.len(),
+                                wait.as_secs()
+                            );
+                        }
+                        tokio::time::sleep(wait).await;
+                    }
+                    queue.push_front((missing, rounds + 1));
+                }
+            }
+            Err(error) => {
+                // TestRail refused the batch, or it may be stored and the checks ran out:
+                // the journal keeps it pending only in the second case.
+                let error = if matches!(error, Error::Ambiguous { .. }) {
+                    let was_answered = answered(&error);
+                    locked.journal.pending.push(PendingBatch {
+                        run_id,
+                        items: keys,
+                        sent_at_ms,
+                        testrail_sent_at,
+                        answered: was_answered,
+                    });
+                    // Each round was looked for first, so it was sent again knowingly: what
+                    // is left to say is TestRail's last failure.
+                    match error {
+                        Error::Ambiguous { method, cause } if was_answered && rounds > 0 => {
+                            Error::RetriesExhausted {
+                                method,
+                                attempts: rounds + 1,
+                                last: cause,
+                            }
+                        }
+                        error => error,
+                    }
+                } else {
+                    error
+                };
+                locked.save()?;
+                failure.get_or_insert(error.into());
+            }
+        }
+    }
+    match failure {
+        Some(error) => Err(error),
+        None => Ok(sent),
+    }
+}
+
+/// The (spool file, case) pairs of `run_id` that TestRail holds a result for, written by
+/// this session since shortly before `since` (TestRail's clock; `None` looks at every
+/// result of the run).
+async fn stored_cases(
+    client: &Client,
+    run_id: u64,
+    since: Option<u64>,
+    session: &str,
+) -> Result<BTreeSet<(String, u64)>, ExportError> {
+    let mut stored = BTreeSet::new();
+    for result in session_results(client, run_id, since, session).await? {
+        for file in result.files {
+            stored.insert((file, result.case_id));
+        }
+    }
+    Ok(stored)
+}
+
+/// A result the session stored earlier.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Earlier {
+    case_id: u64,
+    status_id: Option<u64>,
+    /// The spool files it reports for.
+    files: Vec<String>,
+}
+
+/// The results of `run_id` written by this session, since shortly before `since`
+/// (TestRail's clock), or all of them.
+async fn session_results(
+    client: &Client,
+    run_id: u64,
+    since: Option<u64>,
+    session: &str,
+) -> Result<Vec<Earlier>, ExportError> {
+    let tests = client.get_tests(run_id).await?;
+    let filter = ResultFilter {
+        created_after: since.map(|since| since.saturating_sub(LOOK_BACK_SECS)),
+        ..ResultFilter::default()
+    };
+    let results = client.get_results_for_run(run_id, &filter).await?;
+    Ok(results
+        .into_iter()
+        .filter(|result| is_from_session(result.comment.as_deref(), session))
+        .filter_map(|result| {
+            let case_id = result
+                .test_id
+                .and_then(|test_id| tests.iter().find(|test| test.id == test_id))
+                .and_then(|test| test.case_id)?;
+            Some(Earlier {
+                case_id,
+                status_id: result.status_id,
+                files: files_in(result.comment.as_deref()),
+            })
+        })
+        .collect())
+}
+
+/// Whether `run_id` may hold results of this session from other spool files than those of
+/// `items`: a run the session did not create in this export, or one an earlier export (of
+/// another binary) sent to.
+async fn may_hold_session_results(
+    journal: &Arc<Mutex<LockedJournal>>,
+    run_id: u64,
+    items: &[Item],
+) -> bool {
+    let locked = journal.lock().await;
+    let journal = &locked.journal;
+    let mine: BTreeSet<&str> = items
+        .iter()
+        .flat_map(|item| item.files.iter().map(String::as_str))
+        .collect();
+    let created_here = journal
+        .runs
+        .values()
+        .any(|run| run.run_id == run_id && run.created);
+    !created_here
+        || !journal.pending.is_empty()
+        || journal
+            .acknowledged
+            .iter()
+            .any(|(file, cases)| !cases.is_empty() && !mine.contains(file.as_str()))
+}
+
+/// How bad each status is, from the verdicts the mapping gives it (the worst of them).
+struct StatusRanks<'a> {
+    ranks: BTreeMap<u64, u8>,
+    statuses: &'a StatusMap,
+}
+
+impl<'a> StatusRanks<'a> {
+    fn new(statuses: &'a StatusMap) -> Self {
+        let mut verdicts = vec![Verdict::Skipped, Verdict::NotReached];
+        for run_result in [
+            RunResult::Success,
+            RunResult::Stopped,
+            RunResult::MaxSteps,
+            RunResult::Error,
+        ] {
+            for label in BugLabel::ALL {
+                verdicts.push(Verdict::Ran { run_result, label });
+            }
+        }
+        let mut ranks: BTreeMap<u64, u8> = BTreeMap::new();
+        for verdict in verdicts {
+            if let Some(status) = statuses.status_of(verdict) {
+                let rank = ranks.entry(status).or_default();
+                *rank = (*rank).max(verdict.severity());
+            }
+        }
+        StatusRanks { ranks, statuses }
+    }
+
+    fn rank(&self, status_id: Option<u64>) -> u8 {
+        status_id
+            .and_then(|id| self.ranks.get(&id).copied())
+            .unwrap_or(0)
+    }
+
+    fn label(&self, status_id: Option<u64>) -> String {
+        status_id.map_or_else(|| "no status".to_owned(), |id| self.statuses.label(id))
+    }
+}
+
+/// Worst wins across exports of one session: an item whose case the session already
+/// reported from other spool files keeps the worst status of them all, and its comment
+/// names the earlier reports. Returns how many items took an earlier, worse status.
+fn keep_worse(items: &mut [Item], earlier: &[Earlier], ranks: &StatusRanks<'_>) -> usize {
+    let mut kept = 0;
+    for item in items {
+        let mut others: Vec<&Earlier> = earlier
+            .iter()
+            .filter(|other| {
+                other.case_id == item.result.case_id
+                    && !other.files.is_empty()
+                    && other.files.iter().all(|file| !item.files.contains(file))
+            })
+            .collect();
+        others.dedup();
+        let Some(worst) = others
+            .iter()
+            .max_by_key(|other| ranks.rank(other.status_id))
+        else {
+            continue;
+        };
+        let own = item.result.result.status_id;
+        let mut note = String::from("\nAlso reported earlier in this session:\n");
+        for other in &others {
+            let _ = writeln!(
+                note,
+                "- from {} → {}",
+                other.files.join(", "),
+                ranks.label(other.status_id)
+            );
+        }
+        if ranks.rank(worst.status_id) > ranks.rank(own) {
+            kept += 1;
+            let _ = writeln!(
+                note,
+                "The worst one decides: {} (this report alone: {}).",
+                ranks.label(worst.status_id),
+                ranks.label(own)
+            );
+            item.result.result.status_id = worst.status_id;
+        }
+        let comment = item.result.result.comment.get_or_insert_with(String::new);
+        let at = comment
+            .rfind("\n_testrail-rs session `")
+            .unwrap_or(comment.len());
+        comment.insert_str(at, note.trim_end_matches('\n'));
+    }
+    kept
+}
+
+/// The case IDs a TestRail error names (`... (case C12 unknown or not part of the test
+/// run)`).
+fn named_cases(message: &str) -> BTreeSet<u64> {
+    message
+        .match_indices("case C")
+        .filter_map(|(at, found)| {
+            let digits: String = message[at + found.len()..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            digits.parse().ok()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cases_named_by_testrail() {
+        let message = "Field :results contains one or more invalid results (case C1507 unknown or not part of the test run)";
+        assert_eq!(named_cases(message), BTreeSet::from([1507]));
+        assert!(named_cases("Field :run_id is not a valid test run.").is_empty());
+        assert!(named_cases("case C").is_empty());
+        assert_eq!(named_cases("case C1, case C2x"), BTreeSet::from([1, 2]));
+    }
+}
