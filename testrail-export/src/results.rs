@@ -69,7 +69,7 @@ pub fn is_from_session(comment: Option<&str>, session: &str) -> bool {
 /// The spool files a comment says its result comes from (see [`result_for`]).
 ///
 /// ```
-/// use testrail_export::export::results::files_in;
+/// use testrail_export::results::files_in;
 /// let comment = "**NoBug**\n\n_testrail-rs session `s1` · from cart-7.json, checkout-9.json_";
 /// assert_eq!(files_in(Some(comment)), ["cart-7.json", "checkout-9.json"]);
 /// ```
@@ -243,9 +243,9 @@ pub fn result_for(
         }
     }
     Ok(ResultForCase {
-        case_id: report.case_id,
+        case_id: report.case_id.into(),
         result: NewResult {
-            status_id: Some(status_id),
+            status_id: Some(status_id.into()),
             comment: Some(comment),
             version: context
                 .version
@@ -393,7 +393,7 @@ fn step_result(step: &StepOutcome, statuses: &StatusMap, budget: usize) -> StepR
         content: bounded(&step.name),
         expected: None,
         actual: step.message.as_deref().map(bounded),
-        status_id: statuses.status_of(verdict).unwrap_or(3),
+        status_id: statuses.status_of(verdict).unwrap_or(3).into(),
     }
 }
 
