@@ -39,6 +39,7 @@ mod error;
 pub mod ids;
 mod lenient;
 mod models;
+mod pages;
 mod rate_limit;
 mod retry;
 mod secret;
@@ -53,7 +54,6 @@ use std::time::Duration;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 
 pub use base_url::{BaseUrl, redact_userinfo};
 pub use bodies::{
@@ -62,17 +62,18 @@ pub use bodies::{
 };
 pub use elapsed::{ElapsedFormat, format_elapsed};
 pub use endpoints::Attachment;
-pub use error::{ConfigError, Error};
+pub use error::{BuildError, Error};
 pub use ids::{
     CaseId, CaseTypeId, ConfigGroupId, ConfigId, EntryId, FieldId, MilestoneId, ParseIdError,
     PlanId, PriorityId, ProjectId, ResultId, RoleId, RunId, SectionId, StatusId, SuiteId,
     TemplateId, TestId, UserId,
 };
 pub use models::{
-    AttachmentId, Case, CaseField, Config, ConfigGroup, Extra, FieldConfig, FieldContext, FieldDef,
-    Milestone, Plan, PlanEntry, Priority, Project, ResultField, Run, Section, Status, Suite,
-    SuiteMode, Test, TestResult, User,
+    AttachmentId, Case, CaseField, Configuration, ConfigurationGroup, Extra, FieldConfig,
+    FieldContext, FieldDef, Milestone, Plan, PlanEntry, Priority, Project, ResultField, Run,
+    Section, Status, Suite, SuiteMode, Test, TestResult, User,
 };
+pub use pages::{MAX_PAGE_SIZE, Page, Pages};
 pub use rate_limit::RateLimit;
 pub use secret::ApiKey;
 pub use stats::ClientStats;
@@ -96,7 +97,7 @@ pub struct ClientConfig {
     /// Client-side rate limit; `None` for none (TestRail Server has no built-in limit).
     /// Default 180 requests per minute (TestRail Cloud Professional).
     pub rate_limit: Option<RateLimit>,
-    /// Requests in flight at once. Default 4.
+    /// Requests in flight at once. Default 8.
     pub max_in_flight: usize,
     /// Requests sent at most for one call, the first included. Default 6.
     pub max_attempts: u32,
@@ -121,7 +122,7 @@ impl ClientConfig {
     /// Default rate limit: TestRail Cloud Professional's 180 requests per minute.
     pub const DEFAULT_RATE_LIMIT: RateLimit = RateLimit::per_minute(180);
     /// Default bound on requests in flight.
-    pub const DEFAULT_MAX_IN_FLIGHT: usize = 4;
+    pub const DEFAULT_MAX_IN_FLIGHT: usize = 8;
     /// Default number of attempts per call.
     pub const DEFAULT_MAX_ATTEMPTS: u32 = 6;
 
@@ -152,13 +153,13 @@ impl ClientConfig {
         }
     }
 
-    fn check(&self) -> Result<(), ConfigError> {
-        let invalid = |name, reason| Err(ConfigError::InvalidSetting { name, reason });
+    fn check(&self) -> Result<(), BuildError> {
+        let invalid = |name, reason| Err(BuildError::InvalidSetting { name, reason });
         if self.user.trim().is_empty() {
-            return Err(ConfigError::MissingUser);
+            return Err(BuildError::MissingUser);
         }
         if self.api_key.is_empty() {
-            return Err(ConfigError::MissingApiKey);
+            return Err(BuildError::MissingApiKey);
         }
         if self.timeout.is_zero() {
             return invalid("timeout", "must be longer than zero");
@@ -231,12 +232,12 @@ impl Client {
     /// Validates the configuration and builds the client. No request is sent.
     ///
     /// ```
-    /// use testrail_api::{ApiKey, Client, ClientConfig, ConfigError};
+    /// use testrail_api::{ApiKey, Client, ClientConfig, BuildError};
     ///
     /// let config = ClientConfig::new("http://acme.testrail.io", "qa@acme.io", ApiKey::new("k"));
-    /// assert!(matches!(Client::new(config), Err(ConfigError::InsecureBaseUrl { .. })));
+    /// assert!(matches!(Client::new(config), Err(BuildError::InsecureBaseUrl { .. })));
     /// ```
-    pub fn new(config: ClientConfig) -> Result<Self, ConfigError> {
+    pub fn new(config: ClientConfig) -> Result<Self, BuildError> {
         let base = BaseUrl::parse(&config.base_url)?;
         config.check()?;
         let mut builder = reqwest::Client::builder()
@@ -248,7 +249,7 @@ impl Client {
             // retryable) connect error rather than an ambiguous timeout.
             .connect_timeout((config.timeout / 2).min(Duration::from_secs(10)));
         if let Some(path) = &config.ca_cert {
-            let ca_error = |reason: String| ConfigError::CaCert {
+            let ca_error = |reason: String| BuildError::CaCert {
                 path: path.clone(),
                 reason,
             };
@@ -274,7 +275,7 @@ impl Client {
         }
         let http = builder
             .build()
-            .map_err(|e| ConfigError::Http(e.to_string()))?;
+            .map_err(|e| BuildError::Http(e.to_string()))?;
         Ok(Self {
             inner: Arc::new(Inner {
                 http,
@@ -331,6 +332,18 @@ impl Client {
         params: &[(&str, &str)],
     ) -> Result<Vec<T>, Error> {
         self.get_paged(method, key, params).await
+    }
+
+    /// `GET <method>` page by page (see [`Pages`]): `key` names the list in the pagination
+    /// envelope (`cases`, `runs`, ...); a bare array answer is one, last page. The escape
+    /// hatch for paginated API methods without a typed `*_pages` method.
+    pub fn pages<T: DeserializeOwned>(
+        &self,
+        method: &str,
+        key: &str,
+        params: &[(&str, &str)],
+    ) -> Pages<T> {
+        self.paged(method.to_owned(), key, params)
     }
 
     /// `POST <method>` with a JSON body, decoded into `T` (an empty answer decodes as JSON
@@ -419,50 +432,21 @@ impl Client {
         K: AsRef<str>,
         V: AsRef<str>,
     {
-        const PAGE: usize = 250;
-        let limit = PAGE.to_string();
-        let mut all = Vec::new();
-        let mut offset = 0usize;
-        loop {
-            let offset_text = offset.to_string();
-            let paging = [("limit", limit.as_str()), ("offset", offset_text.as_str())];
-            let url = self
-                .inner
-                .base
-                .api_url(method, params_iter(params).chain(paging));
-            let (status, body) = self.execute(transport::Call::get(method, url)).await?;
-            let fail = |reason: String| decode_error(method, status, reason, &body);
-            let mut envelope = match decode::<Value>(method, status, &body)? {
-                // Unpaginated (a bare array): the whole list.
-                Value::Array(items) => {
-                    all.extend(decode_items::<T>(items).map_err(fail)?);
-                    return Ok(all);
-                }
-                Value::Object(envelope) => envelope,
-                _ => return Err(fail("expected a list or a pagination envelope".to_owned())),
-            };
-            let Some(Value::Array(items)) = envelope.remove(key) else {
-                return Err(fail(format!("no `{key}` list in the answer")));
-            };
-            let echoed = envelope.get("offset").and_then(Value::as_u64);
-            if let Some(echoed) = echoed.filter(|o| *o != offset as u64) {
-                return Err(fail(format!(
-                    "asked for offset {offset}, got offset {echoed}"
-                )));
-            }
-            let more = match envelope.get("_links") {
-                Some(links) => links
-                    .get("next")
-                    .is_some_and(|n| !n.is_null() && n.as_str() != Some("")),
-                None => items.len() >= PAGE,
-            };
-            let count = items.len();
-            all.extend(decode_items::<T>(items).map_err(fail)?);
-            if !more || count == 0 {
-                return Ok(all);
-            }
-            offset += count;
-        }
+        self.paged(method.to_owned(), key, params)
+            .collect_all()
+            .await
+    }
+
+    fn paged<T, K, V>(&self, method: String, key: &str, params: &[(K, V)]) -> Pages<T>
+    where
+        T: DeserializeOwned,
+        K: AsRef<str>,
+        V: AsRef<str>,
+    {
+        let params = params_iter(params)
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        Pages::new(self.clone(), method, key, params)
     }
 
     async fn post_json<B, T>(&self, method: &str, body: &B) -> Result<T, Error>
@@ -491,16 +475,10 @@ fn params_iter<K: AsRef<str>, V: AsRef<str>>(
     params.iter().map(|(k, v)| (k.as_ref(), v.as_ref()))
 }
 
-fn decode_items<T: DeserializeOwned>(items: Vec<Value>) -> Result<Vec<T>, String> {
-    items
-        .into_iter()
-        .enumerate()
-        .map(|(i, item)| serde_json::from_value(item).map_err(|e| format!("item {i}: {e}")))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
+    use serde_json::Value;
+
     use super::*;
 
     const KEY: &str = "do-not-print-me";
@@ -540,15 +518,15 @@ mod tests {
         };
         assert!(matches!(
             err(|c| c.user = " ".into()),
-            ConfigError::MissingUser
+            BuildError::MissingUser
         ));
         assert!(matches!(
             err(|c| c.api_key = ApiKey::new("")),
-            ConfigError::MissingApiKey
+            BuildError::MissingApiKey
         ));
         assert!(matches!(
             err(|c| c.base_url = "http://acme.testrail.io".into()),
-            ConfigError::InsecureBaseUrl { .. }
+            BuildError::InsecureBaseUrl { .. }
         ));
         for (setting, f) in [
             (
@@ -568,12 +546,12 @@ mod tests {
             }),
         ] {
             match err(f) {
-                ConfigError::InvalidSetting { name, .. } => assert_eq!(name, setting),
+                BuildError::InvalidSetting { name, .. } => assert_eq!(name, setting),
                 other => panic!("{setting}: {other:?}"),
             }
         }
         let missing = err(|c| c.ca_cert = Some("/nonexistent/ca.pem".into()));
-        assert!(matches!(missing, ConfigError::CaCert { .. }), "{missing}");
+        assert!(matches!(missing, BuildError::CaCert { .. }), "{missing}");
     }
 
     #[test]
@@ -584,7 +562,7 @@ mod tests {
         let mut c = config();
         c.ca_cert = Some(path);
         let e = Client::new(c).unwrap_err();
-        assert!(matches!(e, ConfigError::CaCert { .. }), "{e}");
+        assert!(matches!(e, BuildError::CaCert { .. }), "{e}");
     }
 
     #[test]
