@@ -31,6 +31,8 @@
 //! # }
 //! ```
 
+#![warn(missing_docs)]
+
 mod base_url;
 mod bodies;
 mod elapsed;
