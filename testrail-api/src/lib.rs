@@ -1,35 +1,188 @@
-//! The TestRail API v2 HTTP client.
+//! A typed client for the TestRail API v2:
+//! projects, suites, sections, cases, runs, plans, tests, results and attachments, with
+//! typed IDs, pagination, retries, a client-side rate limit and an API key that never
+//! prints itself.
 //!
-//! One [`Client`] per TestRail instance (cheap to clone: an `Arc` inside). It builds
-//! `<base>/index.php?/api/v2/<method>&k=v` URLs, authenticates with HTTP Basic (user and
-//! [`ApiKey`]), stays under a client-side rate limit with a bounded number of requests in
-//! flight, follows the pagination envelope, retries what is safe to retry, and turns every
-//! failure into an [`Error`] that says what to do next.
+//! It depends on nothing of the testrail-rs test harness: a release script, a dashboard, a
+//! chat bot or an MCP server can use it as it is. [`testrail-sim`](https://docs.rs/testrail-sim),
+//! an in-process TestRail simulator, is the natural partner for its tests (every example
+//! below runs against it).
 //!
-//! Retries: 429 waits `Retry-After`; 409, 5xx and connection failures back off exponentially
-//! with jitter (a connection that cannot be made is tried three times within seconds); 401 stops at once (and stops every later call of the client, without
-//! sending it). A non-idempotent POST (every `add_*` method) that fails
-//! after it may have reached TestRail (a timeout, a connection lost after sending, a 504) is
-//! never resent: it returns [`Error::Ambiguous`] so the caller can look at what TestRail
-//! stored first.
+//! # Start here
 //!
-//! ```no_run
-//! use testrail_api::{ApiKey, CaseFilter, Client, ClientConfig};
+//! One [`Client`] per TestRail instance; clones share the connection pool, the rate limit
+//! and the counters. The typed methods are named after TestRail's API methods
+//! (`get_cases`, `add_run`, `add_results_for_cases`, ...).
 //!
-//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! let config = ClientConfig::new(
-//!     "https://acme.testrail.io",
-//!     "qa@acme.io",
-//!     ApiKey::new(std::env::var("TESTRAIL_API_KEY")?),
-//! );
-//! let client = Client::new(config)?;
-//! let cases = client
-//!     .get_cases(1, &CaseFilter { suite_id: Some(2.into()), ..Default::default() })
+//! ```
+//! use testrail_api::{ApiKey, CaseFilter, Client, ClientConfig, NewResult, NewRun, ResultForCase, StatusId, SuiteId};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let sim = testrail_sim::Simulator::start(testrail_sim::Fixture::demo()).await?;
+//! # let (url, user, key) = (sim.base_url().to_owned(), sim.email().to_owned(), sim.api_key().to_owned());
+//! // url = "https://acme.testrail.io", user = "qa@acme.io", key = std::env::var("TESTRAIL_API_KEY")?
+//! let client = Client::new(ClientConfig::new(url, user, ApiKey::new(key)))?;
+//!
+//! // The cases of suite S1 in project P1.
+//! let filter = CaseFilter { suite_id: Some(SuiteId::new(1)), ..CaseFilter::default() };
+//! let cases = client.get_cases(1, &filter).await?;
+//!
+//! // A run of the first three, and a result for each.
+//! let run = client
+//!     .add_run(1, &NewRun {
+//!         name: "Release 2.0 smoke test".into(),
+//!         suite_id: Some(SuiteId::new(1)),
+//!         include_all: Some(false),
+//!         case_ids: Some(cases.iter().take(3).map(|case| case.id).collect()),
+//!         ..NewRun::default()
+//!     })
 //!     .await?;
-//! println!("{} cases, {} requests", cases.len(), client.stats().requests_sent);
+//! let results: Vec<ResultForCase> = cases
+//!     .iter()
+//!     .take(3)
+//!     .map(|case| {
+//!         let passed = NewResult { status_id: Some(StatusId::PASSED), ..NewResult::default() };
+//!         ResultForCase::new(case.id, passed)
+//!     })
+//!     .collect();
+//! client.add_results_for_cases(run.id, &results).await?;
+//!
+//! let run = client.get_run(run.id).await?;
+//! assert_eq!(run.passed_count, 3);
+//! println!("{}: {} passed, {} requests", run.id.prefixed(), run.passed_count, client.stats().requests_sent);
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! Two complete programs are in the crate's `examples/` directory:
+//! `release_report` (the open runs of a project with their pass rates) and `create_run`
+//! (a run of the cases whose title matches, safe when the answer is lost). Both run against
+//! an in-process simulator by default (`cargo run -p testrail-api --example release_report`)
+//! and against a real instance with `--live`.
+//!
+//! # Typed IDs
+//!
+//! Every ID is its own type ([`CaseId`], [`RunId`], [`PlanId`], [`ProjectId`], [`SuiteId`],
+//! [`SectionId`], [`TestId`], [`ResultId`], [`StatusId`], [`MilestoneId`], [`UserId`], ...;
+//! plan entries have string IDs, [`EntryId`]), so a run ID cannot be passed where a case ID
+//! is expected. They are `Copy`, ordered and hashable, serialise as the bare number, and
+//! convert with `From<u64>`/`.get()`. Client methods take `impl Into<…Id>`, so literals work
+//! (`client.get_case(12)`). [`FromStr`](std::str::FromStr) accepts what users copy from
+//! TestRail's web interface, `C1234` for a case, `R45` for a run or plan, `T9` for a test,
+//! `P1`, `S2`, `M3`; the [`ids`] module lists the forms.
+//!
+//! ```
+//! use testrail_api::{CaseId, RunId, StatusId};
+//!
+//! let case: CaseId = "C1234".parse()?;
+//! assert_eq!((case.get(), case.to_string(), case.prefixed()), (1234, "1234".into(), "C1234".into()));
+//! assert!("C1234".parse::<RunId>().is_err());
+//! assert_eq!(StatusId::FAILED, StatusId::new(5));
+//! # Ok::<(), testrail_api::ParseIdError>(())
+//! ```
+//!
+//! # Pagination
+//!
+//! TestRail 6.7+ returns bulk lists 250 items per page, in an envelope with `_links.next`.
+//! The `get_*` methods returning a `Vec` follow every page. The `*_pages` methods
+//! ([`Client::get_cases_pages`], [`Client::get_runs_pages`], [`Client::get_plans_pages`],
+//! [`Client::get_tests_pages`], [`Client::get_results_for_run_pages`],
+//! [`Client::get_results_for_case_pages`], [`Client::get_sections_pages`], and
+//! [`Client::pages`] for any other method) return [`Pages`]: one request per
+//! [`Pages::next_page`], or a `futures` [`Stream`](futures_util::Stream) of pages
+//! ([`Pages::into_stream`]) or of items ([`Pages::into_items`]), so a program can stop
+//! early or show progress.
+//!
+//! ```
+//! # use testrail_api::{ApiKey, Client, ClientConfig, RunFilter};
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let sim = testrail_sim::Simulator::start(testrail_sim::Fixture::demo()).await?;
+//! # let client = Client::new(ClientConfig::new(sim.base_url(), sim.email(), ApiKey::new(sim.api_key())))?;
+//! let open = RunFilter { is_completed: Some(false), ..RunFilter::default() };
+//! let mut pages = client.get_runs_pages(1, &open).page_size(50);
+//! while let Some(page) = pages.next_page().await? {
+//!     for run in &page.items {
+//!         println!("{} {}", run.id.prefixed(), run.name);
+//!     }
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Requests and answers
+//!
+//! Answers ([`Case`], [`Run`], [`Plan`], [`TestResult`], ...) are `#[non_exhaustive]`:
+//! TestRail adding a field never breaks a program. They decode leniently, as TestRail
+//! versions differ: any field may be `null` or missing, IDs may come as strings, flags as
+//! `0`/`1`; fields not modelled (custom fields `custom_*` first) are kept in `extra`
+//! ([`Case::custom`] reads them).
+//!
+//! Request bodies ([`NewRun`], [`NewCase`], [`NewResult`], [`RunUpdate`], ...) and filters
+//! ([`CaseFilter`], [`RunFilter`], [`ResultFilter`]) are plain structs with public fields and
+//! `Default`, built with `..Default::default()` as above. They are deliberately *not*
+//! `#[non_exhaustive]`: that would forbid struct literals, and `..Default::default()` with
+//! them, outside this crate. A field TestRail adds to a request can be sent through the
+//! `custom` map of [`NewCase`]/[`NewResult`], or with [`Client::post`]. Fields left `None`
+//! are not sent, so TestRail applies its own defaults and updates touch only what is set.
+//! The two bodies without a sensible default, [`ResultForCase`] and [`StepResult`], have
+//! `new` constructors.
+//!
+//! # Errors
+//!
+//! Every failure is an [`Error`] whose message says what to do next; [`Error::status`] and
+//! [`Error::method`] look through retries. What each means:
+//!
+//! | Error | Meaning | What to do |
+//! |-------|---------|------------|
+//! | [`Error::Unauthorized`] | 401: wrong user or key | fix the credentials; the client sends nothing more (see below) |
+//! | [`Error::Forbidden`] | 403: a missing permission, or the API is off | ask an admin |
+//! | [`Error::BadRequest`] | 400: an unknown ID or an invalid field, TestRail's text inside | fix the request; not retried |
+//! | [`Error::UnknownMethod`] | 404: this TestRail lacks the API method | upgrade TestRail or avoid the method |
+//! | [`Error::PayloadTooLarge`] | 413: the body is too large | send fewer results per call |
+//! | [`Error::Html`], [`Error::Redirected`] | a web page or redirect instead of the API | fix the base URL |
+//! | [`Error::Timeout`], [`Error::Connection`], [`Error::Server`], [`Error::RateLimited`] | transient; seen inside [`Error::RetriesExhausted`] once the attempts are used up | try again later |
+//! | [`Error::Ambiguous`] | an `add_*` POST may have been stored | look at what TestRail holds before sending again |
+//! | [`Error::Decode`] | an answer that is not the JSON expected | report it with the preview inside |
+//! | [`Error::Encode`] | a request body that cannot be JSON | fix the body given to [`Client::post`] (e.g. a map with non-string keys) |
+//!
+//! [`Client::new`] fails with a [`BuildError`] (an unusable URL, plain `http://` to a host
+//! that is not loopback, an empty user or key, an unreadable CA file, a setting out of
+//! range) before any request is sent. Parsing an ID fails with a [`ParseIdError`].
+//!
+//! # Retries and idempotency
+//!
+//! Defaults (all in [`ClientConfig`]): 60 s per request, at most 6 attempts per call,
+//! 8 requests in flight, 180 requests per minute (TestRail Cloud's limit).
+//!
+//! - 429 waits `Retry-After` (capped at 60 s, 5 s when absent); 409 (maintenance), 500,
+//!   502, 503 and 504 back off exponentially with jitter (1 s doubling to 30 s); a
+//!   connection that cannot be made is retried.
+//! - 401 stops at once, and every later call of the client and its clones fails without
+//!   sending, so calls queued behind the first do not lock the account.
+//! - `get_*`, `update_*`, `close_*` and `delete_*` are resent after timeouts and lost
+//!   connections. **`add_*` POSTs are never resent once they may have reached TestRail**
+//!   (a timeout, a connection lost after sending, a 504): the call returns
+//!   [`Error::Ambiguous`], because resending could store the run or the results twice.
+//!   Look first (`get_runs`, `get_results_for_run`), then send again if it is not there;
+//!   the `create_run` example does this.
+//!
+//! # The API key
+//!
+//! [`ApiKey`] has no `Display` and no `Serialize`, its `Debug` prints `ApiKey(***)`, and
+//! the client puts it only into the `Authorization` header: no error, log line, `Debug`
+//! output or [`RequestPreview`] holds it. A `user:key@` in the base URL is refused and
+//! redacted from the error. Keep the key in an environment variable or a secret store,
+//! and make it under *My Settings > API Keys* in TestRail.
+//!
+//! # TestRail behaviour
+//!
+//! Where TestRail's documentation is silent, this crate follows what TestRail does, as
+//! collected in testrail-rs's API digest (`TESTRAIL_API.md`) and reproduced by
+//! `testrail-sim`: the `index.php?/api/v2/<method>&k=v` URL form, the envelope and its
+//! 250-item limit, `0`/`1` flags, `add_results_for_cases` answering with `test_id` rather
+//! than `case_id`, and the error texts.
 
 #![warn(missing_docs)]
 
@@ -187,8 +340,17 @@ impl ClientConfig {
 /// An async TestRail API v2 client. Clones share the connection pool, the rate limit, the
 /// in-flight bound and the counters.
 ///
-/// The typed methods (`get_cases`, `add_run`, `add_results_for_cases`, ...) are listed below;
-/// [`Client::get`], [`Client::get_all`] and [`Client::post`] reach any other API method.
+/// The typed methods (`get_cases`, `add_run`, `add_results_for_cases`, ...) are listed below,
+/// each named after, and documented with, the TestRail API v2 method it calls (TestRail's
+/// API reference describes them under the same names); IDs in the route are typed, bodies
+/// and answers are this crate's structs. [`Client::get`], [`Client::get_all`],
+/// [`Client::pages`] and [`Client::post`] reach any other API method.
+///
+/// # Errors
+///
+/// Every method fails with an [`Error`]: the crate documentation has a table of what each
+/// variant means and what to do. The `add_*` methods can also fail with
+/// [`Error::Ambiguous`], when TestRail may have stored what they sent.
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
