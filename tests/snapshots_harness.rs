@@ -148,9 +148,10 @@ fn export_summary_after_a_real_export() {
     );
     assert_eq!(ran.code, Some(0), "{}", ran.both());
     assert_eq!(support::run_ids(&scene.sim).len(), 1, "{}", ran.both());
-    // The same session again: nothing new.
+    // The same session key again: the tests ran again, so their new results go into the
+    // session's run.
     scene.snap(
-        "export_green_again",
+        "export_green_same_session",
         "green",
         &[ONE_THREAD, "--testrail-export"],
         &env,

@@ -74,7 +74,7 @@ fn bad_flags_and_commands() {
         ("error_unknown_shell", &["completions", "tcsh"]),
         ("error_import_unknown_format", &["import", "xunit", "a.xml"]),
         ("error_flag_without_value", &["upload", "--run-id"]),
-        ("error_bad_bool_env", &["upload", "--create-missing=perhaps"]),
+        ("error_switch_with_a_value", &["upload", "--create-missing=perhaps"]),
     ] {
         let ran = run(&world, name, args);
         assert_eq!(ran.code, Some(2), "{name}\n{}", ran.both());

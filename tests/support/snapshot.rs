@@ -11,6 +11,7 @@
 /// The text pinned for one process: the command line, its exit code and both streams.
 pub fn shown(command: &str, code: Option<i32>, stdout: &str, stderr: &str) -> String {
     let code = code.map_or_else(|| "killed by a signal".to_owned(), |code| code.to_string());
+    let command = command.trim_end();
     format!("$ {command}\nexit code: {code}\n--- stdout\n{stdout}--- stderr\n{stderr}")
 }
 
@@ -62,6 +63,8 @@ const FILTERS: &[(&str, &str)] = &[
     ),
     // Dates and times of day.
     (r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?", "[DATE]"),
+    // Moments as UNIX times in JSON (`"fetched_at": 1796021589`).
+    (r#""(\w+_at)": \d{9,}"#, "\"$1\": [UNIX_TIME]"),
     // How long a test run took (libtest's last line); fixed durations (a timeout, a time
     // read from a file) stay.
     (r"finished in \d+(\.\d+)?s", "finished in [DURATION]"),
