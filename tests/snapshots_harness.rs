@@ -105,7 +105,13 @@ fn harness_summary_of_passing_tests() {
     let scene = Scene::new();
     let ran = scene.snap("harness_green", "green", &[ONE_THREAD], &[], None);
     assert_eq!(ran.code, Some(0), "{}", ran.both());
-    scene.snap("harness_green_quiet", "green", &[ONE_THREAD, "-q"], &[], None);
+    scene.snap(
+        "harness_green_quiet",
+        "green",
+        &[ONE_THREAD, "-q"],
+        &[],
+        None,
+    );
 }
 
 #[test]
@@ -207,11 +213,13 @@ fn export_that_cannot_start_strict_and_warn() {
 #[test]
 fn export_that_fails_while_sending_strict_and_warn() {
     let scene = Scene::green();
-    scene.sim.add_fault(FaultRule::new(FaultKind::ServerError {
-        status: 500,
-        html: false,
-    })
-    .on("add_results_for_cases"));
+    scene.sim.add_fault(
+        FaultRule::new(FaultKind::ServerError {
+            status: 500,
+            html: false,
+        })
+        .on("add_results_for_cases"),
+    );
     let env = scene.export_env(&[]);
     let ran = scene.snap(
         "export_outage_strict",

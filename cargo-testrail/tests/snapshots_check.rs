@@ -107,7 +107,12 @@ fn check_unreachable() {
 #[test]
 fn check_unknown_project_and_suite() {
     let world = World::new();
-    check(&world, "check_unknown_project", &[], &["--project", "Shopp"]);
+    check(
+        &world,
+        "check_unknown_project",
+        &[],
+        &["--project", "Shopp"],
+    );
     check(
         &world,
         "check_unknown_suite",

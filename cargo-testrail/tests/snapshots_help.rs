@@ -36,7 +36,11 @@ fn short_help_and_version() {
     run(&world, "help_short", &["-h"]);
     run(&world, "version", &["--version"]);
     // As cargo runs it: `cargo testrail check -h` is `cargo-testrail testrail check -h`.
-    run(&world, "help_check_through_cargo", &["testrail", "check", "-h"]);
+    run(
+        &world,
+        "help_check_through_cargo",
+        &["testrail", "check", "-h"],
+    );
 }
 
 /// The first `lines` lines of `completions <shell>`, which must succeed.
@@ -74,7 +78,10 @@ fn bad_flags_and_commands() {
         ("error_unknown_shell", &["completions", "tcsh"]),
         ("error_import_unknown_format", &["import", "xunit", "a.xml"]),
         ("error_flag_without_value", &["upload", "--run-id"]),
-        ("error_switch_with_a_value", &["upload", "--create-missing=perhaps"]),
+        (
+            "error_switch_with_a_value",
+            &["upload", "--create-missing=perhaps"],
+        ),
     ] {
         let ran = run(&world, name, args);
         assert_eq!(ran.code, Some(2), "{name}\n{}", ran.both());

@@ -63,7 +63,12 @@ fn import_ids_then_again() {
 fn import_ids_json() {
     let world = world();
     let files = [junit("realworld", "ids.xml")];
-    import(&world, "import_ids_json", &files, &["--no-title-match", "--json"]);
+    import(
+        &world,
+        "import_ids_json",
+        &files,
+        &["--no-title-match", "--json"],
+    );
 }
 
 #[test]

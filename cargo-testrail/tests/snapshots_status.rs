@@ -15,7 +15,9 @@ use snapshot_cli::assert_cli;
 fn shop(world: &World, name: &str, command: &str, extra: &[&str]) -> common::Ran {
     let lock = world.dir.path().join("testrail.lock");
     let lock = lock.to_str().unwrap();
-    let mut args = vec![command, "-p", "shop", "--lock", lock, "--suites", "Web Shop"];
+    let mut args = vec![
+        command, "-p", "shop", "--lock", lock, "--suites", "Web Shop",
+    ];
     args.extend_from_slice(extra);
     let ran = world.run_in(&workspace_root(), &args);
     assert_cli(world, name, &args, &ran, &[]);

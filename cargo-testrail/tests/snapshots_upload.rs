@@ -99,7 +99,11 @@ fn upload_nothing_to_send() {
 fn upload_without_a_session() {
     let world = World::new();
     run(&world, "upload_no_session", &["upload"]);
-    run(&world, "upload_not_a_session", &["upload", "/definitely/not/here"]);
+    run(
+        &world,
+        "upload_not_a_session",
+        &["upload", "/definitely/not/here"],
+    );
 }
 
 #[test]
@@ -125,7 +129,11 @@ fn create_then_create_again() {
     ];
     let ran = run(&world, "create_first_time", &args);
     assert_eq!(ran.code, Some(0), "{}", ran.both());
-    let ran = run(&world, "create_again_json", &[&args[..], &["--json"]].concat());
+    let ran = run(
+        &world,
+        "create_again_json",
+        &[&args[..], &["--json"]].concat(),
+    );
     assert_eq!(ran.code, Some(0), "{}", ran.both());
     run(&world, "create_without_section", &["create"]);
 }

@@ -62,7 +62,10 @@ const FILTERS: &[(&str, &str)] = &[
         "[UUID]",
     ),
     // Dates and times of day.
-    (r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?", "[DATE]"),
+    (
+        r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?",
+        "[DATE]",
+    ),
     // Moments as UNIX times in JSON (`"fetched_at": 1796021589`).
     (r#""(\w+_at)": \d{9,}"#, "\"$1\": [UNIX_TIME]"),
     // How long a test run took (libtest's last line); fixed durations (a timeout, a time
