@@ -87,3 +87,21 @@ fn bad_flags_and_commands() {
         assert_eq!(ran.code, Some(2), "{name}\n{}", ran.both());
     }
 }
+
+/// `/dev/full` refuses every write (ENOSPC): an error says so, without a panic.
+#[cfg(target_os = "linux")]
+#[test]
+fn completions_into_a_full_disk_are_an_error_not_a_panic() {
+    let world = World::new();
+    let args = ["completions", "bash"];
+    let mut command = world.command(&args);
+    command.stdout(
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap(),
+    );
+    let ran = common::run(&mut command);
+    assert_eq!(ran.code, Some(2), "{}", ran.both());
+    assert_cli(&world, "completions_disk_full", &args, &ran, &[]);
+}
