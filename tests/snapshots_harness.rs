@@ -131,6 +131,13 @@ fn harness_summary_of_steps() {
 fn harness_list_and_bad_flags() {
     let scene = Scene::new();
     scene.snap("harness_list", "outcomes", &["--list"], &[], None);
+    scene.snap(
+        "harness_registry",
+        "steps",
+        &["--testrail-registry"],
+        &[],
+        None,
+    );
     let ran = scene.snap(
         "harness_unknown_flag",
         "green",

@@ -137,3 +137,32 @@ fn create_then_create_again() {
     assert_eq!(ran.code, Some(0), "{}", ran.both());
     run(&world, "create_without_section", &["create"]);
 }
+
+#[test]
+fn upload_closing_the_run() {
+    let world = World::new();
+    spool(&world, "close", "cart", 7, vec![passed("cart::adds", &[1])]);
+    let ran = run(&world, "upload_close_run", &["upload", "--close-run"]);
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+}
+
+#[test]
+fn upload_without_a_key_strict_and_warn() {
+    let world = World::new();
+    spool(&world, "fork", "cart", 7, vec![passed("cart::adds", &[1])]);
+    let upload = |name: &str, env: &[(&str, &str)]| {
+        let mut command = world.command(&["upload"]);
+        command.env("TESTRAIL_API_KEY", "");
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let ran = common::run(&mut command);
+        snapshot_cli::assert_cli(&world, name, &["upload"], &ran, &[]);
+        ran
+    };
+    let ran = upload("upload_no_key_strict", &[]);
+    assert_eq!(ran.code, Some(2), "{}", ran.both());
+    let ran = upload("upload_no_key_warn", &[("TESTRAIL_EXPORT_FAILURE", "warn")]);
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+    assert!(world.run_ids().is_empty(), "nothing was sent");
+}
