@@ -6,7 +6,6 @@
 //! A mismatch fails the test. Outside CI a new or changed snapshot is written next to the
 //! old one as `.snap.new` for `cargo insta review`; with `CI` set (or `INSTA_UPDATE=no`)
 //! nothing is written and a missing snapshot fails too.
-#![allow(dead_code)] // each test target uses its own part of this module
 
 /// The text pinned for one process: the command line, its exit code and both streams.
 pub fn shown(command: &str, code: Option<i32>, stdout: &str, stderr: &str) -> String {
