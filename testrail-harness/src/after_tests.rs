@@ -11,20 +11,31 @@ use testrail_formats::build::BuildInfo;
 use testrail_formats::session::Session;
 use testrail_formats::spool::SpoolFile;
 
-/// Where the harness's own lines go: stderr when libtest's JSON events own stdout.
+/// Where the harness's own lines go: stderr when libtest's JSON events or `--list` own
+/// stdout; and whether `-q`/`--quiet` asked for failures and warnings only.
 #[derive(Clone, Copy, Debug)]
 pub struct Output {
     /// Print to stderr instead of stdout.
     pub to_stderr: bool,
+    /// `-q`/`--quiet`: [`Output::note`] prints nothing.
+    pub quiet: bool,
 }
 
 impl Output {
-    /// Prints `text` (which ends in a newline) where the harness's lines go.
+    /// Prints `text` (which ends in a newline) where the harness's lines go, also under
+    /// `--quiet`: for warnings and what to do next.
     pub fn print(self, text: &str) {
         if self.to_stderr {
             eprint!("{text}");
         } else {
             print!("{text}");
+        }
+    }
+
+    /// Prints `text` like [`Output::print`], except under `--quiet`: for summaries.
+    pub fn note(self, text: &str) {
+        if !self.quiet {
+            self.print(text);
         }
     }
 }
