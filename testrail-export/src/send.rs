@@ -179,7 +179,7 @@ impl Lookup<'_> {
         loop {
             let stored =
                 stored_cases(client, self.run_id, self.testrail_sent_at, self.session).await?;
-            let now = super::now_ms();
+            let now = testrail_formats::clock::now_ms();
             if keys.iter().all(|key| stored.contains(key)) || now >= deadline {
                 return Ok(stored);
             }
@@ -253,7 +253,7 @@ pub async fn send(
             let Some((batch, rounds)) = queue.pop_front() else {
                 break;
             };
-            let sent_at_ms = super::now_ms();
+            let sent_at_ms = testrail_formats::clock::now_ms();
             let testrail_sent_at = client.testrail_now();
             {
                 let mut locked = journal.lock().await;
