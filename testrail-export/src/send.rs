@@ -188,7 +188,7 @@ impl Lookup<'_> {
                 announced = true;
                 let missing = keys.iter().filter(|key| !stored.contains(key)).count();
                 eprintln!(
-                    "testrail: {missing} result(s) sent to run R{} got no answer: looking for them in TestRail for up to {} s more (settle_secs) before sending them again",
+                    "testrail: {missing} result(s) sent to run R{} got no answer: looking for them in TestRail for up to {} s more (settle) before sending them again",
                     self.run_id,
                     left.as_secs().max(1)
                 );
