@@ -131,11 +131,16 @@ mod tests {
         );
         assert!(error.contains("--testrail-export"), "{error}");
         assert!(
-            error.starts_with("unknown flag `--testrail-exprot` (did you mean `--testrail-export`?)"),
+            error.starts_with(
+                "unknown flag `--testrail-exprot` (did you mean `--testrail-export`?)"
+            ),
             "{error}"
         );
         let error = split(&["bin", "--testrail-colour"]).unwrap_err();
-        assert!(error.starts_with("unknown flag `--testrail-colour`\n"), "{error}");
+        assert!(
+            error.starts_with("unknown flag `--testrail-colour`\n"),
+            "{error}"
+        );
     }
 
     #[test]

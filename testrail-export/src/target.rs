@@ -590,7 +590,10 @@ async fn add_missing_cases(
         if let Some(until) = deadline(config, sent_at)
             && testrail_formats::clock::now_ms() < until
         {
-            tokio::time::sleep(pause.min(Duration::from_millis(until - testrail_formats::clock::now_ms()))).await;
+            tokio::time::sleep(pause.min(Duration::from_millis(
+                until.saturating_sub(testrail_formats::clock::now_ms()),
+            )))
+            .await;
             pause = (pause * 2).min(Duration::from_secs(2));
             continue;
         }

@@ -149,9 +149,7 @@ impl StepPlans {
         if let Err(error) = testrail_formats::spool::write_atomically(&path, &json) {
             let mut unsaved = self.unsaved.lock().unwrap_or_else(|p| p.into_inner());
             unsaved.count += 1;
-            unsaved
-                .first
-                .get_or_insert_with(|| error.to_string());
+            unsaved.first.get_or_insert_with(|| error.to_string());
         }
     }
 }

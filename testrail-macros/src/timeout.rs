@@ -54,17 +54,27 @@ mod tests {
             error.starts_with("invalid timeout `30 parsecs`: unknown time unit \"parsecs\""),
             "{error}"
         );
-        assert!(error.ends_with(r#"write it like "30s", "1m 30s" or "500ms""#), "{error}");
+        assert!(
+            error.ends_with(r#"write it like "30s", "1m 30s" or "500ms""#),
+            "{error}"
+        );
     }
 
     #[test]
     fn rejects_missing_numbers_and_units() {
         for text in ["30", "s", "-5s", "1.5.2s"] {
             let error = parse_millis(text).unwrap_err();
-            assert!(error.starts_with(&format!("invalid timeout `{text}`: ")), "{error}");
+            assert!(
+                error.starts_with(&format!("invalid timeout `{text}`: ")),
+                "{error}"
+            );
         }
         assert!(parse_millis("").unwrap_err().contains("timeout is empty"));
-        assert!(parse_millis("   ").unwrap_err().contains("timeout is empty"));
+        assert!(
+            parse_millis("   ")
+                .unwrap_err()
+                .contains("timeout is empty")
+        );
     }
 
     #[test]

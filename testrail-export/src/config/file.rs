@@ -102,7 +102,10 @@ pub(super) fn read(path: &Path) -> Result<FileSettings, ConfigError> {
                         .map_err(|reason| bad(renamed.key, reason))?;
                     // The current key wins when both are set.
                     result.renamed.push((renamed, raw.clone(), line));
-                    result.settings.entry(renamed.replacement).or_insert((raw, line));
+                    result
+                        .settings
+                        .entry(renamed.replacement)
+                        .or_insert((raw, line));
                     continue;
                 }
                 let known = || {

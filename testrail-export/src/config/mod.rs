@@ -415,10 +415,11 @@ fn env_value(setting: &Setting, value: &str, origin: &Origin) -> Result<RawValue
                 .parse()
                 .map_err(|_| bad(format!("must be a whole number, not {value:?}")))?,
         ),
-        Kind::Duration => RawValue::Duration(
-            parse_duration(value)
-                .map_err(|error| bad(format!("must be {DURATION_SYNTAX}, not {value:?}: {error}")))?,
-        ),
+        Kind::Duration => {
+            RawValue::Duration(parse_duration(value).map_err(|error| {
+                bad(format!("must be {DURATION_SYNTAX}, not {value:?}: {error}"))
+            })?)
+        }
     })
 }
 
@@ -857,7 +858,9 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(
-            error.starts_with("environment variable TESTRAIL_TIMEOUT: `timeout` must be a duration like \"60s\""),
+            error.starts_with(
+                "environment variable TESTRAIL_TIMEOUT: `timeout` must be a duration like \"60s\""
+            ),
             "{error}"
         );
         assert!(error.contains("\"parsecs\""), "{error}");
@@ -928,7 +931,10 @@ mod tests {
         let error = Config::from_sources(Some(&path), &[], &HarnessFlags::default())
             .unwrap_err()
             .to_string();
-        assert!(error.ends_with(":1: `settle_secs` must be a whole number"), "{error}");
+        assert!(
+            error.ends_with(":1: `settle_secs` must be a whole number"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -221,7 +221,11 @@ mod tests {
     fn every_renamed_setting_has_a_duration_replacement() {
         for renamed in RENAMED {
             assert_eq!(renamed.setting().kind, Kind::Duration, "{}", renamed.key);
-            assert!(by_key(renamed.key).is_none(), "{} is not also current", renamed.key);
+            assert!(
+                by_key(renamed.key).is_none(),
+                "{} is not also current",
+                renamed.key
+            );
         }
     }
 
