@@ -589,7 +589,13 @@ impl Resolver {
                 Some(value) => ExportFailure::parse(&value).ok_or_else(|| {
                     self.error(
                         "export_failure",
-                        format!("must be \"fail\" or \"warn\", not {value:?}"),
+                        format!(
+                            "must be \"fail\" or \"warn\", not {value:?}{}",
+                            setting::did_you_mean(
+                                &value.trim().to_ascii_lowercase(),
+                                ["fail", "warn"]
+                            )
+                        ),
                     )
                 })?,
             },
@@ -934,6 +940,21 @@ mod tests {
         assert!(
             error.ends_with(":1: `settle_secs` must be a whole number"),
             "{error}"
+        );
+    }
+
+    #[test]
+    fn unknown_values_suggest_the_closest_known_value() {
+        let error = Config::from_sources(
+            None,
+            &env(&[("TESTRAIL_EXPORT_FAILURE", "wran")]),
+            &HarnessFlags::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            error,
+            "environment variable TESTRAIL_EXPORT_FAILURE: `export_failure` must be \"fail\" or \"warn\", not \"wran\" (did you mean `warn`?)"
         );
     }
 
