@@ -31,7 +31,7 @@ impl Export {
         env.push(("TESTRAIL_SESSION".into(), "faults".into()));
         // Results of a write whose answer was lost are looked for during 3 s (not 120 s)
         // before they are sent again.
-        env.push(("TESTRAIL_SETTLE_SECS".into(), "3".into()));
+        env.push(("TESTRAIL_SETTLE".into(), "3s".into()));
         env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         Export {
             sim,
@@ -187,7 +187,7 @@ fn a_connection_dropped_before_the_server_stored_a_batch_is_resent() {
 
 #[test]
 fn a_reply_that_hangs_past_the_timeout_is_checked_not_resent() {
-    let export = Export::new(&[("TESTRAIL_TIMEOUT_SECS", "1")]);
+    let export = Export::new(&[("TESTRAIL_TIMEOUT", "1s")]);
     export.sim.add_fault(
         FaultRule::new(FaultKind::Hang { ms: 2_500 })
             .on("add_results_for_cases")

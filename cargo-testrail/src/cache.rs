@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 use testrail_api::{Case, CaseFilter, Client};
@@ -281,10 +280,7 @@ pub async fn fetch(client: &Client, config: &Config) -> Result<Snapshot, CliErro
     })
 }
 
-/// Now, in UNIX seconds.
+/// Now, in Unix seconds.
 pub fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
+    testrail_formats::clock::now_ms() / 1000
 }

@@ -79,10 +79,15 @@ impl Workspace {
 }
 
 /// The configuration: `testrail.toml` (nearest to the current directory, or
-/// `TESTRAIL_CONFIG`), then the environment, then the command's flags.
+/// `TESTRAIL_CONFIG`), then the environment, then the command's flags. Prints a line on
+/// standard error for each former setting name it read ([`Config::deprecations`]).
 pub fn config(settings: &ExportSettings) -> Result<Config, CliError> {
     let start = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    Ok(Config::load(&start, &settings.flags)?)
+    let config = Config::load(&start, &settings.flags)?;
+    for line in &config.deprecations {
+        eprintln!("{line}");
+    }
+    Ok(config)
 }
 
 /// A path shown relative to the current directory when it is inside it.

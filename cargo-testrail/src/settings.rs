@@ -4,7 +4,7 @@
 //! meaning and the same precedence (flags beat the environment, which beats the file).
 
 use clap::{Arg, ArgAction, ArgMatches, Args, Command, FromArgMatches};
-use testrail_export::config::setting::{Kind, SETTINGS, Setting};
+use testrail_export::config::setting::{Kind, RENAMED, Renamed, SETTINGS, Setting};
 use testrail_export::flags::HarnessFlags;
 
 /// Settings that make no sense on this command line: the upload is what `export` would do.
@@ -36,6 +36,10 @@ fn arg_id(setting: &Setting) -> String {
     format!("setting-{}", setting.key)
 }
 
+fn renamed_id(renamed: &Renamed) -> String {
+    format!("renamed-{}", renamed.key)
+}
+
 impl Args for ExportSettings {
     fn augment_args(mut command: Command) -> Command {
         for setting in flag_settings() {
@@ -46,10 +50,22 @@ impl Args for ExportSettings {
             let arg = match setting.kind {
                 Kind::Bool => arg.action(ArgAction::SetTrue),
                 Kind::Number => arg.action(ArgAction::Set).value_name("N"),
+                Kind::Duration => arg.action(ArgAction::Set).value_name("DURATION"),
                 Kind::List => arg.action(ArgAction::Set).value_name("A,B"),
                 Kind::Text => arg.action(ArgAction::Set).value_name("VALUE"),
             };
             command = command.arg(arg);
+        }
+        // The former names (`--timeout-secs`, ...): still taken, hidden from the help; the
+        // configuration prints a line naming the new flag.
+        for renamed in RENAMED {
+            command = command.arg(
+                Arg::new(renamed_id(renamed))
+                    .long(renamed.key.replace('_', "-"))
+                    .action(ArgAction::Set)
+                    .value_name("N")
+                    .hide(true),
+            );
         }
         command
     }
@@ -79,6 +95,13 @@ impl FromArgMatches for ExportSettings {
                 self.flags.given.push((flag, value));
             }
         }
+        for renamed in RENAMED {
+            if let Some(value) = matches.get_one::<String>(&renamed_id(renamed)) {
+                let flag = renamed.flag.to_owned();
+                self.flags.given.retain(|(given, _)| *given != flag);
+                self.flags.given.push((flag, Some(value.clone())));
+            }
+        }
         Ok(())
     }
 }
@@ -102,6 +125,15 @@ mod tests {
         assert!(given.contains(&("--testrail-close-run".into(), None)));
         assert!(given.contains(&("--testrail-suites".into(), Some("1,2".into()))));
         assert_eq!(given.len(), 3);
+    }
+
+    #[test]
+    fn durations_and_their_former_names_become_harness_flags() {
+        let probe = Probe::parse_from(["x", "--timeout", "90s", "--settle-secs", "3"]);
+        let given = probe.settings.flags.given;
+        assert!(given.contains(&("--testrail-timeout".into(), Some("90s".into()))));
+        assert!(given.contains(&("--testrail-settle-secs".into(), Some("3".into()))));
+        assert_eq!(given.len(), 2);
     }
 
     #[test]

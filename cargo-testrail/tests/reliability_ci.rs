@@ -20,7 +20,7 @@ const REPORTED: [u64; 6] = [101, 102, 103, 104, 107, 108];
 fn env_of(sim: &Simulator, extra: &[(&str, &str)]) -> Vec<(String, String)> {
     let mut env = support::sim_env(sim);
     env.push(("TESTRAIL_SUITES".into(), "Web Shop".into()));
-    env.push(("TESTRAIL_SETTLE_SECS".into(), "3".into()));
+    env.push(("TESTRAIL_SETTLE".into(), "3s".into()));
     for (name, value) in extra {
         env.retain(|(known, _)| known != name);
         env.push((name.to_string(), value.to_string()));

@@ -108,8 +108,8 @@ fn scenario(
         .env("TESTRAIL_API_KEY", world.sim.api_key())
         .env("TESTRAIL_PROJECT", "Shop")
         .env("TESTRAIL_SUITES", "Payments")
-        .env("TESTRAIL_BACKOFF_MS", "10")
-        .env("TESTRAIL_SETTLE_SECS", "3")
+        .env("TESTRAIL_BACKOFF", "10ms")
+        .env("TESTRAIL_SETTLE", "3s")
         .env("RUST_BACKTRACE", "0")
         .envs(env.iter().copied());
     run(&mut command)

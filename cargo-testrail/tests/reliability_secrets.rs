@@ -67,7 +67,7 @@ fn no_url_shape_makes_any_command_print_the_key() {
                     command
                         .env("TESTRAIL_URL", url)
                         .env("TESTRAIL_API_KEY", key)
-                        .env("TESTRAIL_TIMEOUT_SECS", "2");
+                        .env("TESTRAIL_TIMEOUT", "2s");
                     let ran = common::run(&mut command);
                     if let Some(fragment) = url_shapes::leaked(&ran.both(), key) {
                         panic!(

@@ -162,7 +162,7 @@ impl Binaries {
                 world.sim.api_key().to_owned(),
             ),
             ("TESTRAIL_PROJECT".to_owned(), "Shop".to_owned()),
-            ("TESTRAIL_BACKOFF_MS".to_owned(), "10".to_owned()),
+            ("TESTRAIL_BACKOFF".to_owned(), "10ms".to_owned()),
         ];
         Binaries { world, env }
     }
@@ -332,7 +332,7 @@ fn a_5xx_on_results_backs_off_and_its_resume_does_not_wait() {
         .on("add_results_for_cases"),
     );
     let mut command = world.command(&["upload"]);
-    command.env("TESTRAIL_BACKOFF_MS", "200");
+    command.env("TESTRAIL_BACKOFF", "200ms");
     let ran = common::run(&mut command);
     assert_ne!(ran.code, Some(0), "{}", ran.both());
     let sends: Vec<f64> = world
@@ -360,7 +360,7 @@ fn a_5xx_on_results_backs_off_and_its_resume_does_not_wait() {
     world.sim.clear_faults();
     let started = Instant::now();
     let mut command = world.command(&["upload"]);
-    command.env("TESTRAIL_SETTLE_SECS", "120");
+    command.env("TESTRAIL_SETTLE", "120s");
     let resumed = common::run(&mut command);
     assert_eq!(resumed.code, Some(0), "{}", resumed.both());
     assert!(
@@ -388,7 +388,7 @@ fn a_long_wait_says_what_it_waits_for() {
             .times(1),
     );
     let mut command = world.command(&["upload"]);
-    command.env("TESTRAIL_SETTLE_SECS", "5");
+    command.env("TESTRAIL_SETTLE", "5s");
     let ran = common::run(&mut command);
     assert_eq!(ran.code, Some(0), "{}", ran.both());
     assert!(
@@ -415,7 +415,7 @@ fn a_refused_connection_is_reported_within_seconds() {
     command
         .env("TESTRAIL_URL", format!("http://127.0.0.1:{port}/"))
         // The default backoff, as a user has it.
-        .env_remove("TESTRAIL_BACKOFF_MS");
+        .env_remove("TESTRAIL_BACKOFF");
     let started = Instant::now();
     let ran = common::run(&mut command);
     let took = started.elapsed();

@@ -103,7 +103,7 @@ fn a_hung_or_dropped_add_run_answer_leaves_one_run() {
         (
             "hang",
             FaultKind::Hang { ms: 2_000 },
-            vec![("TESTRAIL_TIMEOUT_SECS", "1")],
+            vec![("TESTRAIL_TIMEOUT", "1s")],
         ),
         ("drop_after", FaultKind::DropAfter, vec![]),
     ] {
@@ -594,7 +594,7 @@ fn a_hung_or_dropped_update_run_answer_keeps_every_case_and_result_once() {
         (
             "hang",
             FaultKind::Hang { ms: 2_000 },
-            vec![("TESTRAIL_TIMEOUT_SECS", "1")],
+            vec![("TESTRAIL_TIMEOUT", "1s")],
         ),
         ("drop_after", FaultKind::DropAfter, vec![]),
     ] {

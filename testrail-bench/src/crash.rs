@@ -158,7 +158,7 @@ impl Plan {
 pub struct CrashOptions {
     /// The `cargo-testrail` binary.
     pub cli: PathBuf,
-    /// `TESTRAIL_SETTLE_SECS` of every upload.
+    /// `TESTRAIL_SETTLE` of every upload.
     pub settle: Duration,
 }
 
@@ -415,8 +415,8 @@ pub fn upload_command(
         .arg(session_dir(testrail_dir, session))
         .envs(sim::export_env(sim, session))
         .env("TESTRAIL_DIR", testrail_dir)
-        .env("TESTRAIL_SETTLE_SECS", settle.as_secs().to_string())
-        .env("TESTRAIL_BACKOFF_MS", "10")
+        .env("TESTRAIL_SETTLE", format!("{}ms", settle.as_millis()))
+        .env("TESTRAIL_BACKOFF", "10ms")
         .env("NO_COLOR", "1")
         .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .current_dir(testrail_dir);

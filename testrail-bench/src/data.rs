@@ -69,10 +69,7 @@ pub fn outcomes(cases: impl IntoIterator<Item = u64>) -> Vec<TestOutcome> {
 /// Writes a spool file with one outcome per case into `session_dir` (as a test binary
 /// `bench` of package `bench` with pid 1 would) and returns its path.
 pub fn write_spool(session_dir: &Path, session: &str, cases: &[u64]) -> PathBuf {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0);
+    let now = testrail_formats::clock::now_ms();
     let file = SpoolFile {
         format: spool::FORMAT.to_owned(),
         version: spool::VERSION,

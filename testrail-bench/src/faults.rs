@@ -105,7 +105,7 @@ pub fn catalogue() -> Vec<FaultCase> {
             key: "hang",
             title: "answer hangs 2.5 s past a 1 s timeout (the batch is stored late)",
             rules: vec![results(FaultKind::Hang { ms: 2_500 }).after(1).times(1)],
-            env: vec![("TESTRAIL_TIMEOUT_SECS", "1")],
+            env: vec![("TESTRAIL_TIMEOUT", "1s")],
             trcli_global: vec!["-t", "1"],
         },
         FaultCase {
@@ -219,8 +219,8 @@ pub fn short(text: &str) -> String {
 
 /// Exports `n` results (cases 1..=n of a fresh simulator's suite) through `case`,
 /// resuming up to `max_resumes` times while the export fails. With `fast_backoff`, retry
-/// waits are milliseconds instead of seconds (`TESTRAIL_BACKOFF_MS=20`) and lost answers are
-/// looked for during 5 s (`TESTRAIL_SETTLE_SECS=5`), for tests.
+/// waits are milliseconds instead of seconds (`TESTRAIL_BACKOFF=20ms`) and lost answers are
+/// looked for during 5 s (`TESTRAIL_SETTLE=5s`), for tests.
 pub fn export_through(case: &FaultCase, n: u64, fast_backoff: bool, max_resumes: usize) -> OursRun {
     let cases: Vec<u64> = (1..=n).collect();
     let sim = sim::spawn(sim::fixture(n), case.rules.clone());
@@ -230,9 +230,9 @@ pub fn export_through(case: &FaultCase, n: u64, fast_backoff: bool, max_resumes:
     crate::data::write_spool(&session_dir, &session, &cases);
     let mut env = sim::export_env(&sim, &session);
     if fast_backoff {
-        env.push(("TESTRAIL_BACKOFF_MS".into(), "20".into()));
+        env.push(("TESTRAIL_BACKOFF".into(), "20ms".into()));
         // Look for the results of a write whose answer was lost during 5 s, not 120 s.
-        env.push(("TESTRAIL_SETTLE_SECS".into(), "5".into()));
+        env.push(("TESTRAIL_SETTLE".into(), "5s".into()));
     }
     env.extend(
         case.env

@@ -11,8 +11,12 @@ use std::process::{Command, Stdio};
 /// A generated crate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
-    /// `#[testrail::case(C<i>)]` tests run by our harness (`testrail::main!()`).
+    /// `#[testrail::case(C<i>)]` tests run by our harness (`testrail::main!()`), with the
+    /// facade's default features (the export, with its HTTP client).
     Testrail,
+    /// The same with `testrail = { default-features = false }`: the runtime without the
+    /// export.
+    TestrailLight,
     /// Plain `#[test]` functions run by libtest.
     Plain,
 }
@@ -68,47 +72,31 @@ pub const STEPS_PLAIN: Spec = Spec {
     body: Body::Steps100,
     tests: 10_000,
 };
-/// 1,000 `#[testrail::case]` tests, for the compile benchmark.
-pub const COMPILE_TR: Spec = Spec {
-    name: "compile_tr",
-    kind: Kind::Testrail,
-    body: Body::Trivial,
-    tests: 1_000,
-};
-/// 1,000 `#[test]` tests, for the compile benchmark.
-pub const COMPILE_PLAIN: Spec = Spec {
-    name: "compile_plain",
-    kind: Kind::Plain,
-    body: Body::Trivial,
-    tests: 1_000,
-};
+/// The crates of the compile benchmark: plain `#[test]`, `testrail` with its default
+/// features, `testrail` without them; first with `tests` tests, then with one.
+pub fn compile_specs(tests: u32) -> [Spec; 6] {
+    let spec = |name, kind, tests| Spec {
+        name,
+        kind,
+        body: Body::Trivial,
+        tests,
+    };
+    [
+        spec("compile_plain", Kind::Plain, tests),
+        spec("compile_tr", Kind::Testrail, tests),
+        spec("compile_light", Kind::TestrailLight, tests),
+        spec("compile1_plain", Kind::Plain, 1),
+        spec("compile1_tr", Kind::Testrail, 1),
+        spec("compile1_light", Kind::TestrailLight, 1),
+    ]
+}
 
-/// One `#[testrail::case]` test: the fixed part of the compile cost.
-pub const COMPILE1_TR: Spec = Spec {
-    name: "compile1_tr",
-    kind: Kind::Testrail,
-    body: Body::Trivial,
-    tests: 1,
-};
-/// One `#[test]` test.
-pub const COMPILE1_PLAIN: Spec = Spec {
-    name: "compile1_plain",
-    kind: Kind::Plain,
-    body: Body::Trivial,
-    tests: 1,
-};
-
-/// Every generated crate.
-pub const ALL: [Spec; 8] = [
-    HARNESS_TR,
-    HARNESS_PLAIN,
-    STEPS_TR,
-    STEPS_PLAIN,
-    COMPILE_TR,
-    COMPILE_PLAIN,
-    COMPILE1_TR,
-    COMPILE1_PLAIN,
-];
+/// Every generated crate, the compile benchmark's with `compile_tests` tests.
+pub fn all(compile_tests: u32) -> Vec<Spec> {
+    let mut all = vec![HARNESS_TR, HARNESS_PLAIN, STEPS_TR, STEPS_PLAIN];
+    all.extend(compile_specs(compile_tests));
+    all
+}
 
 /// The generated workspace.
 pub fn ws_dir() -> PathBuf {
@@ -137,7 +125,7 @@ pub fn test_source(spec: &Spec) -> String {
     match spec.body {
         Body::Trivial => {}
         Body::Steps100 => match spec.kind {
-            Kind::Testrail => out.push_str(
+            Kind::Testrail | Kind::TestrailLight => out.push_str(
                 "fn steps() {\n    for i in 0..100u32 {\n        testrail::step(\"step\", || std::hint::black_box(i));\n    }\n}\n\n",
             ),
             Kind::Plain => out.push_str(
@@ -147,7 +135,7 @@ pub fn test_source(spec: &Spec) -> String {
     }
     for i in 1..=spec.tests {
         match spec.kind {
-            Kind::Testrail => {
+            Kind::Testrail | Kind::TestrailLight => {
                 let _ = writeln!(out, "#[testrail::case(C{i})]");
             }
             Kind::Plain => out.push_str("#[test]\n"),
@@ -158,7 +146,7 @@ pub fn test_source(spec: &Spec) -> String {
         };
         let _ = writeln!(out, "fn t{i:0width$}() {{\n    {body}\n}}\n");
     }
-    if spec.kind == Kind::Testrail {
+    if spec.kind != Kind::Plain {
         out.push_str("testrail::main!();\n");
     }
     out
@@ -166,10 +154,14 @@ pub fn test_source(spec: &Spec) -> String {
 
 fn manifest(spec: &Spec) -> String {
     let root = crate::workspace_root();
+    let features = match spec.kind {
+        Kind::TestrailLight => ", default-features = false",
+        _ => "",
+    };
     let (deps, harness) = match spec.kind {
-        Kind::Testrail => (
+        Kind::Testrail | Kind::TestrailLight => (
             format!(
-                "[dev-dependencies]\ntestrail = {{ path = {:?} }}\n",
+                "[dev-dependencies]\ntestrail = {{ path = {:?}{features} }}\n",
                 root.display().to_string()
             ),
             "harness = false\n",
@@ -182,10 +174,12 @@ fn manifest(spec: &Spec) -> String {
     )
 }
 
-/// Writes the generated workspace (only what changed).
-pub fn generate() {
+/// Writes the generated workspace (only what changed), the compile benchmark's large crates
+/// with `compile_tests` tests.
+pub fn generate(compile_tests: u32) {
     let ws = ws_dir();
-    let members: Vec<String> = ALL.iter().map(|spec| format!("{:?}", spec.name)).collect();
+    let all = all(compile_tests);
+    let members: Vec<String> = all.iter().map(|spec| format!("{:?}", spec.name)).collect();
     write_if_changed(
         &ws.join("Cargo.toml"),
         &format!(
@@ -199,7 +193,7 @@ pub fn generate() {
         std::fs::copy(crate::workspace_root().join("Cargo.lock"), &lock)
             .expect("the lock file can be copied");
     }
-    for spec in ALL {
+    for spec in all {
         let dir = ws.join(spec.name);
         write_if_changed(&dir.join("Cargo.toml"), &manifest(&spec));
         write_if_changed(&dir.join("src").join("lib.rs"), "");

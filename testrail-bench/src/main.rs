@@ -2,101 +2,129 @@
 //! and `crash` (the randomized crash test) and `reliability` (the table of
 //! `RELIABILITY.md`), which `all` leaves out.
 //!
-//! Options: `--runs R` (alternating runs per side, default 5), `--sizes 5000,50000`
-//! (export), `--only KEY,...` (export scenarios `0ms`, `50ms`, `180/min`, fault or
-//! reliability keys), `--no-trcli`, `--seeds N` (crash seeds 1..=N, default 200; 20 for
-//! `reliability`), `--seed S` (one crash seed). The report is printed and written to `target/bench-work/report-<what>.md`.
+//! `testrail-bench --help` lists the options. The report is printed and written to
+//! `target/bench-work/report-<what>.md`.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::{Parser, Subcommand};
 use testrail_bench::bench::{self, Options, Report};
 
-const USAGE: &str = "usage: testrail-bench [harness|compile|export|validation|faults|crash|reliability|all] [--runs R] [--sizes N,N] [--only KEY,..] [--no-trcli] [--seeds N] [--seed S]";
+/// The benchmarks of testrail-rs. The report is printed and written to
+/// `target/bench-work/report-<what>.md`.
+#[derive(Parser)]
+#[command(name = "testrail-bench", version)]
+struct Cli {
+    /// Which benchmark (`all` when none is named).
+    #[command(subcommand)]
+    what: Option<What>,
+    /// Rounds of each measurement; each round runs every side once, in a rotating order
+    /// (harness and compile benchmarks).
+    #[arg(long, alias = "runs", global = true, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
+    rounds: u64,
+    /// Tests in the large crate of the compile benchmark (the small one has one).
+    #[arg(long, global = true, default_value_t = 1_000, value_parser = clap::value_parser!(u32).range(2..))]
+    tests: u32,
+    /// Result counts of the export benchmark.
+    #[arg(long, global = true, value_delimiter = ',', default_values_t = [5_000u64, 50_000])]
+    sizes: Vec<u64>,
+    /// Only these export scenarios (`0ms`, `50ms`, `180/min`), fault or reliability keys.
+    #[arg(long, global = true, value_delimiter = ',')]
+    only: Vec<String>,
+    /// Leave trcli out (e.g. without Python).
+    #[arg(long, global = true)]
+    no_trcli: bool,
+    /// Seeds of the crash test, 1..=N (default 200; 20 for `reliability`).
+    #[arg(long, global = true)]
+    seeds: Option<u64>,
+    /// One crash seed only (replaying a failure).
+    #[arg(long, global = true)]
+    seed: Option<u64>,
+}
+
+#[derive(Subcommand, Clone, PartialEq, Eq)]
+enum What {
+    /// Run time of 10,000 tests: our harness against libtest.
+    Harness,
+    /// Build cost: clean build time and debug binary size of a one-test and a large crate,
+    /// plain `#[test]` against `testrail` with and without its default features.
+    Compile,
+    /// Export throughput against the simulator (and trcli).
+    Export,
+    /// Validation of the export's results.
+    Validation,
+    /// The fault table.
+    Faults,
+    /// The randomized crash test (not part of `all`).
+    Crash,
+    /// The table of RELIABILITY.md (not part of `all`).
+    Reliability,
+    /// Everything but `crash` and `reliability`.
+    All,
+    /// A session directory with a spool file of N outcomes (cases 1..N), for profiling an
+    /// export by hand; prints the spool file's path.
+    Spool {
+        /// The session directory.
+        dir: PathBuf,
+        /// The session key.
+        session: String,
+        /// Outcomes.
+        n: u64,
+    },
+    /// The child process of the export benchmark.
+    #[command(hide = true)]
+    ExportChild {
+        /// The session directory.
+        dir: PathBuf,
+        /// The session key.
+        session: String,
+    },
+}
+
+impl What {
+    fn name(&self) -> &'static str {
+        match self {
+            What::Harness => "harness",
+            What::Compile => "compile",
+            What::Export => "export",
+            What::Validation => "validation",
+            What::Faults => "faults",
+            What::Crash => "crash",
+            What::Reliability => "reliability",
+            What::All | What::Spool { .. } | What::ExportChild { .. } => "all",
+        }
+    }
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("__measure") {
+        // The measuring wrapper: its arguments are a command line, not options.
         return testrail_bench::measure::wrapper_main(&args[1..]);
     }
-    if args.first().map(String::as_str) == Some("spool") {
-        // `testrail-bench spool DIR SESSION N`: a session directory with a spool file of
-        // N outcomes (cases 1..N), for profiling an export by hand.
-        let (Some(dir), Some(session), Some(n)) = (
-            args.get(1),
-            args.get(2),
-            args.get(3).and_then(|n| n.parse::<u64>().ok()),
-        ) else {
-            eprintln!("usage: testrail-bench spool SESSION_DIR SESSION N");
-            return ExitCode::from(2);
-        };
-        let cases: Vec<u64> = (1..=n).collect();
-        let path = testrail_bench::data::write_spool(std::path::Path::new(dir), session, &cases);
-        println!("{}", path.display());
-        return ExitCode::SUCCESS;
-    }
-    if args.first().map(String::as_str) == Some("export-child") {
-        let (Some(dir), Some(session)) = (args.get(1), args.get(2)) else {
-            eprintln!("usage: testrail-bench export-child SESSION_DIR SESSION");
-            return ExitCode::from(2);
-        };
-        return bench::export::child(std::path::Path::new(dir), session);
-    }
-    let mut what = None;
-    let mut opts = Options::default();
-    let mut seeds = None;
-    let mut iter = args.iter();
-    while let Some(arg) = iter.next() {
-        let mut value = |name: &str| {
-            iter.next().cloned().unwrap_or_else(|| {
-                eprintln!("{name} needs a value\n{USAGE}");
-                std::process::exit(2)
-            })
-        };
-        match arg.as_str() {
-            "--runs" => opts.runs = value("--runs").parse().unwrap_or(5).max(1),
-            "--sizes" => {
-                opts.sizes = value("--sizes")
-                    .split(',')
-                    .filter_map(|n| n.trim().replace('_', "").parse().ok())
-                    .collect()
-            }
-            "--only" => {
-                opts.only = value("--only")
-                    .split(',')
-                    .map(|s| s.trim().to_owned())
-                    .collect()
-            }
-            "--no-trcli" => opts.no_trcli = true,
-            "--seeds" => {
-                seeds = Some(value("--seeds").parse().unwrap_or_else(|_| {
-                    eprintln!("--seeds needs a number\n{USAGE}");
-                    std::process::exit(2)
-                }))
-            }
-            "--seed" => {
-                opts.seed = Some(value("--seed").parse().unwrap_or_else(|_| {
-                    eprintln!("--seed needs a number\n{USAGE}");
-                    std::process::exit(2)
-                }))
-            }
-            "-h" | "--help" => {
-                println!("{USAGE}");
-                return ExitCode::SUCCESS;
-            }
-            "harness" | "compile" | "export" | "validation" | "faults" | "crash"
-            | "reliability" | "all"
-                if what.is_none() =>
-            {
-                what = Some(arg.clone())
-            }
-            other => {
-                eprintln!("unknown argument {other:?}\n{USAGE}");
-                return ExitCode::from(2);
-            }
+    let cli = Cli::parse();
+    let what = match cli.what.clone().unwrap_or(What::All) {
+        What::Spool { dir, session, n } => {
+            let cases: Vec<u64> = (1..=n).collect();
+            let path = testrail_bench::data::write_spool(&dir, &session, &cases);
+            println!("{}", path.display());
+            return ExitCode::SUCCESS;
         }
-    }
-    let what = what.unwrap_or_else(|| "all".into());
-    opts.seeds = seeds.unwrap_or(if what == "reliability" { 20 } else { 200 });
+        What::ExportChild { dir, session } => return bench::export::child(&dir, &session),
+        what => what.name().to_owned(),
+    };
+    let opts = Options {
+        runs: usize::try_from(cli.rounds).unwrap_or(usize::MAX),
+        compile_tests: cli.tests,
+        sizes: cli.sizes,
+        no_trcli: cli.no_trcli,
+        only: cli.only,
+        seeds: cli
+            .seeds
+            .unwrap_or(if what == "reliability" { 20 } else { 200 }),
+        seed: cli.seed,
+    };
     let mut report = Report::default();
     report.add(&format!(
         "# testrail-rs benchmarks (`{what}`)\n\nReproduce: `cargo run --release -p testrail-bench -- {what}`\n\n### Machine\n\n{}",

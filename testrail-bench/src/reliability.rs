@@ -93,10 +93,7 @@ pub fn scenarios() -> Vec<Scenario> {
         Scenario {
             // The settle window bounds how late a lost write may land (default 120 s); the
             // hang must fall inside it, as it does with the default.
-            ours_env: vec![
-                ("TESTRAIL_TIMEOUT_SECS", "1"),
-                ("TESTRAIL_SETTLE_SECS", "10"),
-            ],
+            ours_env: vec![("TESTRAIL_TIMEOUT", "1s"), ("TESTRAIL_SETTLE", "10s")],
             trcli_global: vec!["-t", "1"],
             ..base(
                 "add_run_hung",

@@ -56,9 +56,14 @@ impl Exit {
 }
 
 /// The configuration of a test binary's export (`testrail.toml`, `TESTRAIL_*`, `--testrail-*`),
-/// read before its tests run.
+/// read before its tests run. Prints a line on standard error for each former setting name
+/// it read ([`Config::deprecations`]).
 pub fn load(build: BuildInfo, flags: &HarnessFlags) -> Result<Config, config::ConfigError> {
-    Config::load(Path::new(build.manifest_dir), flags)
+    let config = Config::load(Path::new(build.manifest_dir), flags)?;
+    for line in &config.deprecations {
+        eprintln!("{line}");
+    }
+    Ok(config)
 }
 
 /// Whether a dry run was asked for, also when the configuration is broken: the spool file

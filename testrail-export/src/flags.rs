@@ -11,7 +11,29 @@ fn lookup(name: &str) -> Option<bool> {
     if name == REGISTRY {
         return Some(false);
     }
+    if setting::renamed_by_flag(name).is_some() {
+        return Some(true);
+    }
     setting::by_flag(name).map(|setting| setting.kind != Kind::Bool)
+}
+
+/// `" (did you mean `--testrail-x`?)"` for the current harness flag closest to `name`,
+/// compared without the `--testrail-` that they all share.
+fn did_you_mean(name: &str) -> String {
+    let short = |flag: &'static str| flag.trim_start_matches(PREFIX);
+    let known = std::iter::once(REGISTRY)
+        .chain(SETTINGS.iter().filter_map(|setting| setting.flag))
+        .map(short);
+    setting::closest(short_name(name), known)
+        .map(|flag| format!(" (did you mean `{PREFIX}{flag}`?)"))
+        .unwrap_or_default()
+}
+
+/// What every harness flag starts with.
+const PREFIX: &str = "--testrail-";
+
+fn short_name(name: &str) -> &str {
+    name.trim_start_matches(PREFIX)
 }
 
 /// The `--testrail-*` flags given on the command line, in order, with their values.
@@ -45,7 +67,7 @@ impl HarnessFlags {
         let mut rest = Vec::new();
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
-            if !arg.starts_with("--testrail-") {
+            if !arg.starts_with(PREFIX) {
                 rest.push(arg);
                 continue;
             }
@@ -54,7 +76,11 @@ impl HarnessFlags {
                 None => (arg.clone(), None),
             };
             let Some(takes_value) = lookup(&name) else {
-                return Err(format!("unknown flag `{name}`\n\n{}", usage()));
+                return Err(format!(
+                    "unknown flag `{name}`{}\n\n{}",
+                    did_you_mean(&name),
+                    usage()
+                ));
             };
             let value = match (takes_value, inline_value) {
                 (true, Some(value)) => Some(value),
@@ -80,6 +106,7 @@ pub fn usage() -> String {
         let Some(flag) = setting.flag else { continue };
         let flag = match setting.kind {
             Kind::Bool => flag.to_owned(),
+            Kind::Duration => format!("{flag} <DURATION>"),
             _ => format!("{flag} <VALUE>"),
         };
         text.push_str(&format!("  {flag:<38} {}\n", setting.help));
@@ -103,6 +130,27 @@ mod tests {
             "{error}"
         );
         assert!(error.contains("--testrail-export"), "{error}");
+        assert!(
+            error.starts_with(
+                "unknown flag `--testrail-exprot` (did you mean `--testrail-export`?)"
+            ),
+            "{error}"
+        );
+        let error = split(&["bin", "--testrail-colour"]).unwrap_err();
+        assert!(
+            error.starts_with("unknown flag `--testrail-colour`\n"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn former_duration_flags_still_take_a_value() {
+        let (flags, rest) = split(&["bin", "--testrail-timeout-secs", "5", "x"]).unwrap();
+        assert_eq!(
+            flags.given,
+            [("--testrail-timeout-secs".to_owned(), Some("5".to_owned()))]
+        );
+        assert_eq!(rest, ["bin", "x"]);
     }
 
     #[test]

@@ -154,7 +154,7 @@ impl Journal {
 
     /// Records that `intent` is about to be sent now; returns the time recorded.
     pub fn begin(&mut self, intent: Intent) -> u64 {
-        let sent_at_ms = super::now_ms();
+        let sent_at_ms = testrail_formats::clock::now_ms();
         self.finish(&intent);
         self.in_flight.push(InFlight { intent, sent_at_ms });
         sent_at_ms

@@ -29,7 +29,6 @@ pub mod text;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::config::{Config, ConfigError};
 use testrail_api::{Client, ClientConfig, RateLimit};
@@ -840,7 +839,7 @@ pub fn run_name(config: &Config, files: &[SpoolFile], session: &str) -> String {
         .version
         .clone()
         .unwrap_or_else(|| short_commit.clone());
-    let (date, time) = utc_date_time(now_secs());
+    let (date, time) = utc_date_time(testrail_formats::clock::now_ms() / 1000);
     config
         .run_name
         .replace(
@@ -857,35 +856,17 @@ pub fn run_name(config: &Config, files: &[SpoolFile], session: &str) -> String {
         .join(" ")
 }
 
-/// `YYYY-MM-DD` and `HH:MM` (UTC) of a UNIX time.
+/// `YYYY-MM-DD` and `HH:MM` (UTC) of a Unix time in seconds. A time past the calendar's
+/// range is shown as its last instant, `9999-12-30 22:00` ([`jiff::Timestamp::MAX`]).
 pub fn utc_date_time(secs: u64) -> (String, String) {
-    let days = (secs / 86_400) as i64;
-    let (hour, minute) = (secs % 86_400 / 3600, secs % 3600 / 60);
-    // Howard Hinnant's civil-from-days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    let time = i64::try_from(secs)
+        .ok()
+        .and_then(|secs| jiff::Timestamp::from_second(secs).ok())
+        .unwrap_or(jiff::Timestamp::MAX);
     (
-        format!("{year:04}-{month:02}-{day:02}"),
-        format!("{hour:02}:{minute:02}"),
+        time.strftime("%Y-%m-%d").to_string(),
+        time.strftime("%H:%M").to_string(),
     )
-}
-
-pub(crate) fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
-}
-
-pub(crate) fn now_secs() -> u64 {
-    now_ms() / 1000
 }
 
 /// The command that resumes the upload of a session later.
@@ -928,6 +909,11 @@ mod tests {
         assert_eq!(
             utc_date_time(951_782_400),
             ("2000-02-29".into(), "00:00".into())
+        );
+        assert_eq!(
+            utc_date_time(u64::MAX),
+            ("9999-12-30".into(), "22:00".into()),
+            "past the calendar's end: its last instant, no panic"
         );
     }
 

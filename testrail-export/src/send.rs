@@ -179,7 +179,7 @@ impl Lookup<'_> {
         loop {
             let stored =
                 stored_cases(client, self.run_id, self.testrail_sent_at, self.session).await?;
-            let now = super::now_ms();
+            let now = testrail_formats::clock::now_ms();
             if keys.iter().all(|key| stored.contains(key)) || now >= deadline {
                 return Ok(stored);
             }
@@ -188,7 +188,7 @@ impl Lookup<'_> {
                 announced = true;
                 let missing = keys.iter().filter(|key| !stored.contains(key)).count();
                 eprintln!(
-                    "testrail: {missing} result(s) sent to run R{} got no answer: looking for them in TestRail for up to {} s more (settle_secs) before sending them again",
+                    "testrail: {missing} result(s) sent to run R{} got no answer: looking for them in TestRail for up to {} s more (settle) before sending them again",
                     self.run_id,
                     left.as_secs().max(1)
                 );
@@ -253,7 +253,7 @@ pub async fn send(
             let Some((batch, rounds)) = queue.pop_front() else {
                 break;
             };
-            let sent_at_ms = super::now_ms();
+            let sent_at_ms = testrail_formats::clock::now_ms();
             let testrail_sent_at = client.testrail_now();
             {
                 let mut locked = journal.lock().await;

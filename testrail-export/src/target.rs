@@ -209,7 +209,7 @@ where
         if let Some(found) = look().await? {
             return Ok(Some(found));
         }
-        let now = super::now_ms();
+        let now = testrail_formats::clock::now_ms();
         match until_ms {
             Some(until) if now < until => {
                 tokio::time::sleep(pause.min(Duration::from_millis(until - now))).await;
@@ -591,9 +591,12 @@ async fn add_missing_cases(
         }
         // An earlier change may still land: wait for it rather than race it.
         if let Some(until) = deadline(config, sent_at)
-            && super::now_ms() < until
+            && testrail_formats::clock::now_ms() < until
         {
-            tokio::time::sleep(pause.min(Duration::from_millis(until - super::now_ms()))).await;
+            tokio::time::sleep(pause.min(Duration::from_millis(
+                until.saturating_sub(testrail_formats::clock::now_ms()),
+            )))
+            .await;
             pause = (pause * 2).min(Duration::from_secs(2));
             continue;
         }

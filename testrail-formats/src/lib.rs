@@ -8,12 +8,14 @@
 //!   their files live under `target/testrail/`;
 //! - [`registry`]: the JSON a test binary prints for `--testrail-registry` (every test and
 //!   step with its case IDs, file and line), read by `cargo testrail`;
-//! - [`build`]: facts about a test binary known at compile time.
+//! - [`build`]: facts about a test binary known at compile time;
+//! - [`clock`]: the wall-clock time in the files' unit, milliseconds since the Unix epoch.
 //!
 //! The test runtime (`testrail-harness`) writes these; the export (`testrail-export`) and the
 //! command line (`cargo-testrail`) read them. Nothing here talks to TestRail.
 
 pub mod build;
+pub mod clock;
 pub mod outcome;
 pub mod registry;
 pub mod session;

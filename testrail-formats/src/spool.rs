@@ -472,10 +472,8 @@ fn read_lines(path: &Path) -> Result<ReadSpool, SpoolError> {
         std::fs::metadata(path)
             .and_then(|meta| meta.modified())
             .ok()
-            .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
-            .map_or(header.started_at_ms, |elapsed| {
-                u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)
-            })
+            .and_then(crate::clock::ms_of)
+            .unwrap_or(header.started_at_ms)
     };
     let finished_at_ms = finished_at_ms.unwrap_or_else(last_written);
     let mut interrupted = Vec::new();
@@ -641,33 +639,39 @@ impl SpoolWriter {
     }
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same directory and a rename;
-/// on failure the temporary file is removed.
+/// Writes `bytes` to `path` all at once: into a temporary file in the same directory
+/// (created with the directory if missing), flushed to disk, then renamed over `path`
+/// ([`tempfile::NamedTempFile::persist`]). A reader sees the old file or the new one, never
+/// a part; on any failure the temporary file is removed and `path` is left as it was.
+///
+/// # Errors
+/// [`SpoolError::Io`] naming the step that failed (creating the directory or the temporary
+/// file, writing, or the rename) and the path.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), SpoolError> {
-    let dir = path.parent().unwrap_or(Path::new("."));
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
     let io = |action, source| SpoolError::Io {
         action,
         path: path.to_owned(),
         source,
     };
     std::fs::create_dir_all(dir).map_err(|source| io("create the directory of", source))?;
-    let temporary = dir.join(format!(
-        ".{}.{}.tmp",
-        path.file_name().unwrap_or_default().to_string_lossy(),
-        std::process::id()
-    ));
-    let mut file = std::fs::File::create(&temporary).map_err(|source| io("create", source))?;
-    let written = file
-        .write_all(bytes)
-        .and_then(|()| file.sync_all())
-        .map_err(|source| io("write", source))
-        .and_then(|()| {
-            std::fs::rename(&temporary, path).map_err(|source| io("rename into", source))
-        });
-    if written.is_err() {
-        let _ = std::fs::remove_file(&temporary);
-    }
-    written
+    let mut prefix = std::ffi::OsString::from(".");
+    prefix.push(path.file_name().unwrap_or_default());
+    prefix.push(".");
+    let mut file = tempfile::Builder::new()
+        .prefix(&prefix)
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|source| io("create a temporary file beside", source))?;
+    file.write_all(bytes)
+        .and_then(|()| file.as_file().sync_all())
+        .map_err(|source| io("write", source))?;
+    file.persist(path)
+        .map(drop)
+        .map_err(|error| io("rename into", error.error))
 }
 
 #[cfg(test)]
@@ -846,5 +850,48 @@ mod tests {
         let failure = writer.failure().unwrap();
         assert!(failure.contains("could not create"), "{failure}");
         assert!(!writer.is_complete());
+    }
+
+    fn names_in(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn an_atomic_write_creates_or_replaces_the_whole_file_and_leaves_no_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new").join("journal.json");
+        write_atomically(&path, b"first").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"first");
+        write_atomically(&path, b"second, longer").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"second, longer");
+        assert_eq!(names_in(path.parent().unwrap()), ["journal.json"]);
+    }
+
+    #[test]
+    fn a_failed_atomic_write_keeps_the_old_file_and_says_which_step_failed() {
+        let dir = tempfile::tempdir().unwrap();
+        // A directory where the file should be: the rename over it fails.
+        let path = dir.path().join("taken");
+        std::fs::create_dir(&path).unwrap();
+        std::fs::write(path.join("inside"), "old").unwrap();
+        let error = write_atomically(&path, b"new").unwrap_err().to_string();
+        assert!(error.starts_with("could not rename into"), "{error}");
+        assert!(error.contains("taken"), "{error}");
+        assert_eq!(std::fs::read(path.join("inside")).unwrap(), b"old");
+        assert_eq!(names_in(dir.path()), ["taken"], "no temporary file is left");
+
+        // A file where the directory should be: nothing can be created.
+        let blocker = dir.path().join("file");
+        std::fs::write(&blocker, "kept").unwrap();
+        let error = write_atomically(&blocker.join("x.json"), b"new")
+            .unwrap_err()
+            .to_string();
+        assert!(error.starts_with("could not create"), "{error}");
+        assert_eq!(std::fs::read(&blocker).unwrap(), b"kept");
     }
 }

@@ -3,7 +3,6 @@
 //! exit code.
 
 use std::process::ExitCode;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use libtest_mimic::Arguments;
 
@@ -68,7 +67,7 @@ pub fn run_main(build: BuildInfo, after: &mut dyn AfterTests) -> ExitCode {
         binary: build.binary.to_owned(),
         pid: std::process::id(),
         process_start: session::start_time(std::process::id()),
-        started_at_ms: now_ms(),
+        started_at_ms: testrail_formats::clock::now_ms(),
         git_commit: if args.list {
             None
         } else {
@@ -116,7 +115,7 @@ pub fn run_main(build: BuildInfo, after: &mut dyn AfterTests) -> ExitCode {
         return conclusion.exit_code();
     }
     let writer = collected.spool();
-    writer.end(now_ms());
+    writer.end(testrail_formats::clock::now_ms());
     let spool_path = match writer.is_complete() {
         true => Some(writer.path().to_owned()),
         false => {
@@ -134,7 +133,7 @@ pub fn run_main(build: BuildInfo, after: &mut dyn AfterTests) -> ExitCode {
         binary: header.binary.clone(),
         pid: header.pid,
         started_at_ms: header.started_at_ms,
-        finished_at_ms: now_ms(),
+        finished_at_ms: testrail_formats::clock::now_ms(),
         git_commit: header.git_commit.clone(),
         manifest_dir: header.manifest_dir.clone(),
         tests: outcomes,
@@ -222,14 +221,6 @@ fn print_registry(build: BuildInfo, after: &dyn AfterTests) -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// Milliseconds since the Unix epoch.
-pub fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|elapsed| u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX))
-        .unwrap_or(0)
 }
 
 /// The commit under test: from the CI's variables when present, else `git rev-parse HEAD`

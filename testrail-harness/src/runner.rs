@@ -192,7 +192,7 @@ pub fn start_of(def: &TestDef) -> TestStart {
         defined_at: defined_at(def),
         case_ids: def.case_ids.to_vec(),
         known_bug: def.known_bug.map(str::to_owned),
-        started_at_ms: crate::harness::now_ms(),
+        started_at_ms: testrail_formats::clock::now_ms(),
     }
 }
 

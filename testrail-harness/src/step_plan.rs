@@ -91,21 +91,6 @@ pub fn fill_not_reached(recorded: &mut Vec<StepOutcome>, plan: &[PlannedStep]) {
     recorded.extend(plan[reached..].iter().map(PlannedStep::not_reached));
 }
 
-/// Writes through a temporary file and a rename, without the `fsync` of spool files: a
-/// plan lost in a crash is only learned again. A failed write leaves no temporary file.
-fn write_replacing(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let temporary = path.with_extension(format!("{}.tmp", std::process::id()));
-    let written =
-        std::fs::write(&temporary, bytes).and_then(|()| std::fs::rename(&temporary, path));
-    if written.is_err() {
-        let _ = std::fs::remove_file(&temporary);
-    }
-    written
-}
-
 /// The plans of one test binary on disk.
 pub struct StepPlans {
     dir: PathBuf,
@@ -161,12 +146,10 @@ impl StepPlans {
         if std::fs::read(&path).is_ok_and(|current| current == json) {
             return;
         }
-        if let Err(error) = write_replacing(&path, &json) {
+        if let Err(error) = testrail_formats::spool::write_atomically(&path, &json) {
             let mut unsaved = self.unsaved.lock().unwrap_or_else(|p| p.into_inner());
             unsaved.count += 1;
-            unsaved
-                .first
-                .get_or_insert_with(|| format!("{}: {error}", path.display()));
+            unsaved.first.get_or_insert_with(|| error.to_string());
         }
     }
 }

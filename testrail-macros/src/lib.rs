@@ -46,7 +46,7 @@ use expand_test::TestKind;
 /// | option | meaning |
 /// |---|---|
 /// | `title = "..."` | name shown in output and in TestRail instead of the function path |
-/// | `timeout = "30s"` | wall-clock budget of one attempt: `h`, `m`, `s`, `ms`, combined largest first (`"1m 30s"`) |
+/// | `timeout = "30s"` | wall-clock budget of one attempt, in the syntax of the `timeout` setting ([humantime](https://docs.rs/humantime)): `"500ms"`, `"30s"`, `"2m"`, `"1m 30s"`, `"1h"` |
 /// | `retries = N` | how many times a failed attempt runs again |
 /// | `max_steps = N` | how many steps one attempt may enter |
 /// | `ignore`, `ignore = "reason"` | skip the test unless ignored tests are requested |

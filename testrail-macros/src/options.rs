@@ -513,8 +513,10 @@ mod tests {
     #[test]
     fn reports_timeout_problems() {
         assert_eq!(
-            test_errors(quote!(timeout = "30 parsecs")),
-            ["invalid timeout: unknown unit `parsecs`; use `h`, `m`, `s` or `ms`"]
+            test_errors(quote!(timeout = "30")),
+            [
+                r#"invalid timeout `30`: time unit needed, for example 30sec or 30ms; write it like "30s", "1m 30s" or "500ms""#
+            ]
         );
         assert_eq!(
             test_errors(quote!(timeout = "0s")),

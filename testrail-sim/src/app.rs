@@ -141,7 +141,7 @@ impl Shared {
     }
 
     /// Writes the state to the persistence file when it changed since the last save
-    /// (`force` writes anyway). Writes to a temporary file and renames it into place.
+    /// (`force` writes anyway). Writes it whole to a temporary file and renames that into place.
     pub fn save(&self, force: bool) -> std::io::Result<bool> {
         let Some(path) = &self.persist else {
             return Ok(false);
@@ -150,9 +150,7 @@ impl Shared {
             return Ok(false);
         }
         let text = serde_json::to_vec(&*self.state()).map_err(std::io::Error::other)?;
-        let tmp = path.with_extension("tmp");
-        std::fs::write(&tmp, text)?;
-        std::fs::rename(&tmp, path)?;
+        testrail_formats::spool::write_atomically(path, &text).map_err(std::io::Error::other)?;
         Ok(true)
     }
 }

@@ -1,7 +1,7 @@
 //! The simulator's clock: real time, shifted or frozen through the control API, so
 //! tests can move `updated_on` and `created_after` forward without sleeping.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::UNIX_EPOCH;
 
 use serde::{Deserialize, Serialize};
 
@@ -50,12 +50,9 @@ impl Clock {
     }
 }
 
-/// The real time in UNIX seconds.
+/// The real time in Unix seconds.
 pub fn real_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+    i64::try_from(testrail_formats::clock::now_ms() / 1000).unwrap_or(i64::MAX)
 }
 
 /// Formats a UNIX time as an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`), for the `Date`

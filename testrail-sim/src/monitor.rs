@@ -1,7 +1,7 @@
 //! Seeing what happened: the request log and the counters tests and benchmarks assert on.
 
 use std::collections::{BTreeMap, VecDeque};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
@@ -103,10 +103,7 @@ impl Monitor {
             self.recent.pop_front();
         }
         c.peak_per_minute = c.peak_per_minute.max(self.recent.len() as u64);
-        let time = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs_f64())
-            .unwrap_or(0.0);
+        let time = testrail_formats::clock::now_ms() as f64 / 1000.0;
         Pending {
             entry: LogEntry {
                 seq: self.seq,

@@ -106,7 +106,7 @@ pub fn sim_env(sim: &testrail_sim::Simulator) -> Vec<(String, String)> {
         ("TESTRAIL_API_KEY".into(), sim.api_key().to_owned()),
         ("TESTRAIL_PROJECT".into(), "Shop".into()),
         // Retry waits in milliseconds instead of seconds, so fault tests stay fast.
-        ("TESTRAIL_BACKOFF_MS".into(), "20".into()),
+        ("TESTRAIL_BACKOFF".into(), "20ms".into()),
     ]
 }
 

@@ -269,7 +269,7 @@ async fn junit(global: &GlobalArgs, args: JunitArgs) -> Result<ExitCode, CliErro
     }
     let key = format!("junit-{:016x}", cache::fnv1a(&hash_input));
     let session_dir = workspace.testrail_dir().session(&key);
-    let now_ms = cache::now_secs() * 1000;
+    let now_ms = testrail_formats::clock::now_ms();
     for (index, ((path, cases, _), mapped)) in inputs.iter().zip(&mapped).enumerate() {
         let file = SpoolFile {
             format: spool::FORMAT.to_owned(),

@@ -113,8 +113,8 @@ pub fn cli(current_dir: &Path, testrail_dir: &Path) -> Command {
     command
         .current_dir(current_dir)
         .env("TESTRAIL_DIR", testrail_dir)
-        .env("TESTRAIL_BACKOFF_MS", "10")
-        .env("TESTRAIL_SETTLE_SECS", "3")
+        .env("TESTRAIL_BACKOFF", "10ms")
+        .env("TESTRAIL_SETTLE", "3s")
         .env("NO_COLOR", "1");
     command
 }

@@ -8,7 +8,7 @@ use super::{Options, Report, secs};
 use crate::crash::{self, CrashOptions, Figure};
 use crate::reliability;
 
-/// Settle window of the uploads (`TESTRAIL_SETTLE_SECS`).
+/// Settle window of the uploads (`TESTRAIL_SETTLE`).
 pub const SETTLE: Duration = Duration::from_secs(2);
 
 /// Runs the seeds and adds the section; returns whether every seed passed.

@@ -141,7 +141,7 @@ fn compare(label: &'static str, ours: Spec, plain: Spec, opts: &Options) -> Pair
 
 /// Runs the benchmark and adds its section to the report.
 pub fn run(report: &mut Report, opts: &Options) -> Vec<Pair> {
-    genws::generate();
+    genws::generate(opts.compile_tests);
     report.add(&format!(
         "## 1. Harness overhead\n\n10,000 tests in one test binary, release profile (`cargo test --release`), default `--test-threads` (2 here), stdout to /dev/null. Our harness writes its spool file (and, for tests with steps, step plans) under `TESTRAIL_DIR`: part of our cost. \"fresh\": a new `TESTRAIL_DIR` for every run, as in a CI build; \"plans kept\": the step plans of an earlier run are there, as in a developer's second run. {} alternating runs per side after warm-up runs; medians. Peak memory is the test process's `ru_maxrss` (fresh runs).\n",
         opts.runs

@@ -17,8 +17,10 @@ use std::time::Duration;
 /// Options shared by the benchmarks.
 #[derive(Clone, Debug)]
 pub struct Options {
-    /// Alternating runs per side (harness and compile benchmarks).
+    /// Rounds per side (harness and compile benchmarks).
     pub runs: usize,
+    /// Tests in the large crate of the compile benchmark.
+    pub compile_tests: u32,
     /// Result counts of the export benchmark.
     pub sizes: Vec<u64>,
     /// Skip trcli (e.g. without Python).
@@ -35,6 +37,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             runs: 5,
+            compile_tests: 1_000,
             sizes: vec![5_000, 50_000],
             no_trcli: false,
             only: Vec::new(),

@@ -22,6 +22,8 @@ pub fn find(start: &Path) -> Option<PathBuf> {
 /// What a `testrail.toml` holds.
 pub(super) struct FileSettings {
     pub settings: BTreeMap<&'static str, (RawValue, Option<usize>)>,
+    /// The former keys that were read: `(former key, its value as a duration, line)`.
+    pub renamed: Vec<(&'static setting::Renamed, RawValue, Option<usize>)>,
     pub mapping: MappingConfig,
     pub fields: BTreeMap<String, serde_json::Value>,
 }
@@ -48,6 +50,7 @@ pub(super) fn read(path: &Path) -> Result<FileSettings, ConfigError> {
         })?;
     let mut result = FileSettings {
         settings: BTreeMap::new(),
+        renamed: Vec::new(),
         mapping: MappingConfig::default(),
         fields: BTreeMap::new(),
     };
@@ -91,6 +94,20 @@ pub(super) fn read(path: &Path) -> Result<FileSettings, ConfigError> {
                 }
             }
             other => {
+                if let Some(renamed) = setting::renamed_by_key(other) {
+                    let toml::Value::Integer(count) = value else {
+                        return Err(bad(renamed.key, "must be a whole number".into()));
+                    };
+                    let raw = super::renamed_value(renamed, count)
+                        .map_err(|reason| bad(renamed.key, reason))?;
+                    // The current key wins when both are set.
+                    result.renamed.push((renamed, raw.clone(), line));
+                    result
+                        .settings
+                        .entry(renamed.replacement)
+                        .or_insert((raw, line));
+                    continue;
+                }
                 if let Some(setting) = setting::by_key(other).filter(|s| s.flag.is_none()) {
                     return Err(bad(
                         setting.key,
@@ -102,15 +119,20 @@ pub(super) fn read(path: &Path) -> Result<FileSettings, ConfigError> {
                 }
                 let Some(setting) = setting::by_key(other) else {
                     // Only the keys a file may hold: the others are refused above.
-                    let known: Vec<&str> = setting::SETTINGS
-                        .iter()
-                        .filter(|s| s.flag.is_some())
-                        .map(|s| s.key)
-                        .collect();
+                    let known = || {
+                        setting::SETTINGS
+                            .iter()
+                            .filter(|s| s.flag.is_some())
+                            .map(|s| s.key)
+                    };
                     return Err(ConfigError::UnknownKey {
                         origin,
                         key: other.to_owned(),
-                        known: known.join(", "),
+                        suggestion: setting::did_you_mean(
+                            other,
+                            known().chain(["mapping", "fields"]),
+                        ),
+                        known: known().collect::<Vec<_>>().join(", "),
                     });
                 };
                 let raw = convert(setting.kind, value)
@@ -122,27 +144,35 @@ pub(super) fn read(path: &Path) -> Result<FileSettings, ConfigError> {
     Ok(result)
 }
 
-fn convert(kind: Kind, value: toml::Value) -> Result<RawValue, &'static str> {
+fn convert(kind: Kind, value: toml::Value) -> Result<RawValue, String> {
     match (kind, value) {
+        (Kind::Duration, toml::Value::String(text)) => super::parse_duration(&text)
+            .map(RawValue::Duration)
+            .map_err(|error| format!("{}, not {text:?}: {error}", super::DURATION_SYNTAX)),
+        (Kind::Duration, toml::Value::Integer(n)) => Err(format!(
+            "{} in quotes, with its unit: \"{n}s\" or \"{n}ms\", not {n}",
+            super::DURATION_SYNTAX
+        )),
+        (Kind::Duration, _) => Err(super::DURATION_SYNTAX.to_owned()),
         (Kind::Text, toml::Value::String(text)) => Ok(RawValue::Text(text)),
         (Kind::Text, toml::Value::Integer(n)) => Ok(RawValue::Text(n.to_string())),
-        (Kind::Text, _) => Err("text"),
+        (Kind::Text, _) => Err("text".into()),
         (Kind::Bool, toml::Value::Boolean(value)) => Ok(RawValue::Bool(value)),
-        (Kind::Bool, _) => Err("true or false"),
+        (Kind::Bool, _) => Err("true or false".into()),
         (Kind::Number, toml::Value::Integer(n)) => Ok(RawValue::Number(n)),
-        (Kind::Number, _) => Err("a whole number"),
+        (Kind::Number, _) => Err("a whole number".into()),
         (Kind::List, toml::Value::Array(items)) => items
             .into_iter()
             .map(|item| match item {
                 toml::Value::String(text) => Ok(text),
                 toml::Value::Integer(n) => Ok(n.to_string()),
-                _ => Err("a list of names or IDs"),
+                _ => Err("a list of names or IDs".to_owned()),
             })
             .collect::<Result<_, _>>()
             .map(RawValue::List),
         (Kind::List, toml::Value::String(text)) => Ok(RawValue::List(vec![text])),
         (Kind::List, toml::Value::Integer(n)) => Ok(RawValue::List(vec![n.to_string()])),
-        (Kind::List, _) => Err("a list of names or IDs"),
+        (Kind::List, _) => Err("a list of names or IDs".into()),
     }
 }
 

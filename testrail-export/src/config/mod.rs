@@ -78,12 +78,14 @@ pub enum ConfigError {
         reason: String,
     },
     /// A key of `testrail.toml` that no setting has.
-    #[error("{origin}: unknown key `{key}`; known keys: {known}, [mapping], [fields]")]
+    #[error("{origin}: unknown key `{key}`{suggestion}; known keys: {known}, [mapping], [fields]")]
     UnknownKey {
         /// Where it came from.
         origin: Origin,
         /// The key as written.
         key: String,
+        /// ` (did you mean `…`?)` for a close known key, else empty.
+        suggestion: String,
         /// Every key a file may hold, comma-separated.
         known: String,
     },
@@ -208,6 +210,54 @@ pub struct Config {
     pub case_id_pattern: Option<String>,
     /// Exit non-zero when tests match no case (`cargo testrail`).
     pub fail_on_unmatched: bool,
+    /// One line for each former setting name that was read (`timeout_secs`,
+    /// `TESTRAIL_SETTLE_SECS`, ...), naming where and what to write instead. Whoever loads
+    /// the configuration prints them, so no old name is taken silently.
+    pub deprecations: Vec<String>,
+}
+
+/// What a duration setting must look like, for error messages.
+pub const DURATION_SYNTAX: &str = r#"a duration like "60s", "1m 30s" or "500ms""#;
+
+/// Reads a duration setting's value: [`humantime`]'s syntax, the one of the attribute's
+/// `timeout` (`"60s"`, `"1m 30s"`, `"500ms"`).
+///
+/// # Errors
+/// [`humantime`]'s description of what is wrong (a missing unit, an unknown unit, ...).
+pub fn parse_duration(text: &str) -> Result<Duration, humantime::DurationError> {
+    humantime::parse_duration(text.trim())
+}
+
+/// The duration a former setting's whole number stands for.
+fn renamed_value(renamed: &setting::Renamed, count: i64) -> Result<RawValue, String> {
+    if count < 1 {
+        return Err(format!("must be at least 1, not {count}"));
+    }
+    u32::try_from(count)
+        .ok()
+        .and_then(|count| renamed.unit.checked_mul(count))
+        .map(RawValue::Duration)
+        .ok_or_else(|| format!("is too large: {count}"))
+}
+
+/// The line that says a former setting name was read, and what to write instead.
+fn deprecation(renamed: &setting::Renamed, origin: &Origin, value: &RawValue) -> String {
+    let setting = renamed.setting();
+    let value = match value {
+        RawValue::Duration(duration) => humantime::format_duration(*duration).to_string(),
+        _ => String::new(),
+    };
+    let instead = match origin {
+        Origin::File { .. } => format!("write `{} = \"{value}\"`", setting.key),
+        Origin::Env(_) => format!("set {}={value}", setting.env),
+        Origin::Flag(_) => format!("pass {} {value}", setting.flag.unwrap_or_default()),
+    };
+    // The origin names an environment variable or a flag itself; in the file, the key.
+    let old = match origin {
+        Origin::File { .. } => format!("{origin}: `{}`", renamed.key),
+        Origin::Env(_) | Origin::Flag(_) => origin.to_string(),
+    };
+    format!("testrail: warning: {old} is deprecated: {instead} instead")
 }
 
 /// The default name template of a new run.
@@ -225,6 +275,7 @@ enum RawValue {
     Text(String),
     Bool(bool),
     Number(i64),
+    Duration(Duration),
     List(Vec<String>),
 }
 
@@ -248,8 +299,16 @@ impl Config {
         let mut raw: BTreeMap<&'static str, Raw> = BTreeMap::new();
         let mut mapping = MappingConfig::default();
         let mut fields = BTreeMap::new();
+        let mut deprecations = Vec::new();
         if let Some(path) = file_path {
             let parsed = file::read(path)?;
+            for (renamed, value, line) in parsed.renamed {
+                let origin = Origin::File {
+                    path: path.to_owned(),
+                    line,
+                };
+                deprecations.push(deprecation(renamed, &origin, &value));
+            }
             for (key, (value, line)) in parsed.settings {
                 let origin = Origin::File {
                     path: path.to_owned(),
@@ -259,6 +318,17 @@ impl Config {
             }
             mapping = parsed.mapping;
             fields = parsed.fields;
+        }
+        // Former names first, so that the current name wins when both are set.
+        for renamed in setting::RENAMED {
+            if let Some((_, value)) = env.iter().find(|(name, _)| name == renamed.env)
+                && !value.trim().is_empty()
+            {
+                let origin = Origin::Env(renamed.env);
+                let value = renamed_from_text(renamed, value, &origin)?;
+                deprecations.push(deprecation(renamed, &origin, &value));
+                raw.insert(renamed.replacement, Raw { value, origin });
+            }
         }
         for setting in SETTINGS {
             if let Some((_, value)) = env.iter().find(|(name, _)| name == setting.env)
@@ -275,6 +345,13 @@ impl Config {
             }
         }
         for (flag, value) in &flags.given {
+            if let Some(renamed) = setting::renamed_by_flag(flag) {
+                let origin = Origin::Flag(renamed.flag);
+                let value = renamed_from_text(renamed, value.as_deref().unwrap_or(""), &origin)?;
+                deprecations.push(deprecation(renamed, &origin, &value));
+                raw.insert(renamed.replacement, Raw { value, origin });
+                continue;
+            }
             let Some(setting) = setting::by_flag(flag) else {
                 continue;
             };
@@ -290,7 +367,9 @@ impl Config {
             .find(|(name, _)| name == "TESTRAIL_API_KEY")
             .map(|(_, value)| ApiKey::new(value.trim()))
             .filter(|key| !key.is_empty());
-        Resolver { raw }.build(file_path, api_key_env, mapping, fields)
+        let mut config = Resolver { raw }.build(file_path, api_key_env, mapping, fields)?;
+        config.deprecations = deprecations;
+        Ok(config)
     }
 }
 
@@ -301,6 +380,24 @@ pub fn config_file(start_dir: &Path) -> Option<PathBuf> {
         Some(path) if !path.is_empty() => Some(PathBuf::from(path)),
         _ => file::find(start_dir),
     }
+}
+
+/// A former setting's value from the environment or a flag: a whole number of its unit.
+fn renamed_from_text(
+    renamed: &setting::Renamed,
+    value: &str,
+    origin: &Origin,
+) -> Result<RawValue, ConfigError> {
+    let value = value.trim();
+    let bad = |reason: String| ConfigError::Value {
+        origin: origin.clone(),
+        key: renamed.key,
+        reason,
+    };
+    let count = value
+        .parse::<i64>()
+        .map_err(|_| bad(format!("must be a whole number, not {value:?}")))?;
+    renamed_value(renamed, count).map_err(bad)
 }
 
 fn env_value(setting: &Setting, value: &str, origin: &Origin) -> Result<RawValue, ConfigError> {
@@ -330,6 +427,11 @@ fn env_value(setting: &Setting, value: &str, origin: &Origin) -> Result<RawValue
                 .parse()
                 .map_err(|_| bad(format!("must be a whole number, not {value:?}")))?,
         ),
+        Kind::Duration => {
+            RawValue::Duration(parse_duration(value).map_err(|error| {
+                bad(format!("must be {DURATION_SYNTAX}, not {value:?}: {error}"))
+            })?)
+        }
     })
 }
 
@@ -386,6 +488,15 @@ impl Resolver {
                 Err(self.error(key, format!("must be at least 1, not {n}")))
             }
             Some(_) => Err(self.error(key, "must be a whole number")),
+        }
+    }
+
+    fn duration(&self, key: &'static str, default: Duration) -> Result<Duration, ConfigError> {
+        match self.raw.get(key).map(|raw| &raw.value) {
+            None => Ok(default),
+            Some(RawValue::Duration(duration)) if !duration.is_zero() => Ok(*duration),
+            Some(RawValue::Duration(_)) => Err(self.error(key, "must be longer than zero")),
+            Some(_) => Err(self.error(key, format!("must be {DURATION_SYNTAX}"))),
         }
     }
 
@@ -490,7 +601,13 @@ impl Resolver {
                 Some(value) => ExportFailure::parse(&value).ok_or_else(|| {
                     self.error(
                         "export_failure",
-                        format!("must be \"fail\" or \"warn\", not {value:?}"),
+                        format!(
+                            "must be \"fail\" or \"warn\", not {value:?}{}",
+                            setting::did_you_mean(
+                                &value.trim().to_ascii_lowercase(),
+                                ["fail", "warn"]
+                            )
+                        ),
                     )
                 })?,
             },
@@ -512,9 +629,9 @@ impl Resolver {
             batch_size: batch_size as usize,
             rate_limit: u32::try_from(count("rate_limit", 180)?).unwrap_or(u32::MAX),
             max_in_flight: max_in_flight as usize,
-            timeout: Duration::from_secs(count("timeout_secs", 60)?),
-            backoff: Duration::from_millis(count("backoff_ms", 1000)?),
-            settle_window: Duration::from_secs(count("settle_secs", 120)?),
+            timeout: self.duration("timeout", Duration::from_secs(60))?,
+            backoff: self.duration("backoff", Duration::from_secs(1))?,
+            settle_window: self.duration("settle", Duration::from_secs(120))?,
             ca_cert: self.text("ca_cert")?.map(|path| expand_home(&path)),
             insecure: self.flag("insecure")?,
             elapsed_ms: self.flag("elapsed_ms")?,
@@ -523,6 +640,7 @@ impl Resolver {
             fields,
             case_id_pattern: self.text("case_id_pattern")?,
             fail_on_unmatched: self.flag("fail_on_unmatched")?,
+            deprecations: Vec::new(),
         })
     }
 }
@@ -710,5 +828,162 @@ mod tests {
             readme.contains(&table),
             "README.md must hold this settings table:\n{table}"
         );
+        let renamed = setting::markdown_renamed();
+        assert!(
+            readme.contains(&renamed),
+            "README.md must hold these lines on the former names:\n{renamed}"
+        );
+    }
+
+    #[test]
+    fn durations_take_the_attribute_syntax_in_every_source() {
+        let (_dir, path) = file("timeout = \"1m 30s\"\nbackoff = \"250ms\"\n");
+        let config = Config::from_sources(
+            Some(&path),
+            &env(&[("TESTRAIL_SETTLE", "5s")]),
+            &flags(&["--testrail-backoff", "20ms"]),
+        )
+        .unwrap();
+        assert_eq!(config.timeout, Duration::from_secs(90));
+        assert_eq!(config.settle_window, Duration::from_secs(5));
+        assert_eq!(config.backoff, Duration::from_millis(20));
+        assert!(config.deprecations.is_empty(), "{:?}", config.deprecations);
+
+        let config = Config::from_sources(None, &[], &HarnessFlags::default()).unwrap();
+        assert_eq!(config.timeout, Duration::from_secs(60));
+        assert_eq!(config.settle_window, Duration::from_secs(120));
+        assert_eq!(config.backoff, Duration::from_secs(1));
+    }
+
+    #[test]
+    fn malformed_durations_say_what_to_write() {
+        let (_dir, path) = file("url = \"https://acme.testrail.io\"\ntimeout = 60\n");
+        let error = Config::from_sources(Some(&path), &[], &HarnessFlags::default())
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            error,
+            format!(
+                "{}:2: `timeout` must be a duration like \"60s\", \"1m 30s\" or \"500ms\" in quotes, with its unit: \"60s\" or \"60ms\", not 60",
+                path.display()
+            )
+        );
+        let error = Config::from_sources(
+            None,
+            &env(&[("TESTRAIL_TIMEOUT", "30 parsecs")]),
+            &HarnessFlags::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.starts_with(
+                "environment variable TESTRAIL_TIMEOUT: `timeout` must be a duration like \"60s\""
+            ),
+            "{error}"
+        );
+        assert!(error.contains("\"parsecs\""), "{error}");
+        let error = Config::from_sources(None, &[], &flags(&["--testrail-settle", "0s"]))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            error,
+            "flag --testrail-settle: `settle` must be longer than zero"
+        );
+    }
+
+    #[test]
+    fn former_duration_names_still_work_and_say_what_to_write_instead() {
+        let (_dir, path) = file("url = \"https://acme.testrail.io\"\ntimeout_secs = 30\n");
+        let config = Config::from_sources(
+            Some(&path),
+            &env(&[("TESTRAIL_SETTLE_SECS", "3")]),
+            &flags(&["--testrail-backoff-ms", "10"]),
+        )
+        .unwrap();
+        assert_eq!(config.timeout, Duration::from_secs(30));
+        assert_eq!(config.settle_window, Duration::from_secs(3));
+        assert_eq!(config.backoff, Duration::from_millis(10));
+        assert_eq!(
+            config.deprecations,
+            [
+                format!(
+                    "testrail: warning: {}:2: `timeout_secs` is deprecated: write `timeout = \"30s\"` instead",
+                    path.display()
+                ),
+                "testrail: warning: environment variable TESTRAIL_SETTLE_SECS is deprecated: set TESTRAIL_SETTLE=3s instead".to_owned(),
+                "testrail: warning: flag --testrail-backoff-ms is deprecated: pass --testrail-backoff 10ms instead".to_owned(),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_current_name_beats_its_former_name_from_the_same_source() {
+        let (_dir, path) = file("timeout_secs = 30\ntimeout = \"5s\"\n");
+        let config = Config::from_sources(
+            Some(&path),
+            &env(&[("TESTRAIL_SETTLE", "7s"), ("TESTRAIL_SETTLE_SECS", "3")]),
+            &flags(&["--testrail-backoff", "1s", "--testrail-backoff-ms", "10"]),
+        )
+        .unwrap();
+        assert_eq!(config.timeout, Duration::from_secs(5));
+        assert_eq!(config.settle_window, Duration::from_secs(7));
+        // Flags are read in order: the last one given wins, as for every flag.
+        assert_eq!(config.backoff, Duration::from_millis(10));
+        assert_eq!(config.deprecations.len(), 3, "{:?}", config.deprecations);
+    }
+
+    #[test]
+    fn bad_former_values_name_the_former_key() {
+        let error = Config::from_sources(
+            None,
+            &env(&[("TESTRAIL_TIMEOUT_SECS", "0")]),
+            &HarnessFlags::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            error,
+            "environment variable TESTRAIL_TIMEOUT_SECS: `timeout_secs` must be at least 1, not 0"
+        );
+        let (_dir, path) = file("settle_secs = \"3s\"\n");
+        let error = Config::from_sources(Some(&path), &[], &HarnessFlags::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.ends_with(":1: `settle_secs` must be a whole number"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn unknown_values_suggest_the_closest_known_value() {
+        let error = Config::from_sources(
+            None,
+            &env(&[("TESTRAIL_EXPORT_FAILURE", "wran")]),
+            &HarnessFlags::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            error,
+            "environment variable TESTRAIL_EXPORT_FAILURE: `export_failure` must be \"fail\" or \"warn\", not \"wran\" (did you mean `warn`?)"
+        );
+    }
+
+    #[test]
+    fn unknown_keys_suggest_the_closest_known_key() {
+        let (_dir, path) = file("tiemout = \"5s\"\n");
+        let error = Config::from_sources(Some(&path), &[], &HarnessFlags::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("unknown key `tiemout` (did you mean `timeout`?); known keys: "),
+            "{error}"
+        );
+        let (_dir, path) = file("[mappings]\nmode = \"basic\"\n");
+        let error = Config::from_sources(Some(&path), &[], &HarnessFlags::default())
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("(did you mean `mapping`?)"), "{error}");
     }
 }

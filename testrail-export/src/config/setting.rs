@@ -11,6 +11,9 @@ pub enum Kind {
     Text,
     /// A positive whole number.
     Number,
+    /// A length of time in [`humantime`]'s syntax, the one of the attribute's `timeout`:
+    /// `"60s"`, `"1m 30s"`, `"500ms"` (a string in the file).
+    Duration,
     /// A comma-separated list (an array in the file).
     List,
 }
@@ -61,9 +64,9 @@ settings! {
     "batch_size", "TESTRAIL_BATCH_SIZE", Some("--testrail-batch-size"), Number, "results per add_results_for_cases request (default 250)";
     "rate_limit", "TESTRAIL_RATE_LIMIT", Some("--testrail-rate-limit"), Number, "requests per minute the client allows itself (default 180)";
     "max_in_flight", "TESTRAIL_MAX_IN_FLIGHT", Some("--testrail-max-in-flight"), Number, "requests in flight at once (default 8)";
-    "backoff_ms", "TESTRAIL_BACKOFF_MS", Some("--testrail-backoff-ms"), Number, "first wait before retrying a failed request, doubled each time (default 1000); also the wait after a 429 without Retry-After, times five";
-    "settle_secs", "TESTRAIL_SETTLE_SECS", Some("--testrail-settle-secs"), Number, "how long a write whose answer was lost may take to land: its results are looked for until then before they are sent again (default 120)";
-    "timeout_secs", "TESTRAIL_TIMEOUT_SECS", Some("--testrail-timeout-secs"), Number, "seconds to wait for one answer (default 60)";
+    "backoff", "TESTRAIL_BACKOFF", Some("--testrail-backoff"), Duration, "first wait before retrying a failed request, doubled each time (default `1s`); also the wait after a 429 without Retry-After, times five";
+    "settle", "TESTRAIL_SETTLE", Some("--testrail-settle"), Duration, "how long a write whose answer was lost may take to land: its results are looked for until then before they are sent again (default `2m`)";
+    "timeout", "TESTRAIL_TIMEOUT", Some("--testrail-timeout"), Duration, "how long to wait for one answer (default `60s`)";
     "ca_cert", "TESTRAIL_CA_CERT", Some("--testrail-ca-cert"), Text, "PEM file of an extra CA certificate to trust";
     "insecure", "TESTRAIL_INSECURE", Some("--testrail-insecure"), Bool, "do not verify TLS certificates (loudly warned; never in production)";
     "comment_budget", "TESTRAIL_COMMENT_BUDGET", Some("--testrail-comment-budget"), Number, "bytes per result comment and per step text (default 65536, at least 1024); a longer text is cut at a character boundary with a note, the full text stays in the spool";
@@ -75,9 +78,92 @@ settings! {
     "config", "TESTRAIL_CONFIG", None, Text, "the configuration file to read instead of the nearest testrail.toml";
 }
 
+/// A setting's former name: a whole number of `unit`s, read as the duration setting
+/// `replacement` with a line saying so.
+#[derive(Debug)]
+pub struct Renamed {
+    /// The former key in `testrail.toml`.
+    pub key: &'static str,
+    /// The former environment variable.
+    pub env: &'static str,
+    /// The former harness flag.
+    pub flag: &'static str,
+    /// The key of the setting that replaces it.
+    pub replacement: &'static str,
+    /// What one of its counts is worth.
+    pub unit: std::time::Duration,
+    /// The unit's name, plural (`seconds`).
+    pub unit_name: &'static str,
+}
+
+/// The former names of the duration settings, still read (each with a deprecation line).
+pub const RENAMED: &[Renamed] = &[
+    Renamed {
+        key: "backoff_ms",
+        env: "TESTRAIL_BACKOFF_MS",
+        flag: "--testrail-backoff-ms",
+        replacement: "backoff",
+        unit: std::time::Duration::from_millis(1),
+        unit_name: "milliseconds",
+    },
+    Renamed {
+        key: "settle_secs",
+        env: "TESTRAIL_SETTLE_SECS",
+        flag: "--testrail-settle-secs",
+        replacement: "settle",
+        unit: std::time::Duration::from_secs(1),
+        unit_name: "seconds",
+    },
+    Renamed {
+        key: "timeout_secs",
+        env: "TESTRAIL_TIMEOUT_SECS",
+        flag: "--testrail-timeout-secs",
+        replacement: "timeout",
+        unit: std::time::Duration::from_secs(1),
+        unit_name: "seconds",
+    },
+];
+
+impl Renamed {
+    /// The setting that replaces this one.
+    pub fn setting(&self) -> &'static Setting {
+        by_key(self.replacement).expect("every renamed setting has a replacement in SETTINGS")
+    }
+}
+
+/// The candidate closest to `typed`, if it is close enough to be a likely typo: at most a
+/// third of its characters edited (insertions, deletions, substitutions, swaps of two
+/// neighbours, counted by [`strsim::osa_distance`]), at least one.
+pub fn closest<'a>(typed: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let allowed = (typed.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .map(|candidate| (strsim::osa_distance(typed, candidate), candidate))
+        .filter(|(distance, _)| *distance <= allowed)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, candidate)| candidate)
+}
+
+/// `" (did you mean `x`?)"` for the candidate closest to `typed`, or nothing.
+pub fn did_you_mean<'a>(typed: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    closest(typed, candidates)
+        .map(|candidate| format!(" (did you mean `{candidate}`?)"))
+        .unwrap_or_default()
+}
+
 /// The setting with file key `key`.
 pub fn by_key(key: &str) -> Option<&'static Setting> {
     SETTINGS.iter().find(|setting| setting.key == key)
+}
+
+/// The former setting with file key `key`.
+pub fn renamed_by_key(key: &str) -> Option<&'static Renamed> {
+    RENAMED.iter().find(|renamed| renamed.key == key)
+}
+
+/// The former setting with harness flag `flag`.
+pub fn renamed_by_flag(flag: &str) -> Option<&'static Renamed> {
+    RENAMED.iter().find(|renamed| renamed.flag == flag)
 }
 
 /// The setting with harness flag `flag`.
@@ -102,4 +188,55 @@ pub fn markdown_table() -> String {
     }
     table.push_str("| – | `TESTRAIL_API_KEY` | – | the API key (never in the file, never on the command line) |\n");
     table
+}
+
+/// The README's lines on the former names, as the README shows them.
+pub fn markdown_renamed() -> String {
+    let mut text = String::from(
+        "Durations (`backoff`, `settle`, `timeout`) are written like the attribute's `timeout`: \
+         `\"60s\"`, `\"1m 30s\"`, `\"500ms\"`. Their former names still work and print a line \
+         naming the new one:\n\n",
+    );
+    for renamed in RENAMED {
+        let setting = renamed.setting();
+        text.push_str(&format!(
+            "- `{}` / `{}` / `{}` (a whole number of {}): use `{}` / `{}` / `{}`\n",
+            renamed.key,
+            renamed.env,
+            renamed.flag,
+            renamed.unit_name,
+            setting.key,
+            setting.env,
+            setting.flag.unwrap_or_default(),
+        ));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_renamed_setting_has_a_duration_replacement() {
+        for renamed in RENAMED {
+            assert_eq!(renamed.setting().kind, Kind::Duration, "{}", renamed.key);
+            assert!(
+                by_key(renamed.key).is_none(),
+                "{} is not also current",
+                renamed.key
+            );
+        }
+    }
+
+    #[test]
+    fn close_names_are_suggested_and_distant_ones_not() {
+        let keys = || SETTINGS.iter().map(|setting| setting.key);
+        assert_eq!(closest("projet", keys()), Some("project"));
+        assert_eq!(closest("tiemout", keys()), Some("timeout"));
+        assert_eq!(closest("run_idd", keys()), Some("run_id"));
+        assert_eq!(closest("colour", keys()), None);
+        assert_eq!(did_you_mean("urll", keys()), " (did you mean `url`?)");
+        assert_eq!(did_you_mean("zzzzzz", keys()), "");
+    }
 }
