@@ -18,7 +18,7 @@ pub enum CliError {
     #[error(
         "{0}\n  (settings come from testrail.toml, TESTRAIL_* variables and flags; see `cargo testrail <command> --help`)"
     )]
-    Config(#[from] ConfigError),
+    Config(Box<ConfigError>),
     /// The export failed; the spool keeps what was not sent.
     #[error(
         "{error}\n  the results are kept; resume the upload (it sends only what is missing) with:\n    {resume}"
@@ -130,5 +130,11 @@ impl CliError {
             path: path.into(),
             source,
         }
+    }
+}
+
+impl From<ConfigError> for CliError {
+    fn from(error: ConfigError) -> Self {
+        CliError::Config(Box::new(error))
     }
 }

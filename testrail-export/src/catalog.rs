@@ -166,10 +166,11 @@ fn suite_ids(wanted: &[String]) -> Option<Vec<u64>> {
 /// The configured project (by ID, or by name among `get_projects`); used by `cargo testrail`.
 pub async fn find_project(client: &Client, config: &Config) -> Result<Project, ExportError> {
     match &config.project {
-        None => Err(ExportError::Config(crate::config::ConfigError::Missing {
+        None => Err(crate::config::ConfigError::Missing {
             what: "the TestRail project",
             hint: "set TESTRAIL_PROJECT (ID or name) or `project` in testrail.toml",
-        })),
+        }
+        .into()),
         Some(ProjectRef::Id(id)) => Ok(client.get_project(*id).await?),
         Some(ProjectRef::Name(name)) => {
             let projects = client.get_projects().await?;

@@ -45,7 +45,7 @@ use status_map::StatusMap;
 pub enum ExportError {
     /// The configuration is incomplete or wrong.
     #[error(transparent)]
-    Config(#[from] ConfigError),
+    Config(Box<ConfigError>),
     /// The client could not be set up.
     #[error(transparent)]
     ClientConfig(#[from] testrail_api::BuildError),
@@ -148,6 +148,12 @@ pub enum ExportError {
     /// The async runtime failed.
     #[error("export runtime failure: {0}")]
     Runtime(String),
+}
+
+impl From<ConfigError> for ExportError {
+    fn from(error: ConfigError) -> Self {
+        ExportError::Config(Box::new(error))
+    }
 }
 
 /// What an export did.
