@@ -1,25 +1,86 @@
-//! `--testrail-dry-run`: what the export would send (method, URL, body), without sending
-//! anything, not even reads. IDs that only TestRail can tell (the project of a name, the new
-//! run) are shown as placeholders; the API key appears nowhere.
+//! `--testrail-dry-run`: the [`Plan`] the export would execute (method, URL, body), computed
+//! by the same planning stage ([`pipeline::plan`]) without sending anything, not even
+//! reads. IDs that only TestRail can tell (the project of a name, the suite of a case, the
+//! new run) are shown as placeholders; the API key appears nowhere.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::config::{Config, ProjectRef, Target};
-use testrail_api::{ApiKey, Client, ClientConfig, NewRun, ResultForCase};
+use crate::catalog::{CaseState, StepResults};
+use crate::config::{Config, ProjectRef};
+use crate::journal::Journal;
+use crate::pipeline::{self, plan::Facts, plan::Plan};
+use crate::target::{Naming, Step};
+use testrail_api::{ApiKey, Client, ClientConfig, ResultForCase};
 use testrail_formats::spool::SpoolFile;
 
 use super::ExportError;
 use super::report;
 use super::results::{self, ResultContext};
-use super::send::{Item, batches};
+use super::send::batches;
 use super::status_map::{StatusMap, builtin_statuses};
 
-/// Describes the requests an export of `files` would send.
+/// Stands for an ID that only TestRail can tell (the project of a name, the suite of the
+/// cases); JSON bodies show it as the placeholder's name.
+const UNKNOWN: u64 = 0;
+
+/// The plan an export of `files` would execute, from the configuration alone: every case is
+/// taken to be in the configured suite (`SUITE` when that is not one suite ID), the journal
+/// as empty (a new session) and the statuses as TestRail's built-in ones.
+///
+/// # Errors
+/// A status mapping that names statuses TestRail does not have built in.
+pub fn plan(config: &Config, files: &[SpoolFile], session: &str) -> Result<Plan, ExportError> {
+    let statuses = StatusMap::resolve(&config.mapping, &builtin_statuses())?;
+    let suite_id = match config.suites.as_slice() {
+        [suite] => suite.trim().parse().unwrap_or(UNKNOWN),
+        _ => UNKNOWN,
+    };
+    let suite_name = match config.suites.as_slice() {
+        [suite] if suite_id == UNKNOWN => suite.clone(),
+        [suite] => format!("S{suite}"),
+        _ => "SUITE".to_owned(),
+    };
+    let reports = report::build(files);
+    let known = CaseState::Known {
+        suite_id,
+        template_id: None,
+    };
+    let facts = Facts {
+        states: reports
+            .iter()
+            .map(|report| (report.case_id, known))
+            .collect(),
+        cases_assumed: true,
+        statuses,
+        step_results: StepResults::None,
+        context: ResultContext::new(config, session),
+        project_id: match config.project {
+            Some(ProjectRef::Id(id)) => id,
+            _ => UNKNOWN,
+        },
+        suite_names: BTreeMap::from([(suite_id, suite_name)]),
+        naming: Naming {
+            name: super::run_name(config, files, session),
+            description: config.run_description.clone(),
+            marker: results::session_marker(session),
+            find_earlier: false,
+        },
+        reports,
+    };
+    pipeline::plan::plan(config, facts, &Journal::default())
+}
+
+/// Describes the requests an export of `files` would send: the [`plan`], rendered.
+///
+/// # Errors
+/// See [`plan`]; a URL the client cannot be built with.
 pub fn describe(
     config: &Config,
     files: &[SpoolFile],
     session: &str,
 ) -> Result<String, ExportError> {
+    let plan = plan(config, files, session)?;
     let client = Client::new(ClientConfig::new(
         config
             .url
@@ -28,20 +89,20 @@ pub fn describe(
         config.user.clone().unwrap_or_else(|| "dry-run".to_owned()),
         ApiKey::new("not-used-by-a-dry-run"),
     ))?;
-    let statuses = StatusMap::resolve(&config.mapping, &builtin_statuses())?;
-    let context = ResultContext::new(config, session);
-    let mut items = Vec::new();
     let mut text = String::from("testrail dry run: nothing is sent. The export would send:\n");
-    for report in report::build(files) {
-        match results::result_for(&report, &statuses, &context, false) {
-            Ok(result) => items.push(Item {
-                files: results::files_of(&report),
-                result,
-            }),
-            Err(reason) => {
-                let _ = writeln!(text, "  (C{} is not reported: {reason})", report.case_id);
+    for file in files {
+        for test in &file.tests {
+            if test.all_case_ids().is_empty() {
+                let _ = writeln!(
+                    text,
+                    "  (test {} is not reported: it has no case ID; link it with #[testrail(C...)])",
+                    test.path
+                );
             }
         }
+    }
+    for (case_id, reason) in &plan.skipped.not_reported {
+        let _ = writeln!(text, "  (C{case_id} is not reported: {reason})");
     }
     let project = match &config.project {
         Some(ProjectRef::Id(id)) => id.to_string(),
@@ -57,35 +118,88 @@ pub fn describe(
             "PROJECT".to_owned()
         }
     };
-    let run = match config.target {
-        Target::Run(run_id) => run_id.to_string(),
-        _ => {
-            let body = NewRun {
-                name: super::run_name(config, files, session),
-                description: config.run_description.clone(),
-                milestone_id: config.milestone_id,
-                include_all: Some(false),
-                case_ids: Some(items.iter().map(|item| item.result.case_id).collect()),
-                ..NewRun::default()
-            };
-            push(&mut text, &client, &format!("add_run/{project}"), &body)?;
-            let _ = writeln!(
-                text,
-                "  (NEW_RUN stands for the ID of the run add_run creates)"
-            );
-            "NEW_RUN".to_owned()
-        }
+    if plan.suites.contains_key(&UNKNOWN) {
+        let _ = writeln!(
+            text,
+            "  (SUITE stands for the suite of the cases, which TestRail tells: set TESTRAIL_SUITES to one suite ID to see it)"
+        );
+    }
+    let post = |text: &mut String, method: String, body: serde_json::Value| {
+        push(text, &client, &method, &placeholders(body))
     };
-    for batch in batches(items, config.batch_size) {
-        let results: Vec<ResultForCase> = batch.into_iter().map(|item| item.result).collect();
-        push(
-            &mut text,
-            &client,
-            &format!("add_results_for_cases/{run}"),
-            &serde_json::json!({ "results": results }),
-        )?;
+    for suite in plan.suites.into_values() {
+        let run = match &suite.step {
+            Step::Join { run_id } | Step::Adopt { run_id } => {
+                let _ = writeln!(
+                    text,
+                    "  (the results go into run R{run_id}; the cases it lacks are added to it first)"
+                );
+                run_id.to_string()
+            }
+            Step::Outside => continue,
+            Step::NewRun(body) => {
+                post(&mut text, format!("add_run/{project}"), json(body))?;
+                let _ = writeln!(
+                    text,
+                    "  (NEW_RUN stands for the ID of the run add_run creates)"
+                );
+                "NEW_RUN".to_owned()
+            }
+            Step::NewPlan(body) => {
+                post(&mut text, format!("add_plan/{project}"), json(body))?;
+                let _ = writeln!(
+                    text,
+                    "  (NEW_RUN stands for the ID of the run of the entry add_plan creates)"
+                );
+                "NEW_RUN".to_owned()
+            }
+            Step::NewEntry { plan_id, entry } => {
+                let plan = plan_id.map_or("NEW_PLAN".to_owned(), |id| id.to_string());
+                post(&mut text, format!("add_plan_entry/{plan}"), json(entry))?;
+                let _ = writeln!(
+                    text,
+                    "  (NEW_RUN stands for the ID of the run of the entry add_plan_entry creates)"
+                );
+                "NEW_RUN".to_owned()
+            }
+        };
+        for batch in batches(suite.items, config.batch_size) {
+            let results: Vec<ResultForCase> = batch.into_iter().map(|item| item.result).collect();
+            push(
+                &mut text,
+                &client,
+                &format!("add_results_for_cases/{run}"),
+                &serde_json::json!({ "results": results }),
+            )?;
+        }
     }
     Ok(text)
+}
+
+fn json<B: serde::Serialize>(body: &B) -> serde_json::Value {
+    serde_json::to_value(body).unwrap_or_default()
+}
+
+/// Shows the IDs only TestRail can tell by their placeholders' names.
+fn placeholders(mut body: serde_json::Value) -> serde_json::Value {
+    match &mut body {
+        serde_json::Value::Object(map) => {
+            for (key, value) in map.iter_mut() {
+                if key == "suite_id" && value.as_u64() == Some(UNKNOWN) {
+                    *value = serde_json::Value::from("SUITE");
+                } else {
+                    *value = placeholders(value.take());
+                }
+            }
+        }
+        serde_json::Value::Array(values) => {
+            for value in values {
+                *value = placeholders(value.take());
+            }
+        }
+        _ => {}
+    }
+    body
 }
 
 fn push<B: serde::Serialize>(
