@@ -69,7 +69,7 @@ pub fn is_from_session(comment: Option<&str>, session: &str) -> bool {
 /// The spool files a comment says its result comes from (see [`result_for`]).
 ///
 /// ```
-/// use testrail_export::export::results::files_in;
+/// use testrail_export::results::files_in;
 /// let comment = "**NoBug**\n\n_testrail-rs session `s1` · from cart-7.json, checkout-9.json_";
 /// assert_eq!(files_in(Some(comment)), ["cart-7.json", "checkout-9.json"]);
 /// ```

@@ -25,7 +25,7 @@ const NOTE_PREFIX: &str = "[testrail-rs cut ";
 /// than newline and tab (`\r`, NUL, bell, backspace, DEL, C1 controls).
 ///
 /// ```
-/// use testrail_export::export::text::clean;
+/// use testrail_export::text::clean;
 /// assert_eq!(clean("\x1b[31mred\x1b[0m\r\n\tok\x07"), "red\n\tok");
 /// ```
 pub fn clean(text: &str) -> Cow<'_, str> {
