@@ -118,7 +118,17 @@ pub fn describe(
             "PROJECT".to_owned()
         }
     };
-    if plan.suites.contains_key(&UNKNOWN) {
+    let creates = |step: &Step| {
+        matches!(
+            step,
+            Step::NewRun(_) | Step::NewPlan(_) | Step::NewEntry { .. }
+        )
+    };
+    if plan
+        .suites
+        .get(&UNKNOWN)
+        .is_some_and(|suite| creates(&suite.step))
+    {
         let _ = writeln!(
             text,
             "  (SUITE stands for the suite of the cases, which TestRail tells: set TESTRAIL_SUITES to one suite ID to see it)"

@@ -830,3 +830,104 @@ pub async fn forget_gone(client: &Client, journal: &mut Journal) -> Result<Forgo
         .retain(|sent| matches!(sent.intent, Intent::Cases { run_id } if kept.contains(&run_id)));
     Ok(lines)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::flags::HarnessFlags;
+
+    fn config(env: &[(&str, &str)]) -> Config {
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))
+            .collect();
+        Config::from_sources(None, &env, &HarnessFlags::default()).unwrap()
+    }
+
+    fn naming() -> Naming {
+        Naming {
+            name: "nightly".into(),
+            description: None,
+            marker: "testrail-rs session `s1`".into(),
+            find_earlier: false,
+        }
+    }
+
+    fn needed(suites: &[u64]) -> BTreeMap<u64, BTreeSet<u64>> {
+        suites
+            .iter()
+            .map(|suite| (*suite, BTreeSet::from([suite * 10])))
+            .collect()
+    }
+
+    fn kinds(steps: &BTreeMap<u64, Step>) -> Vec<String> {
+        steps
+            .values()
+            .map(|step| match step {
+                Step::Join { run_id } => format!("join R{run_id}"),
+                Step::Adopt { run_id } => format!("adopt R{run_id}"),
+                Step::Outside => "outside".into(),
+                Step::NewRun(body) => format!("add_run {:?}", body.case_ids),
+                Step::NewPlan(body) => format!("add_plan {}", body.entries.len()),
+                Step::NewEntry { plan_id, .. } => format!("add_plan_entry {plan_id:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn one_suite_gets_a_run_and_several_a_plan_with_an_entry_each() {
+        let steps = |suites: &[u64]| {
+            kinds(&super::steps(
+                &config(&[]),
+                &Journal::default(),
+                &needed(suites),
+                &BTreeMap::new(),
+                &naming(),
+            ))
+        };
+        assert_eq!(steps(&[1]), ["add_run Some([10])"]);
+        assert_eq!(steps(&[1, 2]), ["add_plan 1", "add_plan_entry None"]);
+    }
+
+    #[test]
+    fn the_journal_decides_what_is_joined() {
+        let mut journal = Journal::default();
+        journal.runs.insert(
+            1,
+            RunState {
+                run_id: 40,
+                ..RunState::default()
+            },
+        );
+        let steps = |config: &Config, journal: &Journal| {
+            kinds(&super::steps(
+                config,
+                journal,
+                &needed(&[1, 2]),
+                &BTreeMap::new(),
+                &naming(),
+            ))
+        };
+        // A session with a plain run that meets a second suite gets a second run.
+        assert_eq!(
+            steps(&config(&[]), &journal),
+            ["join R40", "add_run Some([20])"]
+        );
+        // The configured run holds suite 1 only.
+        journal.runs.get_mut(&1).unwrap().run_id = 42;
+        assert_eq!(
+            steps(&config(&[("TESTRAIL_RUN_ID", "42")]), &journal),
+            ["join R42", "outside"]
+        );
+        assert_eq!(
+            steps(&config(&[("TESTRAIL_RUN_ID", "42")]), &Journal::default()),
+            ["adopt R42", "adopt R42"]
+        );
+        // A session's plan gets the entries of new suites.
+        journal.plan_id = Some(7);
+        assert_eq!(
+            steps(&config(&[]), &journal),
+            ["join R42", "add_plan_entry Some(7)"]
+        );
+    }
+}
