@@ -1,16 +1,25 @@
 //! Sending spooled outcomes to TestRail: the same path for the export at the end of a test
 //! run, for `cargo testrail upload` and for JUnit imports.
 //!
-//! 1. [`report`]: outcomes → one report per case (test and step links, worst wins);
-//! 2. [`status_map`]: bug labels → TestRail statuses, resolved with `get_statuses`;
-//! 3. [`catalog`]: project, suites and cases (Missing and Unconfigured cases);
-//! 4. [`target`]: the run or plan of the session, created once and joined after;
-//! 5. [`send`]: batches, acknowledged in the [`journal`], checked after ambiguous failures.
+//! [`export_with`] reads the facts, then runs the four stages of [`pipeline`], each one pass
+//! over the previous stage's data:
 //!
-//! [`config`] and [`flags`] read what the user asked (`testrail.toml`, `TESTRAIL_*`,
-//! `--testrail-*`); [`at_exit`] is what a test binary runs when its tests have ended;
-//! [`summary`] renders where the results went. The outcomes, spool files and sessions are
-//! [`testrail_formats`]'s; every request goes through the [`testrail_api`] client.
+//! 0. facts: [`report`] turns the outcomes into one report per case (test and step links,
+//!    worst wins); [`status_map`] resolves the statuses; [`catalog`] reads the project,
+//!    suites and, when needed, cases (Missing and Unconfigured cases);
+//! 1. [`pipeline::plan`]: the result items by suite, and the [`target::Step`] that gives each
+//!    suite its run (join, adopt, new run, new plan, new plan entry); no request;
+//! 2. [`pipeline::prepare`]: the steps executed ([`target`]: created once per session and
+//!    joined after), what TestRail already holds acknowledged;
+//! 3. [`pipeline::deliver`]: batches ([`send`]), acknowledged in the [`journal`], checked
+//!    after ambiguous failures;
+//! 4. [`pipeline::close`]: `--close-run`, and the summary.
+//!
+//! [`dry_run`] prints the plan of stage 1. [`config`] and [`flags`] read what the user asked
+//! (`testrail.toml`, `TESTRAIL_*`, `--testrail-*`); [`at_exit`] is what a test binary runs
+//! when its tests have ended; [`summary`] renders where the results went. The outcomes,
+//! spool files and sessions are [`testrail_formats`]'s; every request goes through the
+//! [`testrail_api`] client.
 
 pub mod at_exit;
 pub mod catalog;
@@ -321,7 +330,7 @@ pub async fn export_with(
     let prepared = loop {
         let plan = pipeline::plan::plan(config, facts.clone(), &journal.lock().await.journal)?;
         match pipeline::prepare::prepare(&client, config, &journal, session, plan).await? {
-            pipeline::prepare::Outcome::Ready(prepared) => break prepared,
+            pipeline::prepare::Outcome::Ready(prepared) => break *prepared,
             // A case assumed to be in the only suite is not: read the suite, plan again.
             pipeline::prepare::Outcome::Replan => {
                 catalog.scan(&client).await?;

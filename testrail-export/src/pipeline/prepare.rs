@@ -50,7 +50,7 @@ pub struct Prepared {
 #[derive(Clone, Debug)]
 pub enum Outcome {
     /// The runs are ready.
-    Ready(Prepared),
+    Ready(Box<Prepared>),
     /// TestRail refused a case the plan assumed to be in the only configured suite: read
     /// the suite's cases and plan again.
     Replan,
@@ -78,13 +78,13 @@ pub async fn prepare(
         mut skipped,
     } = plan;
     let ready = |deliveries, skipped| {
-        Outcome::Ready(Prepared {
+        Outcome::Ready(Box::new(Prepared {
             project_id,
             naming: naming.clone(),
             statuses: statuses.clone(),
             deliveries,
             skipped,
-        })
+        }))
     };
     if suites.is_empty() {
         return Ok(ready(Vec::new(), skipped));
