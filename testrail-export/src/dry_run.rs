@@ -7,11 +7,12 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::catalog::{CaseState, StepResults};
+use crate::config::mapping::StatusRef;
 use crate::config::{Config, ProjectRef};
 use crate::journal::Journal;
 use crate::pipeline::{self, plan::Facts, plan::Plan};
 use crate::target::{Naming, Step};
-use testrail_api::{ApiKey, Client, ClientConfig, ResultForCase};
+use testrail_api::{ApiKey, Client, ClientConfig, ResultForCase, Status};
 use testrail_formats::spool::SpoolFile;
 
 use super::ExportError;
@@ -24,14 +25,61 @@ use super::status_map::{StatusMap, builtin_statuses};
 /// cases); JSON bodies show it as the placeholder's name.
 const UNKNOWN: u64 = 0;
 
+/// Statuses named by the mapping that are not built in stand for themselves from this ID
+/// on (shown as `STATUS_1`, `STATUS_2`, ...): only TestRail can tell their IDs.
+const CUSTOM_STATUS_BASE: u64 = 1 << 40;
+
+/// TestRail's built-in statuses, and a stand-in for each other status the mapping names,
+/// with the placeholder each stand-in's ID is shown as.
+fn dry_run_statuses(config: &Config) -> (Vec<Status>, BTreeMap<u64, (String, String)>) {
+    let mapping = &config.mapping;
+    let named = mapping
+        .labels
+        .values()
+        .chain(mapping.advanced.values().flat_map(BTreeMap::values))
+        .chain(&mapping.skipped)
+        .chain(&mapping.error)
+        .chain(&mapping.not_reached);
+    let mut statuses = builtin_statuses();
+    let mut placeholders = BTreeMap::new();
+    for wanted in named {
+        let known = statuses.iter().any(|status| match wanted {
+            StatusRef::Id(id) => status.id == *id,
+            StatusRef::Name(name) => {
+                status.name.eq_ignore_ascii_case(name.trim())
+                    || status.label.eq_ignore_ascii_case(name.trim())
+            }
+        });
+        if known {
+            continue;
+        }
+        let (id, name) = match wanted {
+            StatusRef::Id(id) => (*id, format!("status {id}")),
+            StatusRef::Name(name) => {
+                let id = CUSTOM_STATUS_BASE + placeholders.len() as u64;
+                let placeholder = format!("STATUS_{}", placeholders.len() + 1);
+                placeholders.insert(id, (placeholder, name.trim().to_owned()));
+                (id, name.trim().to_owned())
+            }
+        };
+        let status = serde_json::json!({ "id": id, "name": name, "label": name });
+        if let Ok(status) = serde_json::from_value(status) {
+            statuses.push(status);
+        }
+    }
+    (statuses, placeholders)
+}
+
 /// The plan an export of `files` would execute, from the configuration alone: every case is
 /// taken to be in the configured suite (`SUITE` when that is not one suite ID), the journal
-/// as empty (a new session) and the statuses as TestRail's built-in ones.
+/// as empty (a new session), and statuses the mapping names that are not built in as
+/// stand-ins.
 ///
 /// # Errors
-/// A status mapping that names statuses TestRail does not have built in.
+/// A status mapping that names the built-in Untested status.
 pub fn plan(config: &Config, files: &[SpoolFile], session: &str) -> Result<Plan, ExportError> {
-    let statuses = StatusMap::resolve(&config.mapping, &builtin_statuses())?;
+    let (statuses, _) = dry_run_statuses(config);
+    let statuses = StatusMap::resolve(&config.mapping, &statuses)?;
     let suite_id = match config.suites.as_slice() {
         [suite] => suite.trim().parse().unwrap_or(UNKNOWN),
         _ => UNKNOWN,
@@ -134,8 +182,15 @@ pub fn describe(
             "  (SUITE stands for the suite of the cases, which TestRail tells: set TESTRAIL_SUITES to one suite ID to see it)"
         );
     }
+    let (_, statuses) = dry_run_statuses(config);
+    for (placeholder, name) in statuses.values() {
+        let _ = writeln!(
+            text,
+            "  ({placeholder} stands for the ID of status {name:?}, which TestRail tells)"
+        );
+    }
     let post = |text: &mut String, method: String, body: serde_json::Value| {
-        push(text, &client, &method, &placeholders(body))
+        push(text, &client, &method, &placeholders(body, &statuses))
     };
     for suite in plan.suites.into_values() {
         let run = match &suite.step {
@@ -175,11 +230,10 @@ pub fn describe(
         };
         for batch in batches(suite.items, config.batch_size) {
             let results: Vec<ResultForCase> = batch.into_iter().map(|item| item.result).collect();
-            push(
+            post(
                 &mut text,
-                &client,
-                &format!("add_results_for_cases/{run}"),
-                &serde_json::json!({ "results": results }),
+                format!("add_results_for_cases/{run}"),
+                serde_json::json!({ "results": results }),
             )?;
         }
     }
@@ -190,21 +244,28 @@ fn json<B: serde::Serialize>(body: &B) -> serde_json::Value {
     serde_json::to_value(body).unwrap_or_default()
 }
 
-/// Shows the IDs only TestRail can tell by their placeholders' names.
-fn placeholders(mut body: serde_json::Value) -> serde_json::Value {
+/// Shows the IDs only TestRail can tell by their placeholders' names: the suite and the
+/// custom statuses.
+fn placeholders(
+    mut body: serde_json::Value,
+    statuses: &BTreeMap<u64, (String, String)>,
+) -> serde_json::Value {
     match &mut body {
         serde_json::Value::Object(map) => {
             for (key, value) in map.iter_mut() {
-                if key == "suite_id" && value.as_u64() == Some(UNKNOWN) {
-                    *value = serde_json::Value::from("SUITE");
-                } else {
-                    *value = placeholders(value.take());
-                }
+                let id = value.as_u64();
+                *value = match (key.as_str(), id) {
+                    ("suite_id", Some(UNKNOWN)) => serde_json::Value::from("SUITE"),
+                    ("status_id", Some(id)) if statuses.contains_key(&id) => {
+                        serde_json::Value::from(statuses[&id].0.clone())
+                    }
+                    _ => placeholders(value.take(), statuses),
+                };
             }
         }
         serde_json::Value::Array(values) => {
             for value in values {
-                *value = placeholders(value.take());
+                *value = placeholders(value.take(), statuses);
             }
         }
         _ => {}

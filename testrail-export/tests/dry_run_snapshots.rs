@@ -249,16 +249,31 @@ fn a_broken_configuration_says_what_to_fix() {
             vec![],
             Some("project = 1\nsuite = \"Web\"\n"),
         ),
+        (
+            "an unknown bug label in the mapping",
+            vec![],
+            Some("[mapping.labels]\nFlaky = \"failed\"\n"),
+        ),
     ] {
         let error = config_with(&env, toml).expect_err("a broken configuration");
         text.push_str(&format!("{what}:\n  {error}\n"));
     }
-    let config = config_with(
+    let untested = config_with(
         &[("TESTRAIL_PROJECT", "1")],
-        Some("[mapping.labels]\nUndecided = \"Needs review\"\n"),
+        Some("[mapping.labels]\nUndecided = \"untested\"\n"),
     )
     .unwrap();
-    let error = dry_run::describe(&config, &cart(), SESSION).expect_err("a custom status");
-    text.push_str(&format!("a status only TestRail can tell:\n  {error}\n"));
+    let error = dry_run::describe(&untested, &cart(), SESSION).expect_err("untested is no result");
+    text.push_str(&format!("a mapping to Untested:\n  {error}\n"));
     assert_dry_run("dry_run_broken_configuration", &text);
+}
+
+#[test]
+fn custom_statuses_are_shown_by_name() {
+    let config = config_with(
+        &[("TESTRAIL_PROJECT", "1"), ("TESTRAIL_RUN_NAME", "nightly")],
+        Some("[mapping.labels]\nDefinitelyBug = \"Needs review\"\nNoBug = 6\n"),
+    )
+    .unwrap();
+    assert_dry_run("dry_run_custom_statuses", &describe(&config, &cart()));
 }
