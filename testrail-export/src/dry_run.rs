@@ -70,18 +70,27 @@ fn dry_run_statuses(config: &Config) -> (Vec<Status>, BTreeMap<u64, (String, Str
     (statuses, placeholders)
 }
 
-/// The plan an export of `files` would execute, from the configuration alone: every case is
-/// taken to be in the configured suite (`SUITE` when that is not one suite ID), the journal
-/// as empty (a new session), and statuses the mapping names that are not built in as
-/// stand-ins.
+/// The plan an export of `files` would execute, from the configuration and the session's
+/// `journal` (empty for a new session) alone: every case is taken to be in the configured
+/// suite (else in the suite of the session's only run; `SUITE` when neither tells), and
+/// statuses the mapping names that are not built in as stand-ins.
 ///
 /// # Errors
 /// A status mapping that names the built-in Untested status.
-pub fn plan(config: &Config, files: &[SpoolFile], session: &str) -> Result<Plan, ExportError> {
+pub fn plan(
+    config: &Config,
+    files: &[SpoolFile],
+    session: &str,
+    journal: &Journal,
+) -> Result<Plan, ExportError> {
     let (statuses, _) = dry_run_statuses(config);
     let statuses = StatusMap::resolve(&config.mapping, &statuses)?;
-    let suite_id = match config.suites.as_slice() {
-        [suite] => suite.trim().parse().unwrap_or(UNKNOWN),
+    let suite_id = match (
+        config.suites.as_slice(),
+        journal.runs.keys().collect::<Vec<_>>().as_slice(),
+    ) {
+        ([suite], _) => suite.trim().parse().unwrap_or(UNKNOWN),
+        ([], [suite]) => **suite,
         _ => UNKNOWN,
     };
     let suite_name = match config.suites.as_slice() {
@@ -116,10 +125,11 @@ pub fn plan(config: &Config, files: &[SpoolFile], session: &str) -> Result<Plan,
         },
         reports,
     };
-    pipeline::plan::plan(config, facts, &Journal::default())
+    pipeline::plan::plan(config, facts, journal)
 }
 
-/// Describes the requests an export of `files` would send: the [`plan`], rendered.
+/// Describes the requests an export of `files` into the session whose journal is `journal`
+/// would send: the [`plan`], rendered.
 ///
 /// # Errors
 /// See [`plan`]; a URL the client cannot be built with.
@@ -127,8 +137,9 @@ pub fn describe(
     config: &Config,
     files: &[SpoolFile],
     session: &str,
+    journal: &Journal,
 ) -> Result<String, ExportError> {
-    let plan = plan(config, files, session)?;
+    let plan = plan(config, files, session, journal)?;
     let client = Client::new(ClientConfig::new(
         config
             .url
@@ -148,6 +159,16 @@ pub fn describe(
                 );
             }
         }
+    }
+    if plan.skipped.already_stored > 0 {
+        let _ = writeln!(
+            text,
+            "  ({} result(s) of this session are already stored in TestRail: not sent again)",
+            plan.skipped.already_stored
+        );
+    }
+    if plan.suites.is_empty() {
+        let _ = writeln!(text, "  (nothing to send)");
     }
     for (case_id, reason) in &plan.skipped.not_reported {
         let _ = writeln!(text, "  (C{case_id} is not reported: {reason})");
@@ -194,7 +215,14 @@ pub fn describe(
     };
     for suite in plan.suites.into_values() {
         let run = match &suite.step {
-            Step::Join { run_id } | Step::Adopt { run_id } => {
+            Step::Join { run_id } => {
+                let _ = writeln!(
+                    text,
+                    "  (the results go into run R{run_id}, which this session made or joined; the cases it lacks are added to it first)"
+                );
+                run_id.to_string()
+            }
+            Step::Adopt { run_id } => {
                 let _ = writeln!(
                     text,
                     "  (the results go into run R{run_id}; the cases it lacks are added to it first)"

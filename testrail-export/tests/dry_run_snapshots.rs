@@ -6,6 +6,7 @@
 use testrail_export::config::Config;
 use testrail_export::dry_run;
 use testrail_export::flags::HarnessFlags;
+use testrail_export::journal::{Journal, RunState};
 use testrail_export::target::Step;
 use testrail_formats::spool::SpoolFile;
 
@@ -100,7 +101,7 @@ fn cart() -> Vec<SpoolFile> {
 }
 
 fn describe(config: &Config, files: &[SpoolFile]) -> String {
-    dry_run::describe(config, files, SESSION).expect("the dry run renders")
+    dry_run::describe(config, files, SESSION, &Journal::default()).expect("the dry run renders")
 }
 
 /// Snapshots `text` with ports, dates, times, paths, build URLs and the session redacted.
@@ -137,7 +138,7 @@ fn a_new_run() {
 #[test]
 fn an_existing_run_gets_only_the_results() {
     let config = config(&[("TESTRAIL_PROJECT", "1"), ("TESTRAIL_RUN_ID", "42")]);
-    let plan = dry_run::plan(&config, &cart(), SESSION).unwrap();
+    let plan = dry_run::plan(&config, &cart(), SESSION, &Journal::default()).unwrap();
     let steps: Vec<&Step> = plan.suites.values().map(|suite| &suite.step).collect();
     assert_eq!(steps, [&Step::Adopt { run_id: 42 }]);
     assert_dry_run("dry_run_existing_run", &describe(&config, &cart()));
@@ -151,7 +152,7 @@ fn a_new_plan_is_made_with_the_entry_not_a_run() {
         ("TESTRAIL_PLAN", "true"),
         ("TESTRAIL_RUN_NAME", "nightly"),
     ]);
-    let plan = dry_run::plan(&config, &cart(), SESSION).unwrap();
+    let plan = dry_run::plan(&config, &cart(), SESSION, &Journal::default()).unwrap();
     assert!(
         matches!(
             plan.suites.get(&3).map(|suite| &suite.step),
@@ -172,7 +173,7 @@ fn an_existing_plan_gets_an_entry_not_a_run() {
         ("TESTRAIL_CONFIG_IDS", "2"),
         ("TESTRAIL_RUN_NAME", "nightly"),
     ]);
-    let plan = dry_run::plan(&config, &cart(), SESSION).unwrap();
+    let plan = dry_run::plan(&config, &cart(), SESSION, &Journal::default()).unwrap();
     assert!(
         matches!(
             plan.suites.values().next().map(|suite| &suite.step),
@@ -263,7 +264,8 @@ fn a_broken_configuration_says_what_to_fix() {
         Some("[mapping.labels]\nUndecided = \"untested\"\n"),
     )
     .unwrap();
-    let error = dry_run::describe(&untested, &cart(), SESSION).expect_err("untested is no result");
+    let error = dry_run::describe(&untested, &cart(), SESSION, &Journal::default())
+        .expect_err("untested is no result");
     text.push_str(&format!("a mapping to Untested:\n  {error}\n"));
     assert_dry_run("dry_run_broken_configuration", &text);
 }
@@ -276,4 +278,27 @@ fn custom_statuses_are_shown_by_name() {
     )
     .unwrap();
     assert_dry_run("dry_run_custom_statuses", &describe(&config, &cart()));
+}
+
+#[test]
+fn a_resumed_session_joins_its_run_and_skips_what_is_stored() {
+    let config = config(&[("TESTRAIL_PROJECT", "1")]);
+    let mut journal = Journal::default();
+    journal.runs.insert(
+        5,
+        RunState {
+            run_id: 12,
+            created: true,
+            verified: true,
+            ..RunState::default()
+        },
+    );
+    journal.acknowledge(&[("cart-4242.jsonl".to_owned(), 1)]);
+    let files = cart();
+    let plan = dry_run::plan(&config, &files, SESSION, &journal).unwrap();
+    let steps: Vec<&Step> = plan.suites.values().map(|suite| &suite.step).collect();
+    assert_eq!(steps, [&Step::Join { run_id: 12 }]);
+    let text = dry_run::describe(&config, &files, SESSION, &journal).unwrap();
+    assert!(!text.contains("add_run"), "{text}");
+    assert_dry_run("dry_run_resumed_session", &text);
 }
