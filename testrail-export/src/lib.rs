@@ -346,8 +346,12 @@ pub async fn export_with(
 
 /// What TestRail holds that the plan needs: the project and suites, the statuses, which
 /// templates take step results and where each linked case is. Cases are paged through only
-/// when needed: several suites, or step results limited to some templates.
-async fn read_facts(
+/// when needed: several suites, or step results limited to some templates. The catalog is
+/// returned too, for the export to read the cases when TestRail refuses one it assumed.
+///
+/// # Errors
+/// An unknown project, suite or status; TestRail's refusals.
+pub async fn read_facts(
     client: &Client,
     config: &Config,
     session: &str,
