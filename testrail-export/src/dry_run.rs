@@ -229,7 +229,19 @@ pub fn describe(
                 );
                 run_id.to_string()
             }
-            Step::Outside => continue,
+            Step::Outside => {
+                let cases: Vec<String> = suite
+                    .cases()
+                    .iter()
+                    .map(|case| format!("C{case}"))
+                    .collect();
+                let _ = writeln!(
+                    text,
+                    "  ({} not reported: their suite is not the configured run's)",
+                    cases.join(", ")
+                );
+                continue;
+            }
             Step::NewRun(body) => {
                 post(&mut text, format!("add_run/{project}"), json(body))?;
                 let _ = writeln!(
