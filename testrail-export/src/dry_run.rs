@@ -85,18 +85,19 @@ pub fn plan(
 ) -> Result<Plan, ExportError> {
     let (statuses, _) = dry_run_statuses(config);
     let statuses = StatusMap::resolve(&config.mapping, &statuses)?;
-    let suite_id = match (
-        config.suites.as_slice(),
-        journal.runs.keys().collect::<Vec<_>>().as_slice(),
-    ) {
-        ([suite], _) => suite.trim().parse().unwrap_or(UNKNOWN),
-        ([], [suite]) => **suite,
-        _ => UNKNOWN,
+    let configured = match config.suites.as_slice() {
+        [suite] => suite.trim().parse().ok(),
+        _ => None,
     };
+    let of_journal = match journal.runs.keys().collect::<Vec<_>>().as_slice() {
+        [suite] => Some(**suite),
+        _ => None,
+    };
+    let suite_id = configured.or(of_journal).unwrap_or(UNKNOWN);
     let suite_name = match config.suites.as_slice() {
-        [suite] if suite_id == UNKNOWN => suite.clone(),
-        [suite] => format!("S{suite}"),
-        _ => "SUITE".to_owned(),
+        [suite] if configured.is_none() => suite.trim().to_owned(),
+        _ if suite_id == UNKNOWN => "SUITE".to_owned(),
+        _ => format!("S{suite_id}"),
     };
     let reports = report::build(files);
     let known = CaseState::Known {
