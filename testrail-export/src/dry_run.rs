@@ -63,7 +63,7 @@ pub fn describe(
             let body = NewRun {
                 name: super::run_name(config, files, session),
                 description: config.run_description.clone(),
-                milestone_id: config.milestone_id,
+                milestone_id: config.milestone_id.map(Into::into),
                 include_all: Some(false),
                 case_ids: Some(items.iter().map(|item| item.result.case_id).collect()),
                 ..NewRun::default()

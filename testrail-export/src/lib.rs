@@ -299,7 +299,7 @@ pub async fn export_with(
             .any(|source| !source.unlinked_steps.is_empty())
     });
     let step_results = match has_unlinked_steps {
-        true => StepResults::load(&client, catalog.project.id).await?,
+        true => StepResults::load(&client, catalog.project.id.get()).await?,
         false => StepResults::None,
     };
     if catalog.single_suite().is_none() || matches!(step_results, StepResults::Templates(_)) {
@@ -383,21 +383,21 @@ pub async fn export_with(
             .map(|(suite, items)| {
                 (
                     *suite,
-                    items.iter().map(|item| item.result.case_id).collect(),
+                    items.iter().map(|item| item.result.case_id.get()).collect(),
                 )
             })
             .collect();
         let suite_names: BTreeMap<u64, String> = catalog
             .suites
             .iter()
-            .map(|suite| (suite.id, suite.name.clone()))
+            .map(|suite| (suite.id.get(), suite.name.clone()))
             .collect();
         let prepared = {
             let mut locked = journal.lock().await;
             target::prepare(
                 &client,
                 config,
-                catalog.project.id,
+                catalog.project.id.get(),
                 &suite_names,
                 &mut locked,
                 &needed,
@@ -445,10 +445,11 @@ pub async fn export_with(
         for items in by_suite.values_mut() {
             let before = items.len();
             items.retain(|item| {
-                !item
-                    .files
-                    .iter()
-                    .all(|file| locked.journal.is_acknowledged(file, item.result.case_id))
+                !item.files.iter().all(|file| {
+                    locked
+                        .journal
+                        .is_acknowledged(file, item.result.case_id.get())
+                })
             });
             summary.already_stored += before - items.len();
         }
@@ -492,7 +493,7 @@ pub async fn export_with(
             session,
             (suite_id, run_id, prepared.changed.contains(&suite_id)),
             items,
-            (catalog.project.id, &naming, &statuses),
+            (catalog.project.id.get(), &naming, &statuses),
         )
         .await?;
         summary.refused.extend(
@@ -588,39 +589,42 @@ async fn send_to_run(
                 for (look, wait_ms) in [500, 1500].into_iter().enumerate() {
                     tokio::time::sleep(std::time::Duration::from_millis(wait_ms)).await;
                     held = match client.get_tests(run_id).await {
-                        Ok(tests) => tests.iter().filter_map(|test| test.case_id).collect(),
+                        Ok(tests) => tests
+                            .iter()
+                            .filter_map(|test| Some(test.case_id?.get()))
+                            .collect(),
                         Err(error) => return Err(target::explain(client, run_id, error).await),
                     };
                     if look == 0
                         && sent_items
                             .iter()
-                            .any(|item| !held.contains(&item.result.case_id))
+                            .any(|item| !held.contains(&item.result.case_id.get()))
                     {
                         break;
                     }
                 }
                 let (lost, _): (Vec<send::Item>, _) = sent_items
                     .into_iter()
-                    .partition(|item| !held.contains(&item.result.case_id));
+                    .partition(|item| !held.contains(&item.result.case_id.get()));
                 if lost.is_empty() {
                     return Ok(total);
                 }
                 if rounds == MAX_REJOIN_ROUNDS {
                     return Err(ExportError::CasesNotAdded {
                         run_id,
-                        missing: lost.iter().map(|item| item.result.case_id).collect(),
+                        missing: lost.iter().map(|item| item.result.case_id.get()).collect(),
                     });
                 }
                 rounds += 1;
                 // A refused result was never counted as sent; it is tried again now.
                 let counted = lost
                     .iter()
-                    .filter(|item| !refused.contains(&item.result.case_id))
+                    .filter(|item| !refused.contains(&item.result.case_id.get()))
                     .count();
                 total.results -= counted.min(total.results);
                 total.dropped.retain(|dropped| {
                     lost.iter()
-                        .all(|item| item.result.case_id != dropped.case_id)
+                        .all(|item| item.result.case_id.get() != dropped.case_id)
                 });
                 let mut locked = journal.lock().await;
                 if let Some(run) = locked.journal.runs.get_mut(&suite_id) {
@@ -629,7 +633,7 @@ async fn send_to_run(
                 for item in &lost {
                     for file in &item.files {
                         if let Some(cases) = locked.journal.acknowledged.get_mut(file) {
-                            cases.remove(&item.result.case_id);
+                            cases.remove(&item.result.case_id.get());
                         }
                     }
                 }
@@ -637,7 +641,7 @@ async fn send_to_run(
                 items = lost;
                 let needed = BTreeMap::from([(
                     suite_id,
-                    items.iter().map(|item| item.result.case_id).collect(),
+                    items.iter().map(|item| item.result.case_id.get()).collect(),
                 )]);
                 target::prepare(
                     client,
@@ -656,10 +660,11 @@ async fn send_to_run(
                 rounds += 1;
                 let mut locked = journal.lock().await;
                 items.retain(|item| {
-                    !item
-                        .files
-                        .iter()
-                        .all(|file| locked.journal.is_acknowledged(file, item.result.case_id))
+                    !item.files.iter().all(|file| {
+                        locked
+                            .journal
+                            .is_acknowledged(file, item.result.case_id.get())
+                    })
                 });
                 if let Some(run) = locked.journal.runs.get_mut(&suite_id) {
                     // Read the run again: its cases changed behind this session's back.
@@ -667,7 +672,7 @@ async fn send_to_run(
                 }
                 let needed = BTreeMap::from([(
                     suite_id,
-                    items.iter().map(|item| item.result.case_id).collect(),
+                    items.iter().map(|item| item.result.case_id.get()).collect(),
                 )]);
                 changed |= target::prepare(
                     client,
@@ -712,14 +717,17 @@ async fn acknowledge_stored(
     };
     let case_of: BTreeMap<u64, u64> = tests
         .iter()
-        .filter_map(|test| Some((test.id, test.case_id?)))
+        .filter_map(|test| Some((test.id.get(), test.case_id?.get())))
         .collect();
     let mut stored = Vec::new();
     for result in results {
         if !results::is_from_session(result.comment.as_deref(), session) {
             continue;
         }
-        let Some(case_id) = result.test_id.and_then(|test| case_of.get(&test).copied()) else {
+        let Some(case_id) = result
+            .test_id
+            .and_then(|test| case_of.get(&test.get()).copied())
+        else {
             continue;
         };
         for file in results::files_in(result.comment.as_deref()) {
