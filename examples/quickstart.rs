@@ -86,7 +86,7 @@ async fn show_run(sim: &Simulator) -> Result<(), testrail_api::Error> {
         .get_statuses()
         .await?
         .into_iter()
-        .map(|s| (s.id, s.label))
+        .map(|s| (s.id.get(), s.label))
         .collect();
     let runs = client.get_runs(1, &RunFilter::default()).await?;
     let Some(run) = runs.into_iter().max_by_key(|run| run.id) else {
@@ -98,13 +98,13 @@ async fn show_run(sim: &Simulator) -> Result<(), testrail_api::Error> {
         .get_results_for_run(run.id, &ResultFilter::default())
         .await?;
     println!("TestRail run R{}: {}", run.id, run.name);
-    println!("{}", testrail_export::run_url(sim.base_url(), run.id));
+    println!("{}", testrail_export::run_url(sim.base_url(), run.id.get()));
     println!();
     println!("{:<6} {:<9} {:<45} comment", "case", "status", "title");
     for test in &tests {
         let status = test
             .status_id
-            .and_then(|id| statuses.get(&id))
+            .and_then(|id| statuses.get(&id.get()))
             .map_or("?", String::as_str);
         let latest = results
             .iter()
@@ -117,7 +117,7 @@ async fn show_run(sim: &Simulator) -> Result<(), testrail_api::Error> {
         let title: String = test.title.chars().take(44).collect();
         println!(
             "C{:<5} {:<9} {:<45} {}",
-            test.case_id.unwrap_or(0),
+            test.case_id.map_or(0, u64::from),
             status,
             title,
             comment.replace("**", "")
@@ -128,7 +128,7 @@ async fn show_run(sim: &Simulator) -> Result<(), testrail_api::Error> {
         *counts
             .entry(
                 test.status_id
-                    .and_then(|id| statuses.get(&id))
+                    .and_then(|id| statuses.get(&id.get()))
                     .map_or("?", String::as_str),
             )
             .or_default() += 1;

@@ -96,10 +96,10 @@ impl CaseInfo {
     /// The summary of a case from the API.
     pub fn from_case(case: &Case) -> CaseInfo {
         CaseInfo {
-            id: case.id,
+            id: case.id.get(),
             title: case.title.clone(),
-            suite_id: case.suite_id,
-            section_id: case.section_id,
+            suite_id: case.suite_id.map(|s| s.get()),
+            section_id: case.section_id.map(|s| s.get()),
             updated_on: case.updated_on,
             automation_id: case
                 .extra
@@ -238,10 +238,10 @@ pub async fn fetch(client: &Client, config: &Config) -> Result<Snapshot, CliErro
         let suite_param = Some(suite.id);
         for section in client.get_sections(project.id, suite_param).await? {
             sections.push(SectionInfo {
-                id: section.id,
-                suite_id: section.suite_id.unwrap_or(suite.id),
+                id: section.id.get(),
+                suite_id: section.suite_id.unwrap_or(suite.id).get(),
                 name: section.name,
-                parent_id: section.parent_id,
+                parent_id: section.parent_id.map(|s| s.get()),
                 display_order: section.display_order.unwrap_or(0),
             });
         }
@@ -252,7 +252,7 @@ pub async fn fetch(client: &Client, config: &Config) -> Result<Snapshot, CliErro
         for case in client.get_cases(project.id, &filter).await? {
             if !case.is_deleted {
                 let mut info = CaseInfo::from_case(&case);
-                info.suite_id = info.suite_id.or(Some(suite.id));
+                info.suite_id = info.suite_id.or(Some(suite.id.get()));
                 cases.push(info);
             }
         }
@@ -264,14 +264,14 @@ pub async fn fetch(client: &Client, config: &Config) -> Result<Snapshot, CliErro
         fetched_at: now_secs(),
         url: config.url.clone().unwrap_or_default(),
         project: ProjectInfo {
-            id: project.id,
+            id: project.id.get(),
             name: project.name.clone(),
             suite_mode: project.suite_mode,
         },
         suites: all_suites
             .iter()
             .map(|suite| SuiteInfo {
-                id: suite.id,
+                id: suite.id.get(),
                 name: suite.name.clone(),
                 configured: configured.iter().any(|c| c.id == suite.id),
             })

@@ -448,14 +448,14 @@ fn four_sessions_into_one_existing_run_at_once_keep_every_case() {
             1,
             &testrail_api::NewRun {
                 name: "Nightly".into(),
-                suite_id: Some(1),
+                suite_id: Some(1.into()),
                 include_all: Some(false),
-                case_ids: Some(vec![40]),
+                case_ids: Some(vec![40.into()]),
                 ..Default::default()
             },
         ))
         .expect("the run is made");
-    let run_id = run.id.to_string();
+    let run_id = run.id.get().to_string();
     // Slow case updates: the sessions' read-modify-writes of the run's cases overlap.
     world
         .sim
@@ -479,7 +479,7 @@ fn four_sessions_into_one_existing_run_at_once_keep_every_case() {
         assert_eq!(ran.code, Some(0), "{}", ran.both());
     }
     let mut expected: Vec<u64> = (1..=24).collect();
-    let counts = world.results_per_case(run.id);
+    let counts = world.results_per_case(run.id.get());
     assert_eq!(
         counts,
         expected.iter().map(|case| (*case, 1)).collect(),
@@ -488,7 +488,7 @@ fn four_sessions_into_one_existing_run_at_once_keep_every_case() {
     expected.push(40);
     let held: Vec<u64> = world
         .sim
-        .with_state(|state| state.runs[&run.id].tests.keys().copied().collect());
+        .with_state(|state| state.runs[&run.id.get()].tests.keys().copied().collect());
     assert_eq!(
         held, expected,
         "the run keeps its case and gains every session's"
@@ -506,10 +506,10 @@ fn a_run_of_a_plan_entry_takes_results_through_the_plan_entry_endpoints() {
             &NewPlan {
                 name: "Release 1.1".into(),
                 entries: vec![NewPlanEntry {
-                    suite_id: Some(1),
+                    suite_id: Some(1.into()),
                     include_all: Some(false),
-                    case_ids: Some(vec![1, 2]),
-                    config_ids: vec![1, 2],
+                    case_ids: Some(vec![1.into(), 2.into()]),
+                    config_ids: vec![1.into(), 2.into()],
                     ..Default::default()
                 }],
                 ..Default::default()
@@ -521,12 +521,14 @@ fn a_run_of_a_plan_entry_takes_results_through_the_plan_entry_endpoints() {
         .iter()
         .find(|run| run.config.as_deref() == Some("Chrome"))
         .expect("a Chrome run")
-        .id;
+        .id
+        .get();
     let firefox = runs
         .iter()
         .find(|run| run.config.as_deref() == Some("Firefox"))
         .expect("a Firefox run")
-        .id;
+        .id
+        .get();
     let (runs_before, plans_before) = (world.run_ids(), plan_ids(&world));
     session(&world, "chrome", &[1, 3]);
     let ran = run_env(&world, &["upload", "--run-id", &chrome.to_string()], &[]);
@@ -603,9 +605,9 @@ fn a_hung_or_dropped_update_run_answer_keeps_every_case_and_result_once() {
                 1,
                 &testrail_api::NewRun {
                     name: "Nightly".into(),
-                    suite_id: Some(1),
+                    suite_id: Some(1.into()),
                     include_all: Some(false),
-                    case_ids: Some(vec![40]),
+                    case_ids: Some(vec![40.into()]),
                     ..Default::default()
                 },
             ))
@@ -614,15 +616,15 @@ fn a_hung_or_dropped_update_run_answer_keeps_every_case_and_result_once() {
         world
             .sim
             .add_fault(FaultRule::new(fault).on("update_run").times(1));
-        let run_id = run.id.to_string();
+        let run_id = run.id.get().to_string();
         let mut env = env;
         env.push(("TESTRAIL_RUN_ID", &run_id));
         let ran = run_env(&world, &["upload"], &env);
         assert_eq!(ran.code, Some(0), "{name}\n{}", ran.both());
-        assert_exactly_once(&world, run.id, &[1, 2, 3], &ran);
+        assert_exactly_once(&world, run.id.get(), &[1, 2, 3], &ran);
         let held: Vec<u64> = world
             .sim
-            .with_state(|state| state.runs[&run.id].tests.keys().copied().collect());
+            .with_state(|state| state.runs[&run.id.get()].tests.keys().copied().collect());
         assert_eq!(held, [1, 2, 3, 40], "{name}: the run keeps C40");
     }
 }
@@ -636,14 +638,14 @@ fn a_resume_adds_again_the_cases_another_session_removed_from_the_run() {
             1,
             &testrail_api::NewRun {
                 name: "Nightly".into(),
-                suite_id: Some(1),
+                suite_id: Some(1.into()),
                 include_all: Some(false),
-                case_ids: Some(vec![40]),
+                case_ids: Some(vec![40.into()]),
                 ..Default::default()
             },
         ))
         .expect("the run is made");
-    let run_id = run.id.to_string();
+    let run_id = run.id.get().to_string();
     let cases: Vec<u64> = (1..=6).collect();
     session(&world, "removed", &cases);
     world.sim.add_fault(
@@ -668,17 +670,17 @@ fn a_resume_adds_again_the_cases_another_session_removed_from_the_run() {
     world.sim.clear_faults();
     // Another session's change, based on what it read before, drops cases 4..=6.
     world.sim.with_state_mut(|state| {
-        let keep: Vec<u64> = state.runs[&run.id]
+        let keep: Vec<u64> = state.runs[&run.id.get()]
             .tests
             .keys()
             .copied()
             .filter(|case| *case < 4 || *case == 40)
             .collect();
-        state.select_run_cases(run.id, false, &keep);
+        state.select_run_cases(run.id.get(), false, &keep);
     });
     let resumed = world.run(&args);
     assert_eq!(resumed.code, Some(0), "{}", resumed.both());
-    assert_exactly_once(&world, run.id, &cases, &resumed);
+    assert_exactly_once(&world, run.id.get(), &cases, &resumed);
 }
 
 #[test]
@@ -690,14 +692,14 @@ fn killed_while_update_run_is_in_flight_the_resume_keeps_every_case() {
             1,
             &testrail_api::NewRun {
                 name: "Nightly".into(),
-                suite_id: Some(1),
+                suite_id: Some(1.into()),
                 include_all: Some(false),
-                case_ids: Some(vec![40]),
+                case_ids: Some(vec![40.into()]),
                 ..Default::default()
             },
         ))
         .expect("the run is made");
-    let run_id = run.id.to_string();
+    let run_id = run.id.get().to_string();
     session(&world, "killed-update", &[1, 2, 3]);
     world.sim.add_fault(
         FaultRule::new(FaultKind::Hang { ms: 1_500 })
@@ -711,9 +713,9 @@ fn killed_while_update_run_is_in_flight_the_resume_keeps_every_case() {
     child.wait().expect("the CLI ends");
     let ran = run_env(&world, &["upload"], &env);
     assert_eq!(ran.code, Some(0), "{}", ran.both());
-    assert_exactly_once(&world, run.id, &[1, 2, 3], &ran);
+    assert_exactly_once(&world, run.id.get(), &[1, 2, 3], &ran);
     let held: Vec<u64> = world
         .sim
-        .with_state(|state| state.runs[&run.id].tests.keys().copied().collect());
+        .with_state(|state| state.runs[&run.id.get()].tests.keys().copied().collect());
     assert_eq!(held, [1, 2, 3, 40]);
 }

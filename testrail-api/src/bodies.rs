@@ -10,6 +10,11 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::ids::{
+    CaseId, CaseTypeId, ConfigId, MilestoneId, PriorityId, SectionId, StatusId, SuiteId,
+    TemplateId, UserId,
+};
+
 /// Body of `add_section`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct NewSection {
@@ -20,10 +25,10 @@ pub struct NewSection {
     pub description: Option<String>,
     /// Suite (required in multi-suite projects, ignored in single-suite ones).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub suite_id: Option<u64>,
+    pub suite_id: Option<SuiteId>,
     /// Parent section, for nesting.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub parent_id: Option<u64>,
+    pub parent_id: Option<SectionId>,
 }
 
 /// Body of `add_case`.
@@ -33,19 +38,19 @@ pub struct NewCase {
     pub title: String,
     /// Template id.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub template_id: Option<u64>,
+    pub template_id: Option<TemplateId>,
     /// Case type id.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub type_id: Option<u64>,
+    pub type_id: Option<CaseTypeId>,
     /// Priority id.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub priority_id: Option<u64>,
+    pub priority_id: Option<PriorityId>,
     /// Estimate, as a timespan (`"1m 5s"`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub estimate: Option<String>,
     /// Milestone id.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub milestone_id: Option<u64>,
+    pub milestone_id: Option<MilestoneId>,
     /// References, comma-separated.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refs: Option<String>,
@@ -62,22 +67,22 @@ pub struct CaseUpdate {
     pub title: Option<String>,
     /// Moves the case to this section (TestRail 6.5.2+).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub section_id: Option<u64>,
+    pub section_id: Option<SectionId>,
     /// Template id.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub template_id: Option<u64>,
+    pub template_id: Option<TemplateId>,
     /// Case type id.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub type_id: Option<u64>,
+    pub type_id: Option<CaseTypeId>,
     /// Priority id.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub priority_id: Option<u64>,
+    pub priority_id: Option<PriorityId>,
     /// Estimate, as a timespan.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub estimate: Option<String>,
     /// Milestone id.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub milestone_id: Option<u64>,
+    pub milestone_id: Option<MilestoneId>,
     /// References, comma-separated.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refs: Option<String>,
@@ -89,13 +94,13 @@ pub struct CaseUpdate {
 /// Body of `add_run`.
 ///
 /// ```
-/// use testrail_api::NewRun;
+/// use testrail_api::{CaseId, NewRun, SuiteId};
 ///
 /// let run = NewRun {
 ///     name: "cargo test 2024-05-01".into(),
-///     suite_id: Some(3),
+///     suite_id: Some(SuiteId::new(3)),
 ///     include_all: Some(false),
-///     case_ids: Some(vec![12, 13]),
+///     case_ids: Some(vec![CaseId::new(12), 13.into()]),
 ///     ..NewRun::default()
 /// };
 /// assert_eq!(
@@ -109,22 +114,22 @@ pub struct NewRun {
     pub name: String,
     /// Suite (required in multi-suite projects).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub suite_id: Option<u64>,
+    pub suite_id: Option<SuiteId>,
     /// Description.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Milestone id.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub milestone_id: Option<u64>,
+    pub milestone_id: Option<MilestoneId>,
     /// Assignee's user id.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub assignedto_id: Option<u64>,
+    pub assignedto_id: Option<UserId>,
     /// Whether to include every case of the suite (TestRail's default: true).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub include_all: Option<bool>,
     /// The cases, when `include_all` is false.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub case_ids: Option<Vec<u64>>,
+    pub case_ids: Option<Vec<CaseId>>,
     /// References, comma-separated.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refs: Option<String>,
@@ -148,16 +153,16 @@ pub struct RunUpdate {
     pub description: Option<String>,
     /// Milestone id.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub milestone_id: Option<u64>,
+    pub milestone_id: Option<MilestoneId>,
     /// Assignee's user id (TestRail 10.2+).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub assignedto_id: Option<u64>,
+    pub assignedto_id: Option<UserId>,
     /// Whether to include every case of the suite.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub include_all: Option<bool>,
     /// The cases, when `include_all` is false.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub case_ids: Option<Vec<u64>>,
+    pub case_ids: Option<Vec<CaseId>>,
     /// References, comma-separated.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refs: Option<String>,
@@ -179,7 +184,7 @@ pub struct NewPlan {
     pub description: Option<String>,
     /// Milestone id.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub milestone_id: Option<u64>,
+    pub milestone_id: Option<MilestoneId>,
     /// Planned start (UNIX seconds).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_on: Option<u64>,
@@ -196,7 +201,7 @@ pub struct NewPlan {
 pub struct NewPlanEntry {
     /// Suite (required in multi-suite projects).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub suite_id: Option<u64>,
+    pub suite_id: Option<SuiteId>,
     /// Name of the entry.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -205,16 +210,16 @@ pub struct NewPlanEntry {
     pub description: Option<String>,
     /// Assignee's user id.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub assignedto_id: Option<u64>,
+    pub assignedto_id: Option<UserId>,
     /// Whether to include every case of the suite (TestRail's default: true).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub include_all: Option<bool>,
     /// The cases, when `include_all` is false.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub case_ids: Option<Vec<u64>>,
+    pub case_ids: Option<Vec<CaseId>>,
     /// Every configuration used by the runs below.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub config_ids: Vec<u64>,
+    pub config_ids: Vec<ConfigId>,
     /// References, comma-separated.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refs: Option<String>,
@@ -228,16 +233,16 @@ pub struct NewPlanEntry {
 pub struct PlanEntryRun {
     /// One configuration per group.
     #[serde(default)]
-    pub config_ids: Vec<u64>,
+    pub config_ids: Vec<ConfigId>,
     /// Whether to include every case of the suite.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub include_all: Option<bool>,
     /// The cases, when `include_all` is false.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub case_ids: Option<Vec<u64>>,
+    pub case_ids: Option<Vec<CaseId>>,
     /// Assignee's user id.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub assignedto_id: Option<u64>,
+    pub assignedto_id: Option<UserId>,
     /// Description.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -251,10 +256,10 @@ pub struct PlanEntryRun {
 ///
 /// ```
 /// use std::time::Duration;
-/// use testrail_api::{format_elapsed, ElapsedFormat, NewResult};
+/// use testrail_api::{format_elapsed, ElapsedFormat, NewResult, StatusId};
 ///
 /// let result = NewResult {
-///     status_id: Some(1),
+///     status_id: Some(StatusId::PASSED),
 ///     elapsed: Some(format_elapsed(Duration::from_millis(65_200), ElapsedFormat::WholeSeconds)),
 ///     ..NewResult::default()
 /// };
@@ -267,7 +272,7 @@ pub struct PlanEntryRun {
 pub struct NewResult {
     /// Status id (1 passed, 2 blocked, 4 retest, 5 failed, 6+ custom).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub status_id: Option<u64>,
+    pub status_id: Option<StatusId>,
     /// Comment (Markdown).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
@@ -282,7 +287,7 @@ pub struct NewResult {
     pub defects: Option<String>,
     /// Reassigns the test.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub assignedto_id: Option<u64>,
+    pub assignedto_id: Option<UserId>,
     /// Step results (`custom_step_results`), for cases with separated steps.
     #[serde(
         rename = "custom_step_results",
@@ -296,17 +301,32 @@ pub struct NewResult {
 }
 
 /// One element of `add_results_for_cases`: a result and the case it is for.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+///
+/// No `Default`: there is no sensible default case; build it with a struct literal or
+/// [`ResultForCase::new`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ResultForCase {
     /// The case (it must be part of the run).
-    pub case_id: u64,
+    pub case_id: CaseId,
     /// The result.
     #[serde(flatten)]
     pub result: NewResult,
 }
 
+impl ResultForCase {
+    /// The result for one case.
+    pub fn new(case_id: impl Into<CaseId>, result: NewResult) -> Self {
+        Self {
+            case_id: case_id.into(),
+            result,
+        }
+    }
+}
+
 /// The result of one step of a case (`custom_step_results`).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+///
+/// No `Default`: a step needs a status; build it with a struct literal or [`StepResult::new`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StepResult {
     /// The step's text.
     pub content: String,
@@ -317,7 +337,19 @@ pub struct StepResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actual: Option<String>,
     /// The step's status id (any status, 3 Untested included).
-    pub status_id: u64,
+    pub status_id: StatusId,
+}
+
+impl StepResult {
+    /// A step with its text and status, without expected and actual outcome.
+    pub fn new(content: impl Into<String>, status_id: impl Into<StatusId>) -> Self {
+        Self {
+            content: content.into(),
+            expected: None,
+            actual: None,
+            status_id: status_id.into(),
+        }
+    }
 }
 
 /// Query parameters: pairs of name and already formatted value.
@@ -329,9 +361,9 @@ fn push<T: ToString>(params: &mut Params, name: &'static str, value: Option<&T>)
     }
 }
 
-fn push_csv(params: &mut Params, name: &'static str, values: &[u64]) {
+fn push_csv<T: ToString>(params: &mut Params, name: &'static str, values: &[T]) {
     if !values.is_empty() {
-        let csv: Vec<String> = values.iter().map(u64::to_string).collect();
+        let csv: Vec<String> = values.iter().map(T::to_string).collect();
         params.push((name, csv.join(",")));
     }
 }
@@ -339,9 +371,13 @@ fn push_csv(params: &mut Params, name: &'static str, values: &[u64]) {
 /// Filters of `get_cases`.
 ///
 /// ```
-/// use testrail_api::CaseFilter;
+/// use testrail_api::{CaseFilter, SuiteId};
 ///
-/// let filter = CaseFilter { suite_id: Some(2), updated_after: Some(1_700_000_000), ..Default::default() };
+/// let filter = CaseFilter {
+///     suite_id: Some(SuiteId::new(2)),
+///     updated_after: Some(1_700_000_000),
+///     ..Default::default()
+/// };
 /// assert_eq!(
 ///     filter.params(),
 ///     vec![("suite_id", "2".to_owned()), ("updated_after", "1700000000".to_owned())],
@@ -350,9 +386,9 @@ fn push_csv(params: &mut Params, name: &'static str, values: &[u64]) {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CaseFilter {
     /// Suite (required unless the project has a single suite).
-    pub suite_id: Option<u64>,
+    pub suite_id: Option<SuiteId>,
     /// Only cases of this section.
-    pub section_id: Option<u64>,
+    pub section_id: Option<SectionId>,
     /// Only cases whose title contains this text.
     pub title_contains: Option<String>,
     /// Only cases created after this time (UNIX seconds).
@@ -364,9 +400,9 @@ pub struct CaseFilter {
     /// Only cases updated before this time (UNIX seconds).
     pub updated_before: Option<u64>,
     /// Only cases with one of these type ids.
-    pub type_ids: Vec<u64>,
+    pub type_ids: Vec<CaseTypeId>,
     /// Only cases with one of these priority ids.
-    pub priority_ids: Vec<u64>,
+    pub priority_ids: Vec<PriorityId>,
     /// Only cases with this reference.
     pub refs: Option<String>,
 }
@@ -393,7 +429,7 @@ impl CaseFilter {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RunFilter {
     /// Only runs of these suites.
-    pub suite_ids: Vec<u64>,
+    pub suite_ids: Vec<SuiteId>,
     /// Only closed (`Some(true)`) or open (`Some(false)`) runs.
     pub is_completed: Option<bool>,
     /// Only runs created after this time (UNIX seconds).
@@ -425,7 +461,7 @@ impl RunFilter {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ResultFilter {
     /// Only results with one of these status ids.
-    pub status_ids: Vec<u64>,
+    pub status_ids: Vec<StatusId>,
     /// Only results created after this time (UNIX seconds).
     pub created_after: Option<u64>,
     /// Only results created before this time (UNIX seconds).
@@ -478,19 +514,15 @@ mod tests {
 
     #[test]
     fn results_for_cases_flatten_the_result() {
-        let item = ResultForCase {
-            case_id: 12,
-            result: NewResult {
-                status_id: Some(5),
+        let item = ResultForCase::new(
+            12,
+            NewResult {
+                status_id: Some(StatusId::FAILED),
                 comment: Some("boom".into()),
-                step_results: vec![StepResult {
-                    content: "open".into(),
-                    status_id: 1,
-                    ..Default::default()
-                }],
+                step_results: vec![StepResult::new("open", StatusId::PASSED)],
                 ..Default::default()
             },
-        };
+        );
         assert_eq!(
             serde_json::to_value(&item).unwrap(),
             json!({"case_id": 12, "status_id": 5, "comment": "boom",
@@ -506,10 +538,10 @@ mod tests {
         let plan = NewPlan {
             name: "Release".into(),
             entries: vec![NewPlanEntry {
-                suite_id: Some(1),
-                config_ids: vec![1, 2],
+                suite_id: Some(SuiteId::new(1)),
+                config_ids: vec![ConfigId::new(1), ConfigId::new(2)],
                 runs: vec![PlanEntryRun {
-                    config_ids: vec![1],
+                    config_ids: vec![ConfigId::new(1)],
                     ..Default::default()
                 }],
                 ..Default::default()
@@ -527,7 +559,7 @@ mod tests {
     fn filters_become_params() {
         assert!(CaseFilter::default().params().is_empty());
         let runs = RunFilter {
-            suite_ids: vec![1, 2],
+            suite_ids: vec![SuiteId::new(1), SuiteId::new(2)],
             is_completed: Some(false),
             ..Default::default()
         };
@@ -536,14 +568,14 @@ mod tests {
             vec![("suite_id", "1,2".into()), ("is_completed", "0".into())]
         );
         let results = ResultFilter {
-            status_ids: vec![4, 5],
+            status_ids: vec![StatusId::RETEST, StatusId::FAILED],
             ..Default::default()
         };
         assert_eq!(results.params(), vec![("status_id", "4,5".into())]);
         let cases = CaseFilter {
-            section_id: Some(3),
+            section_id: Some(SectionId::new(3)),
             title_contains: Some("log in".into()),
-            type_ids: vec![1],
+            type_ids: vec![CaseTypeId::new(1)],
             ..Default::default()
         };
         assert_eq!(

@@ -11,6 +11,7 @@ use super::bodies::{
     CaseFilter, CaseUpdate, NewCase, NewPlan, NewPlanEntry, NewResult, NewRun, NewSection,
     ResultFilter, ResultForCase, RunFilter, RunUpdate,
 };
+use super::ids::{CaseId, PlanId, ProjectId, ResultId, RunId, SectionId, SuiteId};
 use super::models::{
     AttachmentId, Case, ConfigGroup, FieldDef, Milestone, Plan, PlanEntry, Priority, Project, Run,
     Section, Status, Suite, Test, TestResult, User,
@@ -71,19 +72,22 @@ impl Client {
     }
 
     /// `get_project/{project_id}`.
-    pub async fn get_project(&self, project_id: u64) -> Result<Project, Error> {
+    pub async fn get_project(&self, project_id: impl Into<ProjectId>) -> Result<Project, Error> {
+        let project_id = project_id.into();
         self.get_one(&format!("get_project/{project_id}"), NO_PARAMS)
             .await
     }
 
     /// `get_suites/{project_id}` (paginated on TestRail 9.3.1+, a bare array before).
-    pub async fn get_suites(&self, project_id: u64) -> Result<Vec<Suite>, Error> {
+    pub async fn get_suites(&self, project_id: impl Into<ProjectId>) -> Result<Vec<Suite>, Error> {
+        let project_id = project_id.into();
         self.get_paged(&format!("get_suites/{project_id}"), "suites", NO_PARAMS)
             .await
     }
 
     /// `get_suite/{suite_id}`.
-    pub async fn get_suite(&self, suite_id: u64) -> Result<Suite, Error> {
+    pub async fn get_suite(&self, suite_id: impl Into<SuiteId>) -> Result<Suite, Error> {
+        let suite_id = suite_id.into();
         self.get_one(&format!("get_suite/{suite_id}"), NO_PARAMS)
             .await
     }
@@ -91,9 +95,10 @@ impl Client {
     /// `get_sections/{project_id}`, of one suite (required unless single-suite mode).
     pub async fn get_sections(
         &self,
-        project_id: u64,
-        suite_id: Option<u64>,
+        project_id: impl Into<ProjectId>,
+        suite_id: Option<SuiteId>,
     ) -> Result<Vec<Section>, Error> {
+        let project_id = project_id.into();
         let suite = suite_id.map(|id| ("suite_id", id.to_string()));
         let params: Vec<_> = suite.into_iter().collect();
         self.get_paged(&format!("get_sections/{project_id}"), "sections", &params)
@@ -101,7 +106,8 @@ impl Client {
     }
 
     /// `get_section/{section_id}`.
-    pub async fn get_section(&self, section_id: u64) -> Result<Section, Error> {
+    pub async fn get_section(&self, section_id: impl Into<SectionId>) -> Result<Section, Error> {
+        let section_id = section_id.into();
         self.get_one(&format!("get_section/{section_id}"), NO_PARAMS)
             .await
     }
@@ -109,9 +115,10 @@ impl Client {
     /// `add_section/{project_id}`. Not idempotent: see [`Error::Ambiguous`].
     pub async fn add_section(
         &self,
-        project_id: u64,
+        project_id: impl Into<ProjectId>,
         section: &NewSection,
     ) -> Result<Section, Error> {
+        let project_id = project_id.into();
         self.post_json(&format!("add_section/{project_id}"), section)
             .await
     }
@@ -119,9 +126,10 @@ impl Client {
     /// `get_cases/{project_id}` with filters, through every page.
     pub async fn get_cases(
         &self,
-        project_id: u64,
+        project_id: impl Into<ProjectId>,
         filter: &CaseFilter,
     ) -> Result<Vec<Case>, Error> {
+        let project_id = project_id.into();
         self.get_paged(
             &format!("get_cases/{project_id}"),
             "cases",
@@ -131,19 +139,30 @@ impl Client {
     }
 
     /// `get_case/{case_id}`.
-    pub async fn get_case(&self, case_id: u64) -> Result<Case, Error> {
+    pub async fn get_case(&self, case_id: impl Into<CaseId>) -> Result<Case, Error> {
+        let case_id = case_id.into();
         self.get_one(&format!("get_case/{case_id}"), NO_PARAMS)
             .await
     }
 
     /// `add_case/{section_id}`. Not idempotent: see [`Error::Ambiguous`].
-    pub async fn add_case(&self, section_id: u64, case: &NewCase) -> Result<Case, Error> {
+    pub async fn add_case(
+        &self,
+        section_id: impl Into<SectionId>,
+        case: &NewCase,
+    ) -> Result<Case, Error> {
+        let section_id = section_id.into();
         self.post_json(&format!("add_case/{section_id}"), case)
             .await
     }
 
     /// `update_case/{case_id}`: changes only the fields set.
-    pub async fn update_case(&self, case_id: u64, update: &CaseUpdate) -> Result<Case, Error> {
+    pub async fn update_case(
+        &self,
+        case_id: impl Into<CaseId>,
+        update: &CaseUpdate,
+    ) -> Result<Case, Error> {
+        let case_id = case_id.into();
         self.post_json(&format!("update_case/{case_id}"), update)
             .await
     }
@@ -169,7 +188,11 @@ impl Client {
     }
 
     /// `get_milestones/{project_id}`, through every page.
-    pub async fn get_milestones(&self, project_id: u64) -> Result<Vec<Milestone>, Error> {
+    pub async fn get_milestones(
+        &self,
+        project_id: impl Into<ProjectId>,
+    ) -> Result<Vec<Milestone>, Error> {
+        let project_id = project_id.into();
         self.get_paged(
             &format!("get_milestones/{project_id}"),
             "milestones",
@@ -189,41 +212,67 @@ impl Client {
     }
 
     /// `get_configs/{project_id}`: configuration groups and their configurations.
-    pub async fn get_configs(&self, project_id: u64) -> Result<Vec<ConfigGroup>, Error> {
+    pub async fn get_configs(
+        &self,
+        project_id: impl Into<ProjectId>,
+    ) -> Result<Vec<ConfigGroup>, Error> {
+        let project_id = project_id.into();
         self.get_one(&format!("get_configs/{project_id}"), NO_PARAMS)
             .await
     }
 
     /// `add_run/{project_id}`. Not idempotent: see [`Error::Ambiguous`].
-    pub async fn add_run(&self, project_id: u64, run: &NewRun) -> Result<Run, Error> {
+    pub async fn add_run(
+        &self,
+        project_id: impl Into<ProjectId>,
+        run: &NewRun,
+    ) -> Result<Run, Error> {
+        let project_id = project_id.into();
         self.post_json(&format!("add_run/{project_id}"), run).await
     }
 
     /// `update_run/{run_id}`: changes only the fields set.
-    pub async fn update_run(&self, run_id: u64, update: &RunUpdate) -> Result<Run, Error> {
+    pub async fn update_run(
+        &self,
+        run_id: impl Into<RunId>,
+        update: &RunUpdate,
+    ) -> Result<Run, Error> {
+        let run_id = run_id.into();
         self.post_json(&format!("update_run/{run_id}"), update)
             .await
     }
 
     /// `get_run/{run_id}`.
-    pub async fn get_run(&self, run_id: u64) -> Result<Run, Error> {
+    pub async fn get_run(&self, run_id: impl Into<RunId>) -> Result<Run, Error> {
+        let run_id = run_id.into();
         self.get_one(&format!("get_run/{run_id}"), NO_PARAMS).await
     }
 
     /// `get_runs/{project_id}` with filters, through every page (newest first).
-    pub async fn get_runs(&self, project_id: u64, filter: &RunFilter) -> Result<Vec<Run>, Error> {
+    pub async fn get_runs(
+        &self,
+        project_id: impl Into<ProjectId>,
+        filter: &RunFilter,
+    ) -> Result<Vec<Run>, Error> {
+        let project_id = project_id.into();
         self.get_paged(&format!("get_runs/{project_id}"), "runs", &filter.params())
             .await
     }
 
     /// `close_run/{run_id}`: archives the run (cannot be undone).
-    pub async fn close_run(&self, run_id: u64) -> Result<Run, Error> {
+    pub async fn close_run(&self, run_id: impl Into<RunId>) -> Result<Run, Error> {
+        let run_id = run_id.into();
         self.post_json(&format!("close_run/{run_id}"), &EmptyBody {})
             .await
     }
 
     /// `add_plan/{project_id}`. Not idempotent: see [`Error::Ambiguous`].
-    pub async fn add_plan(&self, project_id: u64, plan: &NewPlan) -> Result<Plan, Error> {
+    pub async fn add_plan(
+        &self,
+        project_id: impl Into<ProjectId>,
+        plan: &NewPlan,
+    ) -> Result<Plan, Error> {
+        let project_id = project_id.into();
         self.post_json(&format!("add_plan/{project_id}"), plan)
             .await
     }
@@ -232,27 +281,31 @@ impl Client {
     /// see [`Error::Ambiguous`].
     pub async fn add_plan_entry(
         &self,
-        plan_id: u64,
+        plan_id: impl Into<PlanId>,
         entry: &NewPlanEntry,
     ) -> Result<PlanEntry, Error> {
+        let plan_id = plan_id.into();
         self.post_json(&format!("add_plan_entry/{plan_id}"), entry)
             .await
     }
 
     /// `get_plan/{plan_id}`, with entries and runs.
-    pub async fn get_plan(&self, plan_id: u64) -> Result<Plan, Error> {
+    pub async fn get_plan(&self, plan_id: impl Into<PlanId>) -> Result<Plan, Error> {
+        let plan_id = plan_id.into();
         self.get_one(&format!("get_plan/{plan_id}"), NO_PARAMS)
             .await
     }
 
     /// `close_plan/{plan_id}`: archives the plan and its runs.
-    pub async fn close_plan(&self, plan_id: u64) -> Result<Plan, Error> {
+    pub async fn close_plan(&self, plan_id: impl Into<PlanId>) -> Result<Plan, Error> {
+        let plan_id = plan_id.into();
         self.post_json(&format!("close_plan/{plan_id}"), &EmptyBody {})
             .await
     }
 
     /// `get_tests/{run_id}`, through every page.
-    pub async fn get_tests(&self, run_id: u64) -> Result<Vec<Test>, Error> {
+    pub async fn get_tests(&self, run_id: impl Into<RunId>) -> Result<Vec<Test>, Error> {
+        let run_id = run_id.into();
         self.get_paged(&format!("get_tests/{run_id}"), "tests", NO_PARAMS)
             .await
     }
@@ -260,10 +313,12 @@ impl Client {
     /// `add_result_for_case/{run_id}/{case_id}`. Not idempotent: see [`Error::Ambiguous`].
     pub async fn add_result_for_case(
         &self,
-        run_id: u64,
-        case_id: u64,
+        run_id: impl Into<RunId>,
+        case_id: impl Into<CaseId>,
         result: &NewResult,
     ) -> Result<TestResult, Error> {
+        let case_id = case_id.into();
+        let run_id = run_id.into();
         self.post_json(&format!("add_result_for_case/{run_id}/{case_id}"), result)
             .await
     }
@@ -273,9 +328,10 @@ impl Client {
     /// large gives [`Error::PayloadTooLarge`].
     pub async fn add_results_for_cases(
         &self,
-        run_id: u64,
+        run_id: impl Into<RunId>,
         results: &[ResultForCase],
     ) -> Result<Vec<TestResult>, Error> {
+        let run_id = run_id.into();
         #[derive(serde::Serialize)]
         struct Body<'a> {
             results: &'a [ResultForCase],
@@ -290,9 +346,10 @@ impl Client {
     /// `get_results_for_run/{run_id}` with filters, through every page.
     pub async fn get_results_for_run(
         &self,
-        run_id: u64,
+        run_id: impl Into<RunId>,
         filter: &ResultFilter,
     ) -> Result<Vec<TestResult>, Error> {
+        let run_id = run_id.into();
         self.get_paged(
             &format!("get_results_for_run/{run_id}"),
             "results",
@@ -304,10 +361,12 @@ impl Client {
     /// `get_results_for_case/{run_id}/{case_id}` with filters, through every page.
     pub async fn get_results_for_case(
         &self,
-        run_id: u64,
-        case_id: u64,
+        run_id: impl Into<RunId>,
+        case_id: impl Into<CaseId>,
         filter: &ResultFilter,
     ) -> Result<Vec<TestResult>, Error> {
+        let case_id = case_id.into();
+        let run_id = run_id.into();
         self.get_paged(
             &format!("get_results_for_case/{run_id}/{case_id}"),
             "results",
@@ -320,9 +379,10 @@ impl Client {
     /// [`Error::Ambiguous`]; a file too large gives [`Error::PayloadTooLarge`].
     pub async fn add_attachment_to_result(
         &self,
-        result_id: u64,
+        result_id: impl Into<ResultId>,
         file: &Attachment,
     ) -> Result<AttachmentId, Error> {
+        let result_id = result_id.into();
         let method = format!("add_attachment_to_result/{result_id}");
         let url = self
             .inner

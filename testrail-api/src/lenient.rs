@@ -30,9 +30,16 @@ fn to_string(value: Value) -> Option<String> {
 }
 
 /// A required id: an integer or a string holding one.
-pub(crate) fn id<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+pub(crate) fn id<'de, D: Deserializer<'de>, T: From<u64>>(d: D) -> Result<T, D::Error> {
     let value = Value::deserialize(d)?;
-    to_u64(&value).ok_or_else(|| D::Error::custom(format!("`{value}` is not a valid id")))
+    to_u64(&value)
+        .map(T::from)
+        .ok_or_else(|| D::Error::custom(format!("`{value}` is not a valid id")))
+}
+
+/// An optional id (see [`opt_u64`]): what is not a usable number is `None`.
+pub(crate) fn opt_id<'de, D: Deserializer<'de>, T: From<u64>>(d: D) -> Result<Option<T>, D::Error> {
+    Ok(opt_u64(d)?.map(T::from))
 }
 
 /// An optional number: integers, integral floats and numeric strings; anything else is `None`.
@@ -56,19 +63,23 @@ pub(crate) fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
 }
 
 /// Optional text; numbers and booleans are kept as their JSON text.
-pub(crate) fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    Ok(to_string(Value::deserialize(d)?))
+pub(crate) fn opt_string<'de, D: Deserializer<'de>, T: From<String>>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
+    Ok(to_string(Value::deserialize(d)?).map(T::from))
 }
 
 /// Text that reads as empty when absent or `null`.
-pub(crate) fn string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+pub(crate) fn string<'de, D: Deserializer<'de>, T: From<String> + Default>(
+    d: D,
+) -> Result<T, D::Error> {
     Ok(opt_string(d)?.unwrap_or_default())
 }
 
 /// A list of ids; `null` is empty and unusable elements are skipped.
-pub(crate) fn ids<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u64>, D::Error> {
+pub(crate) fn ids<'de, D: Deserializer<'de>, T: From<u64>>(d: D) -> Result<Vec<T>, D::Error> {
     Ok(match Value::deserialize(d)? {
-        Value::Array(items) => items.iter().filter_map(to_u64).collect(),
+        Value::Array(items) => items.iter().filter_map(to_u64).map(T::from).collect(),
         _ => Vec::new(),
     })
 }

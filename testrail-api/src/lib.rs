@@ -24,7 +24,7 @@
 //! );
 //! let client = Client::new(config)?;
 //! let cases = client
-//!     .get_cases(1, &CaseFilter { suite_id: Some(2), ..Default::default() })
+//!     .get_cases(1, &CaseFilter { suite_id: Some(2.into()), ..Default::default() })
 //!     .await?;
 //! println!("{} cases, {} requests", cases.len(), client.stats().requests_sent);
 //! # Ok(())
@@ -36,6 +36,7 @@ mod bodies;
 mod elapsed;
 mod endpoints;
 mod error;
+pub mod ids;
 mod lenient;
 mod models;
 mod rate_limit;
@@ -62,6 +63,11 @@ pub use bodies::{
 pub use elapsed::{ElapsedFormat, format_elapsed};
 pub use endpoints::Attachment;
 pub use error::{ConfigError, Error};
+pub use ids::{
+    CaseId, CaseTypeId, ConfigGroupId, ConfigId, EntryId, FieldId, MilestoneId, ParseIdError,
+    PlanId, PriorityId, ProjectId, ResultId, RoleId, RunId, SectionId, StatusId, SuiteId,
+    TemplateId, TestId, UserId,
+};
 pub use models::{
     AttachmentId, Case, CaseField, Config, ConfigGroup, Extra, FieldConfig, FieldContext, FieldDef,
     Milestone, Plan, PlanEntry, Priority, Project, ResultField, Run, Section, Status, Suite,

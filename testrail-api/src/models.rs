@@ -11,6 +11,10 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::ids::{
+    CaseId, CaseTypeId, ConfigGroupId, ConfigId, EntryId, FieldId, MilestoneId, PlanId, PriorityId,
+    ProjectId, ResultId, RoleId, RunId, SectionId, StatusId, SuiteId, TemplateId, TestId, UserId,
+};
 use super::lenient;
 
 /// Keys of an object that this crate does not model, `custom_*` fields first among them.
@@ -27,11 +31,11 @@ fn custom<'a>(extra: &'a Extra, name: &str) -> Option<&'a Value> {
 }
 
 /// A project (`get_project`, `get_projects`).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Project {
     /// Project id.
     #[serde(deserialize_with = "lenient::id")]
-    pub id: u64,
+    pub id: ProjectId,
     /// Name.
     #[serde(default, deserialize_with = "lenient::string")]
     pub name: String,
@@ -89,11 +93,11 @@ impl Project {
 }
 
 /// A test suite (`get_suite`, `get_suites`).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Suite {
     /// Suite id.
     #[serde(deserialize_with = "lenient::id")]
-    pub id: u64,
+    pub id: SuiteId,
     /// Name.
     #[serde(default, deserialize_with = "lenient::string")]
     pub name: String,
@@ -101,8 +105,8 @@ pub struct Suite {
     #[serde(default, deserialize_with = "lenient::opt_string")]
     pub description: Option<String>,
     /// The project it belongs to.
-    #[serde(default, deserialize_with = "lenient::opt_u64")]
-    pub project_id: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::opt_id")]
+    pub project_id: Option<ProjectId>,
     /// Whether this is the master suite of a baseline project.
     #[serde(default, deserialize_with = "lenient::flag")]
     pub is_master: bool,
@@ -124,14 +128,14 @@ pub struct Suite {
 }
 
 /// A section of a suite (`get_section`, `get_sections`, `add_section`).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Section {
     /// Section id.
     #[serde(deserialize_with = "lenient::id")]
-    pub id: u64,
+    pub id: SectionId,
     /// The suite it belongs to.
-    #[serde(default, deserialize_with = "lenient::opt_u64")]
-    pub suite_id: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::opt_id")]
+    pub suite_id: Option<SuiteId>,
     /// Name.
     #[serde(default, deserialize_with = "lenient::string")]
     pub name: String,
@@ -139,8 +143,8 @@ pub struct Section {
     #[serde(default, deserialize_with = "lenient::opt_string")]
     pub description: Option<String>,
     /// The parent section; `None` at the root.
-    #[serde(default, deserialize_with = "lenient::opt_u64")]
-    pub parent_id: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::opt_id")]
+    pub parent_id: Option<SectionId>,
     /// Nesting depth, 0 at the root.
     #[serde(default, deserialize_with = "lenient::opt_u64")]
     pub depth: Option<u64>,
@@ -153,44 +157,44 @@ pub struct Section {
 }
 
 /// A test case (`get_case`, `get_cases`, `add_case`, `update_case`).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Case {
     /// Case id (shown as `C<id>` in TestRail).
     #[serde(deserialize_with = "lenient::id")]
-    pub id: u64,
+    pub id: CaseId,
     /// Title.
     #[serde(default, deserialize_with = "lenient::string")]
     pub title: String,
     /// The section it is in.
-    #[serde(default, deserialize_with = "lenient::opt_u64")]
-    pub section_id: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::opt_id")]
+    pub section_id: Option<SectionId>,
     /// The suite it is in.
-    #[serde(default, deserialize_with = "lenient::opt_u64")]
-    pub suite_id: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::opt_id")]
+    pub suite_id: Option<SuiteId>,
     /// Template id.
-    #[serde(default, deserialize_with = "lenient::opt_u64")]
-    pub template_id: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::opt_id")]
+    pub template_id: Option<TemplateId>,
     /// Case type id.
-    #[serde(default, deserialize_with = "lenient::opt_u64")]
-    pub type_id: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::opt_id")]
+    pub type_id: Option<CaseTypeId>,
     /// Priority id.
-    #[serde(default, deserialize_with = "lenient::opt_u64")]
-    pub priority_id: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::opt_id")]
+    pub priority_id: Option<PriorityId>,
     /// Milestone id.
-    #[serde(default, deserialize_with = "lenient::opt_u64")]
-    pub milestone_id: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::opt_id")]
+    pub milestone_id: Option<MilestoneId>,
     /// References, comma-separated.
     #[serde(default, deserialize_with = "lenient::opt_string")]
     pub refs: Option<String>,
     /// Creator's user id.
-    #[serde(default, deserialize_with = "lenient::opt_u64")]
-    pub created_by: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::opt_id")]
+    pub created_by: Option<UserId>,
     /// Creation time (UNIX seconds).
     #[serde(default, deserialize_with = "lenient::opt_u64")]
     pub created_on: Option<u64>,
     /// Last editor's user id.
-    #[serde(default, deserialize_with = "lenient::opt_u64")]
-    pub updated_by: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::opt_id")]
+    pub updated_by: Option<UserId>,
     /// Last change (UNIX seconds).
     #[serde(default, deserialize_with = "lenient::opt_u64")]
     pub updated_on: Option<u64>,
@@ -229,11 +233,11 @@ impl Case {
 }
 
 /// A test status (`get_statuses`).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Status {
     /// Status id: 1 passed, 2 blocked, 3 untested, 4 retest, 5 failed, 6+ custom.
     #[serde(deserialize_with = "lenient::id")]
-    pub id: u64,
+    pub id: StatusId,
     /// System name (`passed`, `custom_status1`, ...).
     #[serde(default, deserialize_with = "lenient::string")]
     pub name: String,
@@ -264,11 +268,11 @@ pub struct Status {
 }
 
 /// A case priority (`get_priorities`).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Priority {
     /// Priority id.
     #[serde(deserialize_with = "lenient::id")]
-    pub id: u64,
+    pub id: PriorityId,
     /// Name.
     #[serde(default, deserialize_with = "lenient::string")]
     pub name: String,
@@ -287,11 +291,11 @@ pub struct Priority {
 }
 
 /// A milestone (`get_milestones`).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Milestone {
     /// Milestone id.
     #[serde(deserialize_with = "lenient::id")]
-    pub id: u64,
+    pub id: MilestoneId,
     /// Name.
     #[serde(default, deserialize_with = "lenient::string")]
     pub name: String,
@@ -299,11 +303,11 @@ pub struct Milestone {
     #[serde(default, deserialize_with = "lenient::opt_string")]
     pub description: Option<String>,
     /// The project it belongs to.
-    #[serde(default, deserialize_with = "lenient::opt_u64")]
-    pub project_id: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::opt_id")]
+    pub project_id: Option<ProjectId>,
     /// Parent milestone.
-    #[serde(default, deserialize_with = "lenient::opt_u64")]
-    pub parent_id: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::opt_id")]
+    pub parent_id: Option<MilestoneId>,
     /// Due date (UNIX seconds).
     #[serde(default, deserialize_with = "lenient::opt_u64")]
     pub due_on: Option<u64>,
@@ -334,11 +338,11 @@ pub struct Milestone {
 }
 
 /// A user (`get_current_user`, `get_user_by_email`).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct User {
     /// User id.
     #[serde(deserialize_with = "lenient::id")]
-    pub id: u64,
+    pub id: UserId,
     /// Full name.
     #[serde(default, deserialize_with = "lenient::string")]
     pub name: String,
@@ -349,8 +353,8 @@ pub struct User {
     #[serde(default, deserialize_with = "lenient::flag")]
     pub is_active: bool,
     /// Role id (old versions send it as a string).
-    #[serde(default, deserialize_with = "lenient::opt_u64")]
-    pub role_id: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::opt_id")]
+    pub role_id: Option<RoleId>,
     /// Role name.
     #[serde(default, deserialize_with = "lenient::opt_string")]
     pub role: Option<String>,
@@ -360,42 +364,42 @@ pub struct User {
 }
 
 /// A configuration group with its configurations (`get_configs`).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ConfigGroup {
     /// Group id.
     #[serde(deserialize_with = "lenient::id")]
-    pub id: u64,
+    pub id: ConfigGroupId,
     /// Name, e.g. `Browsers`.
     #[serde(default, deserialize_with = "lenient::string")]
     pub name: String,
     /// The project it belongs to.
-    #[serde(default, deserialize_with = "lenient::opt_u64")]
-    pub project_id: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::opt_id")]
+    pub project_id: Option<ProjectId>,
     /// The configurations of the group.
     #[serde(default, deserialize_with = "lenient::or_default")]
     pub configs: Vec<Config>,
 }
 
 /// One configuration, e.g. `Chrome` (its id goes into a plan entry's `config_ids`).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Config {
     /// Configuration id.
     #[serde(deserialize_with = "lenient::id")]
-    pub id: u64,
+    pub id: ConfigId,
     /// Name.
     #[serde(default, deserialize_with = "lenient::string")]
     pub name: String,
     /// Its group.
-    #[serde(default, deserialize_with = "lenient::opt_u64")]
-    pub group_id: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::opt_id")]
+    pub group_id: Option<ConfigGroupId>,
 }
 
 /// A custom field definition (`get_case_fields`, `get_result_fields`).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FieldDef {
     /// Field id.
     #[serde(deserialize_with = "lenient::id")]
-    pub id: u64,
+    pub id: FieldId,
     /// Name without prefix.
     #[serde(default, deserialize_with = "lenient::string")]
     pub name: String,
@@ -423,7 +427,7 @@ pub struct FieldDef {
     pub include_all: bool,
     /// Templates it applies to when not `include_all`.
     #[serde(default, deserialize_with = "lenient::ids")]
-    pub template_ids: Vec<u64>,
+    pub template_ids: Vec<TemplateId>,
     /// Per-context settings.
     #[serde(default, deserialize_with = "lenient::or_default")]
     pub configs: Vec<FieldConfig>,
@@ -449,7 +453,8 @@ impl FieldDef {
     /// assert!(f.applies_to(2));
     /// assert!(!f.applies_to(3));
     /// ```
-    pub fn applies_to(&self, project_id: u64) -> bool {
+    pub fn applies_to(&self, project_id: impl Into<ProjectId>) -> bool {
+        let project_id = project_id.into();
         self.configs
             .iter()
             .any(|c| c.context.is_global || c.context.project_ids.contains(&project_id))
@@ -478,16 +483,16 @@ pub struct FieldContext {
     pub is_global: bool,
     /// In these projects (when not global).
     #[serde(default, deserialize_with = "lenient::ids")]
-    pub project_ids: Vec<u64>,
+    pub project_ids: Vec<ProjectId>,
 }
 
 /// A test run (`get_run`, `get_runs`, `add_run`, `update_run`, `close_run`; also inside plan
 /// entries).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Run {
     /// Run id.
     #[serde(deserialize_with = "lenient::id")]
-    pub id: u64,
+    pub id: RunId,
     /// Name.
     #[serde(default, deserialize_with = "lenient::string")]
     pub name: String,
@@ -495,26 +500,26 @@ pub struct Run {
     #[serde(default, deserialize_with = "lenient::opt_string")]
     pub description: Option<String>,
     /// The suite its cases come from.
-    #[serde(default, deserialize_with = "lenient::opt_u64")]
-    pub suite_id: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::opt_id")]
+    pub suite_id: Option<SuiteId>,
     /// The project.
-    #[serde(default, deserialize_with = "lenient::opt_u64")]
-    pub project_id: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::opt_id")]
+    pub project_id: Option<ProjectId>,
     /// The plan it belongs to, if any.
-    #[serde(default, deserialize_with = "lenient::opt_u64")]
-    pub plan_id: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::opt_id")]
+    pub plan_id: Option<PlanId>,
     /// The plan entry it belongs to (a GUID string), if any.
     #[serde(default, deserialize_with = "lenient::opt_string")]
-    pub entry_id: Option<String>,
+    pub entry_id: Option<EntryId>,
     /// Its index inside the plan entry.
     #[serde(default, deserialize_with = "lenient::opt_u64")]
     pub entry_index: Option<u64>,
     /// Milestone id.
-    #[serde(default, deserialize_with = "lenient::opt_u64")]
-    pub milestone_id: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::opt_id")]
+    pub milestone_id: Option<MilestoneId>,
     /// Assignee's user id.
-    #[serde(default, deserialize_with = "lenient::opt_u64")]
-    pub assignedto_id: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::opt_id")]
+    pub assignedto_id: Option<UserId>,
     /// Whether the run holds every case of the suite.
     #[serde(default, deserialize_with = "lenient::flag")]
     pub include_all: bool,
@@ -532,13 +537,13 @@ pub struct Run {
     pub config: Option<String>,
     /// Configuration ids (plan runs).
     #[serde(default, deserialize_with = "lenient::ids")]
-    pub config_ids: Vec<u64>,
+    pub config_ids: Vec<ConfigId>,
     /// Creation time (UNIX seconds).
     #[serde(default, deserialize_with = "lenient::opt_u64")]
     pub created_on: Option<u64>,
     /// Creator's user id.
-    #[serde(default, deserialize_with = "lenient::opt_u64")]
-    pub created_by: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::opt_id")]
+    pub created_by: Option<UserId>,
     /// Last change (UNIX seconds).
     #[serde(default, deserialize_with = "lenient::opt_u64")]
     pub updated_on: Option<u64>,
@@ -566,11 +571,11 @@ pub struct Run {
 }
 
 /// A test plan (`get_plan`, `add_plan`, `close_plan`).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
     /// Plan id.
     #[serde(deserialize_with = "lenient::id")]
-    pub id: u64,
+    pub id: PlanId,
     /// Name.
     #[serde(default, deserialize_with = "lenient::string")]
     pub name: String,
@@ -578,14 +583,14 @@ pub struct Plan {
     #[serde(default, deserialize_with = "lenient::opt_string")]
     pub description: Option<String>,
     /// The project.
-    #[serde(default, deserialize_with = "lenient::opt_u64")]
-    pub project_id: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::opt_id")]
+    pub project_id: Option<ProjectId>,
     /// Milestone id.
-    #[serde(default, deserialize_with = "lenient::opt_u64")]
-    pub milestone_id: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::opt_id")]
+    pub milestone_id: Option<MilestoneId>,
     /// Assignee's user id.
-    #[serde(default, deserialize_with = "lenient::opt_u64")]
-    pub assignedto_id: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::opt_id")]
+    pub assignedto_id: Option<UserId>,
     /// Whether the plan is closed.
     #[serde(default, deserialize_with = "lenient::flag")]
     pub is_completed: bool,
@@ -596,8 +601,8 @@ pub struct Plan {
     #[serde(default, deserialize_with = "lenient::opt_u64")]
     pub created_on: Option<u64>,
     /// Creator's user id.
-    #[serde(default, deserialize_with = "lenient::opt_u64")]
-    pub created_by: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::opt_id")]
+    pub created_by: Option<UserId>,
     /// References, comma-separated.
     #[serde(default, deserialize_with = "lenient::opt_string")]
     pub refs: Option<String>,
@@ -632,10 +637,10 @@ pub struct Plan {
 pub struct PlanEntry {
     /// Entry id, a GUID string.
     #[serde(default, deserialize_with = "lenient::string")]
-    pub id: String,
+    pub id: EntryId,
     /// The suite.
-    #[serde(default, deserialize_with = "lenient::opt_u64")]
-    pub suite_id: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::opt_id")]
+    pub suite_id: Option<SuiteId>,
     /// Name.
     #[serde(default, deserialize_with = "lenient::string")]
     pub name: String,
@@ -657,38 +662,38 @@ pub struct PlanEntry {
 }
 
 /// A test: a case inside a run (`get_tests`).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Test {
     /// Test id (not the case id).
     #[serde(deserialize_with = "lenient::id")]
-    pub id: u64,
+    pub id: TestId,
     /// The case.
-    #[serde(default, deserialize_with = "lenient::opt_u64")]
-    pub case_id: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::opt_id")]
+    pub case_id: Option<CaseId>,
     /// The run.
-    #[serde(default, deserialize_with = "lenient::opt_u64")]
-    pub run_id: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::opt_id")]
+    pub run_id: Option<RunId>,
     /// Current status id.
-    #[serde(default, deserialize_with = "lenient::opt_u64")]
-    pub status_id: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::opt_id")]
+    pub status_id: Option<StatusId>,
     /// Assignee's user id.
-    #[serde(default, deserialize_with = "lenient::opt_u64")]
-    pub assignedto_id: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::opt_id")]
+    pub assignedto_id: Option<UserId>,
     /// The case's title.
     #[serde(default, deserialize_with = "lenient::string")]
     pub title: String,
     /// Case type id.
-    #[serde(default, deserialize_with = "lenient::opt_u64")]
-    pub type_id: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::opt_id")]
+    pub type_id: Option<CaseTypeId>,
     /// Priority id.
-    #[serde(default, deserialize_with = "lenient::opt_u64")]
-    pub priority_id: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::opt_id")]
+    pub priority_id: Option<PriorityId>,
     /// Template id.
-    #[serde(default, deserialize_with = "lenient::opt_u64")]
-    pub template_id: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::opt_id")]
+    pub template_id: Option<TemplateId>,
     /// Milestone id.
-    #[serde(default, deserialize_with = "lenient::opt_u64")]
-    pub milestone_id: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::opt_id")]
+    pub milestone_id: Option<MilestoneId>,
     /// References, comma-separated.
     #[serde(default, deserialize_with = "lenient::opt_string")]
     pub refs: Option<String>,
@@ -704,26 +709,26 @@ pub struct Test {
 }
 
 /// A result of a test (`add_result_for_case`, `add_results_for_cases`, `get_results_*`).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TestResult {
     /// Result id.
     #[serde(deserialize_with = "lenient::id")]
-    pub id: u64,
+    pub id: ResultId,
     /// The test it belongs to (results carry `test_id`, not `case_id`).
-    #[serde(default, deserialize_with = "lenient::opt_u64")]
-    pub test_id: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::opt_id")]
+    pub test_id: Option<TestId>,
     /// Status id, if the result set one.
-    #[serde(default, deserialize_with = "lenient::opt_u64")]
-    pub status_id: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::opt_id")]
+    pub status_id: Option<StatusId>,
     /// Author's user id.
-    #[serde(default, deserialize_with = "lenient::opt_u64")]
-    pub created_by: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::opt_id")]
+    pub created_by: Option<UserId>,
     /// Creation time (UNIX seconds).
     #[serde(default, deserialize_with = "lenient::opt_u64")]
     pub created_on: Option<u64>,
     /// Assignee set by the result.
-    #[serde(default, deserialize_with = "lenient::opt_u64")]
-    pub assignedto_id: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::opt_id")]
+    pub assignedto_id: Option<UserId>,
     /// Comment (Markdown).
     #[serde(default, deserialize_with = "lenient::opt_string")]
     pub comment: Option<String>,
@@ -790,7 +795,8 @@ mod tests {
                 "custom_empty":null,"labels":[]}"#,
         )
         .unwrap();
-        assert_eq!(case.id, 12);
+        assert_eq!(case.id, CaseId::new(12));
+        assert_eq!(case.section_id, Some(SectionId::new(3)));
         assert_eq!(case.title, "");
         assert!(!case.is_deleted);
         assert_eq!(
@@ -812,8 +818,10 @@ mod tests {
         )
         .unwrap();
         let run = &plan.entries[0].runs[0];
-        assert_eq!(plan.entries[0].id, "67cef25c-0e7b");
-        assert_eq!((run.id, run.config_ids.as_slice()), (30, &[1, 2][..]));
+        assert_eq!(plan.entries[0].id.as_str(), "67cef25c-0e7b");
+        assert_eq!(run.entry_id, Some(EntryId::from("67cef25c-0e7b")));
+        assert_eq!(run.id, RunId::new(30));
+        assert_eq!(run.config_ids, [ConfigId::new(1), ConfigId::new(2)]);
         assert_eq!(run.passed_count, 0);
         assert!(run.extra.contains_key("custom_status1_count"));
         let bare: Plan = serde_json::from_str(r#"{"id":9,"entries":null}"#).unwrap();
@@ -831,7 +839,7 @@ mod tests {
         assert_eq!(result.attachment_ids.len(), 2);
         assert!(result.custom("step_results").is_some());
         let user: User = serde_json::from_str(r#"{"id":1,"role_id":"1","email":"a@b.c"}"#).unwrap();
-        assert_eq!(user.role_id, Some(1));
+        assert_eq!(user.role_id, Some(RoleId::new(1)));
         let field: FieldDef = serde_json::from_str(
             r#"{"id":1,"system_name":"custom_x","configs":[{"id":"1",
                 "context":{"is_global":true,"project_ids":null},

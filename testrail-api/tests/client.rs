@@ -5,14 +5,15 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use testrail_api::{
-    ApiKey, Attachment, CaseFilter, Client, ClientConfig, Error, NewCase, NewPlan, NewPlanEntry,
-    NewResult, NewRun, NewSection, RateLimit, ResultFilter, ResultForCase, RunFilter, RunUpdate,
+    ApiKey, Attachment, CaseFilter, CaseId, Client, ClientConfig, Error, NewCase, NewPlan,
+    NewPlanEntry, NewResult, NewRun, NewSection, ProjectId, RateLimit, ResultFilter, ResultForCase,
+    RunFilter, RunId, RunUpdate, StatusId, SuiteId,
 };
 use testrail_sim::{FaultKind, FaultRule, Fixture, GenOptions, Simulator, generate};
 
 /// Shop project (multiple suites) and its first suite in the demo fixture.
-const SHOP: u64 = 1;
-const WEB_SHOP: u64 = 1;
+const SHOP: ProjectId = ProjectId::new(1);
+const WEB_SHOP: SuiteId = SuiteId::new(1);
 
 async fn sim() -> Simulator {
     Simulator::start(Fixture::demo()).await.expect("simulator")
@@ -49,7 +50,7 @@ fn assert_no_key(sim: &Simulator, error: &Error) {
     assert!(!text.contains(sim.api_key()), "{text}");
 }
 
-async fn web_shop_case_ids(client: &Client) -> Vec<u64> {
+async fn web_shop_case_ids(client: &Client) -> Vec<CaseId> {
     let filter = CaseFilter {
         suite_id: Some(WEB_SHOP),
         ..Default::default()
@@ -58,7 +59,7 @@ async fn web_shop_case_ids(client: &Client) -> Vec<u64> {
     cases.iter().map(|c| c.id).collect()
 }
 
-async fn new_run(client: &Client, case_ids: &[u64]) -> u64 {
+async fn new_run(client: &Client, case_ids: &[CaseId]) -> RunId {
     let run = NewRun {
         name: "cargo test".into(),
         suite_id: Some(WEB_SHOP),
@@ -69,11 +70,11 @@ async fn new_run(client: &Client, case_ids: &[u64]) -> u64 {
     client.add_run(SHOP, &run).await.unwrap().id
 }
 
-fn passed(case_id: u64) -> ResultForCase {
+fn passed(case_id: CaseId) -> ResultForCase {
     ResultForCase {
         case_id,
         result: NewResult {
-            status_id: Some(1),
+            status_id: Some(StatusId::PASSED),
             elapsed: Some("1s".into()),
             ..Default::default()
         },
@@ -99,7 +100,11 @@ async fn reads_the_metadata_an_export_needs() {
     let section = client.get_section(sections[0].id).await.unwrap();
     assert_eq!(section.name, sections[0].name);
     let statuses = client.get_statuses().await.unwrap();
-    assert!(statuses.iter().any(|s| s.id == 3 && s.is_untested));
+    assert!(
+        statuses
+            .iter()
+            .any(|s| s.id == StatusId::UNTESTED && s.is_untested)
+    );
     assert!(!client.get_priorities().await.unwrap().is_empty());
     let fields = client.get_case_fields().await.unwrap();
     assert!(fields.iter().any(|f| f.system_name.starts_with("custom_")));
@@ -117,7 +122,7 @@ async fn reads_the_metadata_an_export_needs() {
         .get(&format!("get_case/{case_id}"), &[])
         .await
         .unwrap();
-    assert_eq!(raw["id"], case_id);
+    assert_eq!(raw["id"], case_id.get());
 }
 
 #[tokio::test]
@@ -138,7 +143,7 @@ async fn writes_runs_results_plans_cases_and_attachments() {
             run_id,
             ids[2],
             &NewResult {
-                status_id: Some(5),
+                status_id: Some(StatusId::FAILED),
                 comment: Some("boom".into()),
                 ..Default::default()
             },
@@ -253,11 +258,11 @@ async fn pages_through_more_than_250_cases() {
     let sim = Simulator::start(fixture).await.unwrap();
     let client = client(&sim);
     let filter = CaseFilter {
-        suite_id: Some(1),
+        suite_id: Some(WEB_SHOP),
         ..Default::default()
     };
     let cases = client.get_cases(1, &filter).await.unwrap();
-    let mut ids: Vec<u64> = cases.iter().map(|c| c.id).collect();
+    let mut ids: Vec<CaseId> = cases.iter().map(|c| c.id).collect();
     ids.dedup();
     assert_eq!(ids.len(), 620);
     assert!(cases[0].custom("automation_id").is_some());

@@ -66,7 +66,7 @@ impl Catalog {
     /// assumed to be in it until TestRail says otherwise.
     pub fn single_suite(&self) -> Option<u64> {
         match self.suites.as_slice() {
-            [suite] => Some(suite.id),
+            [suite] => Some(suite.id.get()),
             _ => None,
         }
     }
@@ -80,7 +80,10 @@ impl Catalog {
                 ..CaseFilter::default()
             };
             for case in client.get_cases(self.project.id, &filter).await? {
-                cases.insert(case.id, (suite.id, case.template_id));
+                cases.insert(
+                    case.id.get(),
+                    (suite.id.get(), case.template_id.map(|t| t.get())),
+                );
             }
         }
         self.cases = Some(cases);
@@ -107,7 +110,7 @@ impl Catalog {
                 },
                 None => match client.get_case(*case_id).await {
                     Ok(case) => CaseState::Unconfigured {
-                        suite_id: case.suite_id,
+                        suite_id: case.suite_id.map(|s| s.get()),
                     },
                     Err(testrail_api::Error::BadRequest { .. }) => CaseState::Missing,
                     Err(error) => return Err(error.into()),
@@ -196,7 +199,7 @@ pub fn select_suites(all: &[Suite], wanted: &[String]) -> Result<Vec<Suite>, Exp
         .map(|wanted| {
             all.iter()
                 .find(|suite| match wanted.parse::<u64>() {
-                    Ok(id) => suite.id == id,
+                    Ok(id) => suite.id.get() == id,
                     Err(_) => suite.name.eq_ignore_ascii_case(wanted.trim()),
                 })
                 .cloned()
@@ -220,12 +223,13 @@ fn step_results_field(fields: &[FieldDef], project_id: u64) -> StepResults {
             && (field.system_name == "custom_step_results" || field.type_id == Some(11))
             && (field.configs.is_empty()
                 || field.configs.iter().any(|config| {
-                    config.context.is_global || config.context.project_ids.contains(&project_id)
+                    config.context.is_global
+                        || config.context.project_ids.contains(&project_id.into())
                 }))
     };
     match fields.iter().find(applies) {
         None => StepResults::None,
         Some(field) if field.include_all || field.template_ids.is_empty() => StepResults::All,
-        Some(field) => StepResults::Templates(field.template_ids.iter().copied().collect()),
+        Some(field) => StepResults::Templates(field.template_ids.iter().map(|t| t.get()).collect()),
     }
 }

@@ -44,7 +44,7 @@ fn dry_run_statuses(config: &Config) -> (Vec<Status>, BTreeMap<u64, (String, Str
     let mut placeholders = BTreeMap::new();
     for wanted in named {
         let known = statuses.iter().any(|status| match wanted {
-            StatusRef::Id(id) => status.id == *id,
+            StatusRef::Id(id) => status.id.get() == *id,
             StatusRef::Name(name) => {
                 status.name.eq_ignore_ascii_case(name.trim())
                     || status.label.eq_ignore_ascii_case(name.trim())

@@ -367,7 +367,7 @@ pub async fn read_facts(
             .any(|source| !source.unlinked_steps.is_empty())
     });
     let step_results = match has_unlinked_steps {
-        true => StepResults::load(client, catalog.project.id).await?,
+        true => StepResults::load(client, catalog.project.id.get()).await?,
         false => StepResults::None,
     };
     if catalog.single_suite().is_none() || matches!(step_results, StepResults::Templates(_)) {
@@ -380,11 +380,11 @@ pub async fn read_facts(
         statuses,
         step_results,
         context: ResultContext::new(config, session),
-        project_id: catalog.project.id,
+        project_id: catalog.project.id.get(),
         suite_names: catalog
             .suites
             .iter()
-            .map(|suite| (suite.id, suite.name.clone()))
+            .map(|suite| (suite.id.get(), suite.name.clone()))
             .collect(),
         naming,
         reports,

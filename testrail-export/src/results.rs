@@ -243,9 +243,9 @@ pub fn result_for(
         }
     }
     Ok(ResultForCase {
-        case_id: report.case_id,
+        case_id: report.case_id.into(),
         result: NewResult {
-            status_id: Some(status_id),
+            status_id: Some(status_id.into()),
             comment: Some(comment),
             version: context
                 .version
@@ -393,7 +393,7 @@ fn step_result(step: &StepOutcome, statuses: &StatusMap, budget: usize) -> StepR
         content: bounded(&step.name),
         expected: None,
         actual: step.message.as_deref().map(bounded),
-        status_id: statuses.status_of(verdict).unwrap_or(3),
+        status_id: statuses.status_of(verdict).unwrap_or(3).into(),
     }
 }
 

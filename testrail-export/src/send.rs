@@ -38,7 +38,7 @@ impl Item {
     fn keys(&self) -> Vec<(String, u64)> {
         self.files
             .iter()
-            .map(|file| (file.clone(), self.result.case_id))
+            .map(|file| (file.clone(), self.result.case_id.get()))
             .collect()
     }
 }
@@ -326,15 +326,15 @@ pub async fn send(
             Err(Error::BadRequest { message, .. })
                 if batch
                     .iter()
-                    .any(|item| named_cases(&message).contains(&item.result.case_id)) =>
+                    .any(|item| named_cases(&message).contains(&item.result.case_id.get())) =>
             {
                 locked.save()?;
                 let named = named_cases(&message);
                 let (refused, rest): (Vec<Item>, Vec<Item>) = batch
                     .into_iter()
-                    .partition(|item| named.contains(&item.result.case_id));
+                    .partition(|item| named.contains(&item.result.case_id.get()));
                 sent.dropped.extend(refused.into_iter().map(|item| Dropped {
-                    case_id: item.result.case_id,
+                    case_id: item.result.case_id.get(),
                     reason: message.clone(),
                 }));
                 if !rest.is_empty() {
@@ -491,8 +491,8 @@ async fn session_results(
                 .and_then(|test_id| tests.iter().find(|test| test.id == test_id))
                 .and_then(|test| test.case_id)?;
             Some(Earlier {
-                case_id,
-                status_id: result.status_id,
+                case_id: case_id.get(),
+                status_id: result.status_id.map(|s| s.get()),
                 files: files_in(result.comment.as_deref()),
             })
         })
@@ -574,7 +574,7 @@ fn keep_worse(items: &mut [Item], earlier: &[Earlier], ranks: &StatusRanks<'_>) 
         let mut others: Vec<&Earlier> = earlier
             .iter()
             .filter(|other| {
-                other.case_id == item.result.case_id
+                other.case_id == item.result.case_id.get()
                     && !other.files.is_empty()
                     && other.files.iter().all(|file| !item.files.contains(file))
             })
@@ -586,7 +586,7 @@ fn keep_worse(items: &mut [Item], earlier: &[Earlier], ranks: &StatusRanks<'_>) 
         else {
             continue;
         };
-        let own = item.result.result.status_id;
+        let own = item.result.result.status_id.map(|s| s.get());
         let mut note = String::from("\nAlso reported earlier in this session:\n");
         for other in &others {
             let _ = writeln!(
@@ -604,7 +604,7 @@ fn keep_worse(items: &mut [Item], earlier: &[Earlier], ranks: &StatusRanks<'_>) 
                 ranks.label(worst.status_id),
                 ranks.label(own)
             );
-            item.result.result.status_id = worst.status_id;
+            item.result.result.status_id = worst.status_id.map(Into::into);
         }
         let comment = item.result.result.comment.get_or_insert_with(String::new);
         let at = comment

@@ -57,14 +57,14 @@ impl StatusMap {
     ) -> Result<StatusMap, UnknownStatus> {
         let find = |wanted: &StatusRef| -> Result<u64, UnknownStatus> {
             let found = statuses.iter().find(|status| match wanted {
-                StatusRef::Id(id) => status.id == *id,
+                StatusRef::Id(id) => status.id.get() == *id,
                 StatusRef::Name(name) => {
                     status.name.eq_ignore_ascii_case(name.trim())
                         || status.label.eq_ignore_ascii_case(name.trim())
                 }
             });
             match found {
-                Some(status) if status.id != 3 => Ok(status.id),
+                Some(status) if status.id.get() != 3 => Ok(status.id.get()),
                 _ => Err(UnknownStatus {
                     given: match wanted {
                         StatusRef::Id(id) => format!("status ID {id}"),
@@ -72,7 +72,7 @@ impl StatusMap {
                     },
                     valid: statuses
                         .iter()
-                        .filter(|status| status.id != 3)
+                        .filter(|status| status.id.get() != 3)
                         .map(|status| format!("{} ({}, {})", status.label, status.name, status.id))
                         .collect::<Vec<_>>()
                         .join(", "),
@@ -111,7 +111,7 @@ impl StatusMap {
             )?,
             labels: statuses
                 .iter()
-                .map(|status| (status.id, status.label.clone()))
+                .map(|status| (status.id.get(), status.label.clone()))
                 .collect(),
         })
     }

@@ -20,7 +20,8 @@ use serde::de::DeserializeOwned;
 
 use crate::config::{Config, Target};
 use testrail_api::{
-    Client, Error, NewPlan, NewPlanEntry, NewRun, Plan, PlanEntry, PlanEntryRun, Run, RunUpdate,
+    CaseId, Client, Error, NewPlan, NewPlanEntry, NewRun, Plan, PlanEntry, PlanEntryRun, Run,
+    RunUpdate, SuiteId,
 };
 
 use super::ExportError;
@@ -155,11 +156,11 @@ pub fn steps(
 fn run_body(config: &Config, suite_id: u64, cases: &BTreeSet<u64>, naming: &Naming) -> NewRun {
     NewRun {
         name: naming.name.clone(),
-        suite_id: Some(suite_id),
+        suite_id: Some(suite_id.into()),
         description: Some(naming.description()),
-        milestone_id: config.milestone_id,
+        milestone_id: config.milestone_id.map(Into::into),
         include_all: Some(false),
-        case_ids: Some(cases.iter().copied().collect()),
+        case_ids: Some(cases.iter().map(|&case| case.into()).collect()),
         ..NewRun::default()
     }
 }
@@ -169,7 +170,7 @@ fn plan_body(config: &Config, entry: NewPlanEntry, naming: &Naming) -> NewPlan {
     NewPlan {
         name: naming.name.clone(),
         description: Some(naming.description()),
-        milestone_id: config.milestone_id,
+        milestone_id: config.milestone_id.map(Into::into),
         entries: vec![entry],
         ..NewPlan::default()
     }
@@ -261,17 +262,17 @@ async fn adopt_run(client: &Client, run_id: u64, journal: &mut Journal) -> Resul
         "get_run answered a run without its suite_id",
     ))?;
     let mut state = state_of(&run, false, false);
-    state.plan_id = run.plan_id;
+    state.plan_id = run.plan_id.map(|p| p.get());
     state.configured = !run.config_ids.is_empty();
-    journal.runs.insert(suite_id, state);
+    journal.runs.insert(suite_id.get(), state);
     Ok(())
 }
 
 /// The journal's record of a run found in TestRail: its cases are read when needed.
 fn state_of(run: &Run, created: bool, verified: bool) -> RunState {
     RunState {
-        run_id: run.id,
-        entry_id: run.entry_id.clone(),
+        run_id: run.id.get(),
+        entry_id: run.entry_id.clone().map(Into::into),
         case_ids: BTreeSet::new(),
         include_all: run.include_all,
         created,
@@ -350,7 +351,7 @@ async fn find_run(
     let mut ours: Vec<Run> = runs
         .into_iter()
         .filter(|run| naming.made_by_us(run.description.as_deref()))
-        .filter(|run| !abandoned.contains(&run.id))
+        .filter(|run| !abandoned.contains(&run.id.get()))
         .collect();
     ours.sort_by_key(|run| run.is_completed);
     Ok(ours.into_iter().next())
@@ -367,7 +368,7 @@ async fn find_plan(
     let mut ours: Vec<Plan> = plans
         .into_iter()
         .filter(|plan| naming.made_by_us(plan.description.as_deref()))
-        .filter(|plan| !abandoned.contains(&plan.id))
+        .filter(|plan| !abandoned.contains(&plan.id.get()))
         .collect();
     ours.sort_by_key(|plan| plan.is_completed);
     match ours.into_iter().next() {
@@ -382,7 +383,7 @@ fn our_entry(plan: &Plan, suite_id: u64, naming: &Naming, name: &str) -> Option<
     plan.entries
         .iter()
         .find(|entry| {
-            entry.suite_id == Some(suite_id)
+            entry.suite_id == Some(suite_id.into())
                 && (naming.made_by_us(entry.description.as_deref())
                     || entry
                         .runs
@@ -403,8 +404,13 @@ async fn find_or_create_run(
     journal: &mut LockedJournal,
     naming: &Naming,
 ) -> Result<RunState, ExportError> {
-    let suite_id = body.suite_id.unwrap_or_default();
-    let cases: BTreeSet<u64> = body.case_ids.iter().flatten().copied().collect();
+    let suite_id = body.suite_id.map_or(0, SuiteId::get);
+    let cases: BTreeSet<u64> = body
+        .case_ids
+        .iter()
+        .flatten()
+        .map(|case| case.get())
+        .collect();
     let intent = Intent::Run { suite_id };
     let abandoned = journal.journal.abandoned_runs.clone();
     let mut sent_at = journal.journal.sent_at(&intent);
@@ -456,19 +462,19 @@ fn entry_body(
     cases: &BTreeSet<u64>,
     naming: &Naming,
 ) -> NewPlanEntry {
-    let case_ids: Vec<u64> = cases.iter().copied().collect();
+    let case_ids: Vec<CaseId> = cases.iter().map(|&c| c.into()).collect();
     NewPlanEntry {
-        suite_id: Some(suite.0),
+        suite_id: Some(suite.0.into()),
         name: Some(format!("{} · {}", naming.name, suite.1)),
         description: Some(naming.description()),
         include_all: Some(false),
         case_ids: Some(case_ids.clone()),
-        config_ids: config.config_ids.clone(),
+        config_ids: config.config_ids.iter().map(|&c| c.into()).collect(),
         runs: if config.config_ids.is_empty() {
             Vec::new()
         } else {
             vec![PlanEntryRun {
-                config_ids: config.config_ids.clone(),
+                config_ids: config.config_ids.iter().map(|&c| c.into()).collect(),
                 include_all: Some(false),
                 case_ids: Some(case_ids),
                 ..PlanEntryRun::default()
@@ -485,7 +491,7 @@ fn entry_state(entry: &PlanEntry, created: bool, verified: bool) -> Result<RunSt
         .first()
         .ok_or(ExportError::Unexpected("a plan entry without a run"))?;
     Ok(RunState {
-        entry_id: Some(entry.id.clone()),
+        entry_id: Some(entry.id.to_string()),
         ..state_of(run, created, verified)
     })
 }
@@ -505,8 +511,13 @@ async fn plan_run(
         .entries
         .first()
         .ok_or(ExportError::Unexpected("a plan step without its entry"))?;
-    let suite_id = entry.suite_id.unwrap_or_default();
-    let cases: BTreeSet<u64> = entry.case_ids.iter().flatten().copied().collect();
+    let suite_id = entry.suite_id.map_or(0, SuiteId::get);
+    let cases: BTreeSet<u64> = entry
+        .case_ids
+        .iter()
+        .flatten()
+        .map(|case| case.get())
+        .collect();
     let entry_name = entry.name.clone().unwrap_or_default();
     let abandoned = journal.journal.abandoned_plans.clone();
     let plan_id = match plan_id.or(journal.journal.plan_id) {
@@ -526,16 +537,18 @@ async fn plan_run(
                 };
                 if let Some(plan) = found {
                     journal.journal.finish(&intent);
-                    journal.journal.plan_id = Some(plan.id);
+                    journal.journal.plan_id = Some(plan.id.get());
                     journal.journal.plan_created = true;
                     journal.save()?;
                     if let Some(entry) = our_entry(&plan, suite_id, naming, &entry_name) {
                         return entry_state(&entry, true, sent_at.is_some());
                     }
                     if plan.is_completed {
-                        return Err(ExportError::PlanClosed { plan_id: plan.id });
+                        return Err(ExportError::PlanClosed {
+                            plan_id: plan.id.get(),
+                        });
                     }
-                    break plan.id;
+                    break plan.id.get();
                 }
                 if rounds == MAX_CREATE_ROUNDS {
                     return Err(ExportError::Unexpected(
@@ -548,7 +561,7 @@ async fn plan_run(
                 match client.add_plan(project_id, plan_body).await {
                     Ok(plan) => {
                         journal.journal.finish(&intent);
-                        journal.journal.plan_id = Some(plan.id);
+                        journal.journal.plan_id = Some(plan.id.get());
                         journal.journal.plan_created = true;
                         journal.save()?;
                         let entry = plan.entries.first().ok_or(ExportError::Unexpected(
@@ -624,7 +637,7 @@ async fn cases_of(client: &Client, run_id: u64) -> Result<BTreeSet<u64>, Error> 
         .get_tests(run_id)
         .await?
         .iter()
-        .filter_map(|test| test.case_id)
+        .filter_map(|test| Some(test.case_id?.get()))
         .collect())
 }
 
@@ -732,7 +745,7 @@ async fn update_cases(
                     state.run_id,
                     &RunUpdate {
                         include_all: Some(false),
-                        case_ids: Some(body.case_ids),
+                        case_ids: Some(body.case_ids.into_iter().map(Into::into).collect()),
                         ..RunUpdate::default()
                     },
                 )
@@ -885,7 +898,7 @@ mod tests {
                 &naming(),
             ))
         };
-        assert_eq!(steps(&[1]), ["add_run Some([10])"]);
+        assert_eq!(steps(&[1]), ["add_run Some([CaseId(10)])"]);
         assert_eq!(steps(&[1, 2]), ["add_plan 1", "add_plan_entry None"]);
     }
 
@@ -911,7 +924,7 @@ mod tests {
         // A session with a plain run that meets a second suite gets a second run.
         assert_eq!(
             steps(&config(&[]), &journal),
-            ["join R40", "add_run Some([20])"]
+            ["join R40", "add_run Some([CaseId(20)])"]
         );
         // The configured run holds suite 1 only.
         journal.runs.get_mut(&1).unwrap().run_id = 42;

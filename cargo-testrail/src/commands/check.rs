@@ -134,7 +134,7 @@ async fn check(
     ok(global, "TestRail", client.base_url().to_string());
     ok(global, "user", format!("{} <{}>", user.name, user.email));
     answer.user = Some(UserJson {
-        id: user.id,
+        id: user.id.get(),
         name: user.name.clone(),
         email: user.email.clone(),
     });
@@ -154,7 +154,7 @@ async fn check(
         format!("{} (P{}), {mode}", project.name, project.id),
     );
     answer.project = Some(ProjectJson {
-        id: project.id,
+        id: project.id.get(),
         name: project.name.clone(),
         suite_mode: project.suite_mode,
         suite_mode_text: mode,
@@ -196,12 +196,12 @@ async fn check(
     answer.suites = configured
         .iter()
         .map(|suite| SuiteJson {
-            id: suite.id,
+            id: suite.id.get(),
             name: suite.name.clone(),
         })
         .collect();
 
-    if let Some(text) = check_target(&client, &config, project.id)
+    if let Some(text) = check_target(&client, &config, project.id.get())
         .await
         .map_err(|e| ("target", e))?
     {
@@ -240,7 +240,7 @@ async fn check_target(
             ("plan", id, plan.name, plan.project_id, plan.is_completed)
         }
     };
-    if project.is_some_and(|project| project != project_id) {
+    if project.is_some_and(|project| project.get() != project_id) {
         return Err(CliError::Input(format!(
             "{what} {id} ({name}) belongs to another project: name a {what} of project P{project_id}, or the project it is in"
         )));
@@ -303,7 +303,7 @@ impl Access {
             .and_then(serde_json::Value::as_array)
             .and_then(|users| {
                 users.iter().find(|entry| {
-                    entry.get("id").and_then(serde_json::Value::as_u64) == Some(user.id)
+                    entry.get("id").and_then(serde_json::Value::as_u64) == Some(user.id.get())
                 })
             })
             .and_then(|entry| entry.get("project_role"))

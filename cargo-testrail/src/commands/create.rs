@@ -7,7 +7,10 @@ use std::collections::BTreeMap;
 use std::process::ExitCode;
 
 use serde::Serialize;
-use testrail_api::{CaseFilter, Client, Error as ClientError, NewCase, NewSection};
+use testrail_api::{
+    CaseFilter, CaseId, Client, Error as ClientError, NewCase, NewSection, ProjectId, SectionId,
+    SuiteId,
+};
 use testrail_export::config::Config;
 use testrail_export::{self as export, catalog};
 
@@ -225,7 +228,7 @@ pub async fn create(
             }
         };
         created.push(CreatedJson {
-            case_id,
+            case_id: case_id.get(),
             title: test.title.clone(),
             test: test.path.clone(),
             location: test.location.clone(),
@@ -243,10 +246,10 @@ fn title_key(title: &str) -> String {
 /// Title → case ID of the cases in a section.
 async fn cases_in(
     client: &Client,
-    project_id: u64,
-    suite_id: u64,
-    section_id: u64,
-) -> Result<BTreeMap<String, u64>, CliError> {
+    project_id: ProjectId,
+    suite_id: SuiteId,
+    section_id: SectionId,
+) -> Result<BTreeMap<String, CaseId>, CliError> {
     let filter = CaseFilter {
         suite_id: Some(suite_id),
         section_id: Some(section_id),
@@ -264,12 +267,12 @@ async fn cases_in(
 /// The section at `path` in the suite, creating what is missing; returns its ID.
 async fn ensure_sections(
     client: &Client,
-    project_id: u64,
-    suite_id: u64,
+    project_id: ProjectId,
+    suite_id: SuiteId,
     path: &[&str],
-) -> Result<u64, CliError> {
+) -> Result<SectionId, CliError> {
     let mut sections = client.get_sections(project_id, Some(suite_id)).await?;
-    let mut parent: Option<u64> = None;
+    let mut parent: Option<SectionId> = None;
     for name in path {
         let find = |sections: &[testrail_api::Section]| {
             sections

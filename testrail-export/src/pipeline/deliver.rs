@@ -86,7 +86,7 @@ fn rejoin(suite_id: u64, run_id: u64, items: &[Item]) -> BTreeMap<u64, (Step, BT
         suite_id,
         (
             Step::Join { run_id },
-            items.iter().map(|item| item.result.case_id).collect(),
+            items.iter().map(|item| item.result.case_id.get()).collect(),
         ),
     )])
 }
@@ -146,39 +146,42 @@ async fn send_to_run(
                 for (look, wait_ms) in [500, 1500].into_iter().enumerate() {
                     tokio::time::sleep(std::time::Duration::from_millis(wait_ms)).await;
                     held = match client.get_tests(run_id).await {
-                        Ok(tests) => tests.iter().filter_map(|test| test.case_id).collect(),
+                        Ok(tests) => tests
+                            .iter()
+                            .filter_map(|test| Some(test.case_id?.get()))
+                            .collect(),
                         Err(error) => return Err(target::explain(client, run_id, error).await),
                     };
                     if look == 0
                         && sent_items
                             .iter()
-                            .any(|item| !held.contains(&item.result.case_id))
+                            .any(|item| !held.contains(&item.result.case_id.get()))
                     {
                         break;
                     }
                 }
                 let (lost, _): (Vec<Item>, _) = sent_items
                     .into_iter()
-                    .partition(|item| !held.contains(&item.result.case_id));
+                    .partition(|item| !held.contains(&item.result.case_id.get()));
                 if lost.is_empty() {
                     return Ok(total);
                 }
                 if rounds == MAX_REJOIN_ROUNDS {
                     return Err(ExportError::CasesNotAdded {
                         run_id,
-                        missing: lost.iter().map(|item| item.result.case_id).collect(),
+                        missing: lost.iter().map(|item| item.result.case_id.get()).collect(),
                     });
                 }
                 rounds += 1;
                 // A refused result was never counted as sent; it is tried again now.
                 let counted = lost
                     .iter()
-                    .filter(|item| !refused.contains(&item.result.case_id))
+                    .filter(|item| !refused.contains(&item.result.case_id.get()))
                     .count();
                 total.results -= counted.min(total.results);
                 total.dropped.retain(|dropped| {
                     lost.iter()
-                        .all(|item| item.result.case_id != dropped.case_id)
+                        .all(|item| item.result.case_id.get() != dropped.case_id)
                 });
                 let mut locked = journal.lock().await;
                 if let Some(run) = locked.journal.runs.get_mut(&suite_id) {
@@ -187,7 +190,7 @@ async fn send_to_run(
                 for item in &lost {
                     for file in &item.files {
                         if let Some(cases) = locked.journal.acknowledged.get_mut(file) {
-                            cases.remove(&item.result.case_id);
+                            cases.remove(&item.result.case_id.get());
                         }
                     }
                 }
@@ -202,10 +205,11 @@ async fn send_to_run(
                 rounds += 1;
                 let mut locked = journal.lock().await;
                 items.retain(|item| {
-                    !item
-                        .files
-                        .iter()
-                        .all(|file| locked.journal.is_acknowledged(file, item.result.case_id))
+                    !item.files.iter().all(|file| {
+                        locked
+                            .journal
+                            .is_acknowledged(file, item.result.case_id.get())
+                    })
                 });
                 if let Some(run) = locked.journal.runs.get_mut(&suite_id) {
                     // Read the run again: its cases changed behind this session's back.

@@ -51,7 +51,10 @@ pub struct SuitePlan {
 impl SuitePlan {
     /// The cases its run must hold.
     pub fn cases(&self) -> BTreeSet<u64> {
-        self.items.iter().map(|item| item.result.case_id).collect()
+        self.items
+            .iter()
+            .map(|item| item.result.case_id.get())
+            .collect()
     }
 }
 
@@ -148,7 +151,7 @@ pub fn plan(config: &Config, facts: Facts, journal: &Journal) -> Result<Plan, Ex
         .map(|(suite, items)| {
             (
                 *suite,
-                items.iter().map(|item| item.result.case_id).collect(),
+                items.iter().map(|item| item.result.case_id.get()).collect(),
             )
         })
         .collect();

@@ -130,10 +130,11 @@ pub async fn prepare(
         let mut items = suite.items;
         let before = items.len();
         items.retain(|item| {
-            !item
-                .files
-                .iter()
-                .all(|file| locked.journal.is_acknowledged(file, item.result.case_id))
+            !item.files.iter().all(|file| {
+                locked
+                    .journal
+                    .is_acknowledged(file, item.result.case_id.get())
+            })
         });
         skipped.already_stored += before - items.len();
         if let Some(run) = locked.journal.runs.get(&suite_id)
@@ -190,14 +191,17 @@ async fn acknowledge_stored(
     };
     let case_of: BTreeMap<u64, u64> = tests
         .iter()
-        .filter_map(|test| Some((test.id, test.case_id?)))
+        .filter_map(|test| Some((test.id.get(), test.case_id?.get())))
         .collect();
     let mut stored = Vec::new();
     for result in results {
         if !results::is_from_session(result.comment.as_deref(), session) {
             continue;
         }
-        let Some(case_id) = result.test_id.and_then(|test| case_of.get(&test).copied()) else {
+        let Some(case_id) = result
+            .test_id
+            .and_then(|test| case_of.get(&test.get()).copied())
+        else {
             continue;
         };
         for file in results::files_in(result.comment.as_deref()) {
