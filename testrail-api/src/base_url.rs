@@ -1,11 +1,12 @@
 //! The TestRail base URL: normalising what users type, the HTTPS rule, and building API URLs.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::net::IpAddr;
 
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::Url;
 
-use super::error::ConfigError;
+use super::error::BuildError;
 
 /// A validated TestRail instance address, always ending in `/`.
 ///
@@ -35,10 +36,10 @@ impl BaseUrl {
     ///
     /// Errors never show what looks like user information (`user:key@`), however malformed
     /// the input: see [`redact_userinfo`].
-    pub fn parse(input: &str) -> Result<Self, ConfigError> {
+    pub fn parse(input: &str) -> Result<Self, BuildError> {
         let trimmed = input.trim();
         let shown = hide_query(&redact_userinfo(trimmed));
-        let invalid = |reason: String| ConfigError::InvalidBaseUrl {
+        let invalid = |reason: String| BuildError::InvalidBaseUrl {
             url: shown.clone(),
             reason,
         };
@@ -85,7 +86,7 @@ impl BaseUrl {
             .filter(|h| !h.is_empty())
             .ok_or_else(|| invalid("it has no host".to_owned()))?;
         if url.scheme() == "http" && !is_loopback(&url) {
-            return Err(ConfigError::InsecureBaseUrl { url: shown });
+            return Err(BuildError::InsecureBaseUrl { url: shown });
         }
 
         let mut path = url.path().to_owned();
@@ -127,15 +128,19 @@ impl BaseUrl {
         K: AsRef<str>,
         V: AsRef<str>,
     {
-        let mut out = format!("{}index.php?/api/v2/", self.root);
-        encode_into(&mut out, route, |b| {
-            b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'/')
-        });
+        let mut out = format!(
+            "{}index.php?/api/v2/{}",
+            self.root,
+            utf8_percent_encode(route, ROUTE)
+        );
         for (k, v) in params {
-            out.push('&');
-            encode_into(&mut out, k.as_ref(), is_value_safe);
-            out.push('=');
-            encode_into(&mut out, v.as_ref(), is_value_safe);
+            let (k, v) = (k.as_ref(), v.as_ref());
+            let _ = write!(
+                out,
+                "&{}={}",
+                utf8_percent_encode(k, VALUE),
+                utf8_percent_encode(v, VALUE)
+            );
         }
         out
     }
@@ -162,19 +167,21 @@ fn is_loopback(url: &Url) -> bool {
     }
 }
 
-fn is_value_safe(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b',')
-}
+/// What stays unencoded in a route (`get_cases/1`): letters, digits, `_ - . /`.
+const ROUTE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'_')
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'/');
 
-fn encode_into(out: &mut String, text: &str, keep: impl Fn(u8) -> bool) {
-    for &b in text.as_bytes() {
-        if keep(b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-}
+/// What stays unencoded in a query key or value: RFC 3986's unreserved characters, and `,`
+/// so that id lists (`suite_id=1,2`) read as TestRail's documentation writes them.
+const VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b',');
 
 /// Whether `scheme` is one TestRail is served over.
 fn is_web_scheme(scheme: &str) -> bool {
@@ -364,7 +371,7 @@ mod tests {
         ] {
             let err = BaseUrl::parse(bad).unwrap_err();
             assert!(
-                matches!(err, ConfigError::InsecureBaseUrl { .. }),
+                matches!(err, BuildError::InsecureBaseUrl { .. }),
                 "{bad}: {err}"
             );
         }
@@ -383,7 +390,7 @@ mod tests {
         ] {
             let err = BaseUrl::parse(bad).unwrap_err();
             assert!(
-                matches!(err, ConfigError::InvalidBaseUrl { .. }),
+                matches!(err, BuildError::InvalidBaseUrl { .. }),
                 "{bad}: {err}"
             );
         }

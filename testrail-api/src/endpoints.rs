@@ -13,10 +13,10 @@ use super::bodies::{
 };
 use super::ids::{CaseId, PlanId, ProjectId, ResultId, RunId, SectionId, SuiteId};
 use super::models::{
-    AttachmentId, Case, ConfigGroup, FieldDef, Milestone, Plan, PlanEntry, Priority, Project, Run,
-    Section, Status, Suite, Test, TestResult, User,
+    AttachmentId, Case, ConfigurationGroup, FieldDef, Milestone, Plan, PlanEntry, Priority,
+    Project, Run, Section, Status, Suite, Test, TestResult, User,
 };
-use super::{Client, Error, transport};
+use super::{Client, Error, Pages, transport};
 
 const NO_PARAMS: &[(&str, &str)] = &[];
 
@@ -92,17 +92,28 @@ impl Client {
             .await
     }
 
-    /// `get_sections/{project_id}`, of one suite (required unless single-suite mode).
+    /// `get_sections/{project_id}`, of one suite (required unless single-suite mode),
+    /// through every page.
     pub async fn get_sections(
         &self,
         project_id: impl Into<ProjectId>,
         suite_id: Option<SuiteId>,
     ) -> Result<Vec<Section>, Error> {
+        self.get_sections_pages(project_id, suite_id)
+            .collect_all()
+            .await
+    }
+
+    /// `get_sections/{project_id}` page by page (key `sections`; see [`Pages`]).
+    pub fn get_sections_pages(
+        &self,
+        project_id: impl Into<ProjectId>,
+        suite_id: Option<SuiteId>,
+    ) -> Pages<Section> {
         let project_id = project_id.into();
         let suite = suite_id.map(|id| ("suite_id", id.to_string()));
         let params: Vec<_> = suite.into_iter().collect();
-        self.get_paged(&format!("get_sections/{project_id}"), "sections", &params)
-            .await
+        self.paged(format!("get_sections/{project_id}"), "sections", &params)
     }
 
     /// `get_section/{section_id}`.
@@ -129,13 +140,17 @@ impl Client {
         project_id: impl Into<ProjectId>,
         filter: &CaseFilter,
     ) -> Result<Vec<Case>, Error> {
+        self.get_cases_pages(project_id, filter).collect_all().await
+    }
+
+    /// `get_cases/{project_id}` with filters, page by page (key `cases`; see [`Pages`]).
+    pub fn get_cases_pages(
+        &self,
+        project_id: impl Into<ProjectId>,
+        filter: &CaseFilter,
+    ) -> Pages<Case> {
         let project_id = project_id.into();
-        self.get_paged(
-            &format!("get_cases/{project_id}"),
-            "cases",
-            &filter.params(),
-        )
-        .await
+        self.paged(format!("get_cases/{project_id}"), "cases", &filter.params())
     }
 
     /// `get_case/{case_id}`.
@@ -215,7 +230,7 @@ impl Client {
     pub async fn get_configs(
         &self,
         project_id: impl Into<ProjectId>,
-    ) -> Result<Vec<ConfigGroup>, Error> {
+    ) -> Result<Vec<ConfigurationGroup>, Error> {
         let project_id = project_id.into();
         self.get_one(&format!("get_configs/{project_id}"), NO_PARAMS)
             .await
@@ -248,15 +263,36 @@ impl Client {
         self.get_one(&format!("get_run/{run_id}"), NO_PARAMS).await
     }
 
-    /// `get_runs/{project_id}` with filters, through every page (newest first).
+    /// `get_runs/{project_id}` with filters, through every page (newest first). Runs
+    /// inside plans are not listed (TestRail's default `include_plan_runs=0`).
     pub async fn get_runs(
         &self,
         project_id: impl Into<ProjectId>,
         filter: &RunFilter,
     ) -> Result<Vec<Run>, Error> {
+        self.get_runs_pages(project_id, filter).collect_all().await
+    }
+
+    /// `get_runs/{project_id}` with filters, page by page (key `runs`; see [`Pages`]).
+    pub fn get_runs_pages(
+        &self,
+        project_id: impl Into<ProjectId>,
+        filter: &RunFilter,
+    ) -> Pages<Run> {
         let project_id = project_id.into();
-        self.get_paged(&format!("get_runs/{project_id}"), "runs", &filter.params())
-            .await
+        self.paged(format!("get_runs/{project_id}"), "runs", &filter.params())
+    }
+
+    /// `get_plans/{project_id}`, through every page (newest first). The plans come without
+    /// their `entries`; [`Client::get_plan`] has them.
+    pub async fn get_plans(&self, project_id: impl Into<ProjectId>) -> Result<Vec<Plan>, Error> {
+        self.get_plans_pages(project_id).collect_all().await
+    }
+
+    /// `get_plans/{project_id}` page by page (key `plans`; see [`Pages`]).
+    pub fn get_plans_pages(&self, project_id: impl Into<ProjectId>) -> Pages<Plan> {
+        let project_id = project_id.into();
+        self.paged(format!("get_plans/{project_id}"), "plans", NO_PARAMS)
     }
 
     /// `close_run/{run_id}`: archives the run (cannot be undone).
@@ -305,9 +341,13 @@ impl Client {
 
     /// `get_tests/{run_id}`, through every page.
     pub async fn get_tests(&self, run_id: impl Into<RunId>) -> Result<Vec<Test>, Error> {
+        self.get_tests_pages(run_id).collect_all().await
+    }
+
+    /// `get_tests/{run_id}` page by page (key `tests`; see [`Pages`]).
+    pub fn get_tests_pages(&self, run_id: impl Into<RunId>) -> Pages<Test> {
         let run_id = run_id.into();
-        self.get_paged(&format!("get_tests/{run_id}"), "tests", NO_PARAMS)
-            .await
+        self.paged(format!("get_tests/{run_id}"), "tests", NO_PARAMS)
     }
 
     /// `add_result_for_case/{run_id}/{case_id}`. Not idempotent: see [`Error::Ambiguous`].
@@ -343,36 +383,59 @@ impl Client {
         .await
     }
 
-    /// `get_results_for_run/{run_id}` with filters, through every page.
+    /// `get_results_for_run/{run_id}` with filters, through every page (newest first).
     pub async fn get_results_for_run(
         &self,
         run_id: impl Into<RunId>,
         filter: &ResultFilter,
     ) -> Result<Vec<TestResult>, Error> {
+        self.get_results_for_run_pages(run_id, filter)
+            .collect_all()
+            .await
+    }
+
+    /// `get_results_for_run/{run_id}` with filters, page by page (key `results`; see
+    /// [`Pages`]).
+    pub fn get_results_for_run_pages(
+        &self,
+        run_id: impl Into<RunId>,
+        filter: &ResultFilter,
+    ) -> Pages<TestResult> {
         let run_id = run_id.into();
-        self.get_paged(
-            &format!("get_results_for_run/{run_id}"),
+        self.paged(
+            format!("get_results_for_run/{run_id}"),
             "results",
             &filter.params(),
         )
-        .await
     }
 
-    /// `get_results_for_case/{run_id}/{case_id}` with filters, through every page.
+    /// `get_results_for_case/{run_id}/{case_id}` with filters, through every page (newest
+    /// first).
     pub async fn get_results_for_case(
         &self,
         run_id: impl Into<RunId>,
         case_id: impl Into<CaseId>,
         filter: &ResultFilter,
     ) -> Result<Vec<TestResult>, Error> {
-        let case_id = case_id.into();
-        let run_id = run_id.into();
-        self.get_paged(
-            &format!("get_results_for_case/{run_id}/{case_id}"),
+        self.get_results_for_case_pages(run_id, case_id, filter)
+            .collect_all()
+            .await
+    }
+
+    /// `get_results_for_case/{run_id}/{case_id}` with filters, page by page (key
+    /// `results`; see [`Pages`]).
+    pub fn get_results_for_case_pages(
+        &self,
+        run_id: impl Into<RunId>,
+        case_id: impl Into<CaseId>,
+        filter: &ResultFilter,
+    ) -> Pages<TestResult> {
+        let (run_id, case_id) = (run_id.into(), case_id.into());
+        self.paged(
+            format!("get_results_for_case/{run_id}/{case_id}"),
             "results",
             &filter.params(),
         )
-        .await
     }
 
     /// `add_attachment_to_result/{result_id}` (multipart). Not idempotent: see

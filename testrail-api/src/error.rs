@@ -6,7 +6,7 @@ use std::time::Duration;
 /// A problem with the client's configuration, found before any request is sent.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum ConfigError {
+pub enum BuildError {
     /// The base URL cannot be parsed or is not an instance address.
     #[error(
         "TESTRAIL_URL `{url}` is not usable: {reason}; it should be the address you open TestRail at, e.g. https://acme.testrail.io"

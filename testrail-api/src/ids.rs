@@ -14,14 +14,17 @@
 //! |------|--------|---------|
 //! | [`CaseId`] | `C` | `C1234` |
 //! | [`RunId`] | `R` | `R45` |
-//! | [`PlanId`] | `R` | `R46` (TestRail numbers plans and runs in one sequence and shows both as `R…`) |
+//! | [`PlanId`] | `R` | `R46` (plans share the runs' letter in TestRail's web interface) |
 //! | [`TestId`] | `T` | `T5678` |
 //! | [`ProjectId`] | `P` | `P2` |
 //! | [`SuiteId`] | `S` | `S3` |
 //! | [`MilestoneId`] | `M` | `M7` |
 //!
-//! The `C` prefix is also what TestRail's own error texts use (`case C11507 unknown or not
-//! part of the test run`). The other kinds (sections, statuses, results, users, ...) have no
+//! Sources: the `C` prefix is also what TestRail's API error texts use (`case C11507 unknown
+//! or not part of the test run`, see the project's API digest, `TESTRAIL_API.md`); the other
+//! letters are those of TestRail's web interface, which the API itself never sends or
+//! requires. Accepting `R` for both runs and plans means `R46` parses as either: the
+//! method it is passed to decides which it is. The other kinds (sections, statuses, results, users, ...) have no
 //! prefix in TestRail and parse from the bare number only. `0` is refused: TestRail's IDs
 //! start at 1.
 //!

@@ -1,35 +1,190 @@
-//! The TestRail API v2 HTTP client.
+//! A typed client for the TestRail API v2:
+//! projects, suites, sections, cases, runs, plans, tests, results and attachments, with
+//! typed IDs, pagination, retries, a client-side rate limit and an API key that never
+//! prints itself.
 //!
-//! One [`Client`] per TestRail instance (cheap to clone: an `Arc` inside). It builds
-//! `<base>/index.php?/api/v2/<method>&k=v` URLs, authenticates with HTTP Basic (user and
-//! [`ApiKey`]), stays under a client-side rate limit with a bounded number of requests in
-//! flight, follows the pagination envelope, retries what is safe to retry, and turns every
-//! failure into an [`Error`] that says what to do next.
+//! It depends on nothing of the testrail-rs test harness: a release script, a dashboard, a
+//! chat bot or an MCP server can use it as it is. [`testrail-sim`](https://docs.rs/testrail-sim),
+//! an in-process TestRail simulator, is the natural partner for its tests (every example
+//! below runs against it).
 //!
-//! Retries: 429 waits `Retry-After`; 409, 5xx and connection failures back off exponentially
-//! with jitter (a connection that cannot be made is tried three times within seconds); 401 stops at once (and stops every later call of the client, without
-//! sending it). A non-idempotent POST (every `add_*` method) that fails
-//! after it may have reached TestRail (a timeout, a connection lost after sending, a 504) is
-//! never resent: it returns [`Error::Ambiguous`] so the caller can look at what TestRail
-//! stored first.
+//! # Start here
 //!
-//! ```no_run
-//! use testrail_api::{ApiKey, CaseFilter, Client, ClientConfig};
+//! One [`Client`] per TestRail instance; clones share the connection pool, the rate limit
+//! and the counters. The typed methods are named after TestRail's API methods
+//! (`get_cases`, `add_run`, `add_results_for_cases`, ...).
 //!
-//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! let config = ClientConfig::new(
-//!     "https://acme.testrail.io",
-//!     "qa@acme.io",
-//!     ApiKey::new(std::env::var("TESTRAIL_API_KEY")?),
-//! );
-//! let client = Client::new(config)?;
-//! let cases = client
-//!     .get_cases(1, &CaseFilter { suite_id: Some(2.into()), ..Default::default() })
+//! ```
+//! use testrail_api::{ApiKey, CaseFilter, Client, ClientConfig, NewResult, NewRun, ResultForCase, StatusId, SuiteId};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let sim = testrail_sim::Simulator::start(testrail_sim::Fixture::demo()).await?;
+//! # let (url, user, key) = (sim.base_url().to_owned(), sim.email().to_owned(), sim.api_key().to_owned());
+//! // url = "https://acme.testrail.io", user = "qa@acme.io", key = std::env::var("TESTRAIL_API_KEY")?
+//! let client = Client::new(ClientConfig::new(url, user, ApiKey::new(key)))?;
+//!
+//! // The cases of suite S1 in project P1.
+//! let filter = CaseFilter { suite_id: Some(SuiteId::new(1)), ..CaseFilter::default() };
+//! let cases = client.get_cases(1, &filter).await?;
+//!
+//! // A run of the first three, and a result for each.
+//! let run = client
+//!     .add_run(1, &NewRun {
+//!         name: "Release 2.0 smoke test".into(),
+//!         suite_id: Some(SuiteId::new(1)),
+//!         include_all: Some(false),
+//!         case_ids: Some(cases.iter().take(3).map(|case| case.id).collect()),
+//!         ..NewRun::default()
+//!     })
 //!     .await?;
-//! println!("{} cases, {} requests", cases.len(), client.stats().requests_sent);
+//! let results: Vec<ResultForCase> = cases
+//!     .iter()
+//!     .take(3)
+//!     .map(|case| {
+//!         let passed = NewResult { status_id: Some(StatusId::PASSED), ..NewResult::default() };
+//!         ResultForCase::new(case.id, passed)
+//!     })
+//!     .collect();
+//! client.add_results_for_cases(run.id, &results).await?;
+//!
+//! let run = client.get_run(run.id).await?;
+//! assert_eq!(run.passed_count, 3);
+//! println!("{}: {} passed, {} requests", run.id.prefixed(), run.passed_count, client.stats().requests_sent);
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! Two complete programs are in the crate's `examples/` directory:
+//! `release_report` (the open runs of a project with their pass rates) and `create_run`
+//! (a run of the cases whose title matches, safe when the answer is lost). Both run against
+//! an in-process simulator by default (`cargo run -p testrail-api --example release_report`)
+//! and against a real instance with `--live`.
+//!
+//! # Typed IDs
+//!
+//! Every ID is its own type ([`CaseId`], [`RunId`], [`PlanId`], [`ProjectId`], [`SuiteId`],
+//! [`SectionId`], [`TestId`], [`ResultId`], [`StatusId`], [`MilestoneId`], [`UserId`], ...;
+//! plan entries have string IDs, [`EntryId`]), so a run ID cannot be passed where a case ID
+//! is expected. They are `Copy`, ordered and hashable, serialise as the bare number, and
+//! convert with `From<u64>`/`.get()`. Client methods take `impl Into<…Id>`, so literals work
+//! (`client.get_case(12)`). [`FromStr`](std::str::FromStr) accepts what users copy from
+//! TestRail's web interface, `C1234` for a case, `R45` for a run or plan, `T9` for a test,
+//! `P1`, `S2`, `M3`; the [`ids`] module lists the forms.
+//!
+//! ```
+//! use testrail_api::{CaseId, RunId, StatusId};
+//!
+//! let case: CaseId = "C1234".parse()?;
+//! assert_eq!((case.get(), case.to_string(), case.prefixed()), (1234, "1234".into(), "C1234".into()));
+//! assert!("C1234".parse::<RunId>().is_err());
+//! assert_eq!(StatusId::FAILED, StatusId::new(5));
+//! # Ok::<(), testrail_api::ParseIdError>(())
+//! ```
+//!
+//! # Pagination
+//!
+//! TestRail 6.7+ returns bulk lists 250 items per page, in an envelope with `_links.next`.
+//! The `get_*` methods returning a `Vec` follow every page. The `*_pages` methods
+//! ([`Client::get_cases_pages`], [`Client::get_runs_pages`], [`Client::get_plans_pages`],
+//! [`Client::get_tests_pages`], [`Client::get_results_for_run_pages`],
+//! [`Client::get_results_for_case_pages`], [`Client::get_sections_pages`], and
+//! [`Client::pages`] for any other method) return [`Pages`]: one request per
+//! [`Pages::next_page`], or a `futures` [`Stream`](futures_util::Stream) of pages
+//! ([`Pages::into_stream`]) or of items ([`Pages::into_items`]), so a program can stop
+//! early or show progress.
+//!
+//! ```
+//! # use testrail_api::{ApiKey, Client, ClientConfig, RunFilter};
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let sim = testrail_sim::Simulator::start(testrail_sim::Fixture::demo()).await?;
+//! # let client = Client::new(ClientConfig::new(sim.base_url(), sim.email(), ApiKey::new(sim.api_key())))?;
+//! let open = RunFilter { is_completed: Some(false), ..RunFilter::default() };
+//! let mut pages = client.get_runs_pages(1, &open).page_size(50);
+//! while let Some(page) = pages.next_page().await? {
+//!     for run in &page.items {
+//!         println!("{} {}", run.id.prefixed(), run.name);
+//!     }
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Requests and answers
+//!
+//! Answers ([`Case`], [`Run`], [`Plan`], [`TestResult`], ...) are `#[non_exhaustive]`:
+//! TestRail adding a field never breaks a program. They decode leniently, as TestRail
+//! versions differ: any field may be `null` or missing, IDs may come as strings, flags as
+//! `0`/`1`; fields not modelled (custom fields `custom_*` first) are kept in `extra`
+//! ([`Case::custom`] reads them).
+//!
+//! Request bodies ([`NewRun`], [`NewCase`], [`NewResult`], [`RunUpdate`], ...) and filters
+//! ([`CaseFilter`], [`RunFilter`], [`ResultFilter`]) are plain structs with public fields and
+//! `Default`, built with `..Default::default()` as above. They are deliberately *not*
+//! `#[non_exhaustive]`: that would forbid struct literals, and `..Default::default()` with
+//! them, outside this crate. A field TestRail adds to a request can be sent through the
+//! `custom` map of [`NewCase`]/[`NewResult`], or with [`Client::post`]. Fields left `None`
+//! are not sent, so TestRail applies its own defaults and updates touch only what is set.
+//! The two bodies without a sensible default, [`ResultForCase`] and [`StepResult`], have
+//! `new` constructors.
+//!
+//! # Errors
+//!
+//! Every failure is an [`Error`] whose message says what to do next; [`Error::status`] and
+//! [`Error::method`] look through retries. What each means:
+//!
+//! | Error | Meaning | What to do |
+//! |-------|---------|------------|
+//! | [`Error::Unauthorized`] | 401: wrong user or key | fix the credentials; the client sends nothing more (see below) |
+//! | [`Error::Forbidden`] | 403: a missing permission, or the API is off | ask an admin |
+//! | [`Error::BadRequest`] | 400: an unknown ID or an invalid field, TestRail's text inside | fix the request; not retried |
+//! | [`Error::UnknownMethod`] | 404: this TestRail lacks the API method | upgrade TestRail or avoid the method |
+//! | [`Error::PayloadTooLarge`] | 413: the body is too large | send fewer results per call |
+//! | [`Error::Html`], [`Error::Redirected`] | a web page or redirect instead of the API | fix the base URL |
+//! | [`Error::Timeout`], [`Error::Connection`], [`Error::Server`], [`Error::RateLimited`] | transient; seen inside [`Error::RetriesExhausted`] once the attempts are used up | try again later |
+//! | [`Error::Ambiguous`] | an `add_*` POST may have been stored | look at what TestRail holds before sending again |
+//! | [`Error::Decode`] | an answer that is not the JSON expected | report it with the preview inside |
+//! | [`Error::Encode`] | a request body that cannot be JSON | fix the body given to [`Client::post`] (e.g. a map with non-string keys) |
+//!
+//! [`Client::new`] fails with a [`BuildError`] (an unusable URL, plain `http://` to a host
+//! that is not loopback, an empty user or key, an unreadable CA file, a setting out of
+//! range) before any request is sent. Parsing an ID fails with a [`ParseIdError`].
+//!
+//! # Retries and idempotency
+//!
+//! Defaults (all in [`ClientConfig`]): 60 s per request, at most 6 attempts per call,
+//! 8 requests in flight, 180 requests per minute (TestRail Cloud's limit).
+//!
+//! - 429 waits `Retry-After` (capped at 60 s, 5 s when absent); 409 (maintenance), 500,
+//!   502, 503 and 504 back off exponentially with jitter (1 s doubling to 30 s); a
+//!   connection that cannot be made is retried.
+//! - 401 stops at once, and every later call of the client and its clones fails without
+//!   sending, so calls queued behind the first do not lock the account.
+//! - `get_*`, `update_*`, `close_*` and `delete_*` are resent after timeouts and lost
+//!   connections. **`add_*` POSTs are never resent once they may have reached TestRail**
+//!   (a timeout, a connection lost after sending, a 504): the call returns
+//!   [`Error::Ambiguous`], because resending could store the run or the results twice.
+//!   Look first (`get_runs`, `get_results_for_run`), then send again if it is not there;
+//!   the `create_run` example does this.
+//!
+//! # The API key
+//!
+//! [`ApiKey`] has no `Display` and no `Serialize`, its `Debug` prints `ApiKey(***)`, and
+//! the client puts it only into the `Authorization` header: no error, log line, `Debug`
+//! output or [`RequestPreview`] holds it. A `user:key@` in the base URL is refused and
+//! redacted from the error. Keep the key in an environment variable or a secret store,
+//! and make it under *My Settings > API Keys* in TestRail.
+//!
+//! # TestRail behaviour
+//!
+//! Where TestRail's documentation is silent, this crate follows what TestRail does, as
+//! collected in testrail-rs's API digest (`TESTRAIL_API.md`) and reproduced by
+//! `testrail-sim`: the `index.php?/api/v2/<method>&k=v` URL form, the envelope and its
+//! 250-item limit, `0`/`1` flags, `add_results_for_cases` answering with `test_id` rather
+//! than `case_id`, and the error texts.
+
+#![warn(missing_docs)]
 
 mod base_url;
 mod bodies;
@@ -39,6 +194,7 @@ mod error;
 pub mod ids;
 mod lenient;
 mod models;
+mod pages;
 mod rate_limit;
 mod retry;
 mod secret;
@@ -53,7 +209,6 @@ use std::time::Duration;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 
 pub use base_url::{BaseUrl, redact_userinfo};
 pub use bodies::{
@@ -62,17 +217,18 @@ pub use bodies::{
 };
 pub use elapsed::{ElapsedFormat, format_elapsed};
 pub use endpoints::Attachment;
-pub use error::{ConfigError, Error};
+pub use error::{BuildError, Error};
 pub use ids::{
     CaseId, CaseTypeId, ConfigGroupId, ConfigId, EntryId, FieldId, MilestoneId, ParseIdError,
     PlanId, PriorityId, ProjectId, ResultId, RoleId, RunId, SectionId, StatusId, SuiteId,
     TemplateId, TestId, UserId,
 };
 pub use models::{
-    AttachmentId, Case, CaseField, Config, ConfigGroup, Extra, FieldConfig, FieldContext, FieldDef,
-    Milestone, Plan, PlanEntry, Priority, Project, ResultField, Run, Section, Status, Suite,
-    SuiteMode, Test, TestResult, User,
+    AttachmentId, Case, CaseField, Configuration, ConfigurationGroup, Extra, FieldConfig,
+    FieldContext, FieldDef, Milestone, Plan, PlanEntry, Priority, Project, ResultField, Run,
+    Section, Status, Suite, SuiteMode, Test, TestResult, User,
 };
+pub use pages::{MAX_PAGE_SIZE, Page, Pages};
 pub use rate_limit::RateLimit;
 pub use secret::ApiKey;
 pub use stats::ClientStats;
@@ -96,7 +252,7 @@ pub struct ClientConfig {
     /// Client-side rate limit; `None` for none (TestRail Server has no built-in limit).
     /// Default 180 requests per minute (TestRail Cloud Professional).
     pub rate_limit: Option<RateLimit>,
-    /// Requests in flight at once. Default 4.
+    /// Requests in flight at once. Default 8.
     pub max_in_flight: usize,
     /// Requests sent at most for one call, the first included. Default 6.
     pub max_attempts: u32,
@@ -121,7 +277,7 @@ impl ClientConfig {
     /// Default rate limit: TestRail Cloud Professional's 180 requests per minute.
     pub const DEFAULT_RATE_LIMIT: RateLimit = RateLimit::per_minute(180);
     /// Default bound on requests in flight.
-    pub const DEFAULT_MAX_IN_FLIGHT: usize = 4;
+    pub const DEFAULT_MAX_IN_FLIGHT: usize = 8;
     /// Default number of attempts per call.
     pub const DEFAULT_MAX_ATTEMPTS: u32 = 6;
 
@@ -152,13 +308,13 @@ impl ClientConfig {
         }
     }
 
-    fn check(&self) -> Result<(), ConfigError> {
-        let invalid = |name, reason| Err(ConfigError::InvalidSetting { name, reason });
+    fn check(&self) -> Result<(), BuildError> {
+        let invalid = |name, reason| Err(BuildError::InvalidSetting { name, reason });
         if self.user.trim().is_empty() {
-            return Err(ConfigError::MissingUser);
+            return Err(BuildError::MissingUser);
         }
         if self.api_key.is_empty() {
-            return Err(ConfigError::MissingApiKey);
+            return Err(BuildError::MissingApiKey);
         }
         if self.timeout.is_zero() {
             return invalid("timeout", "must be longer than zero");
@@ -184,8 +340,17 @@ impl ClientConfig {
 /// An async TestRail API v2 client. Clones share the connection pool, the rate limit, the
 /// in-flight bound and the counters.
 ///
-/// The typed methods (`get_cases`, `add_run`, `add_results_for_cases`, ...) are listed below;
-/// [`Client::get`], [`Client::get_all`] and [`Client::post`] reach any other API method.
+/// The typed methods (`get_cases`, `add_run`, `add_results_for_cases`, ...) are listed below,
+/// each named after, and documented with, the TestRail API v2 method it calls (TestRail's
+/// API reference describes them under the same names); IDs in the route are typed, bodies
+/// and answers are this crate's structs. [`Client::get`], [`Client::get_all`],
+/// [`Client::pages`] and [`Client::post`] reach any other API method.
+///
+/// # Errors
+///
+/// Every method fails with an [`Error`]: the crate documentation has a table of what each
+/// variant means and what to do. The `add_*` methods can also fail with
+/// [`Error::Ambiguous`], when TestRail may have stored what they sent.
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
@@ -231,12 +396,12 @@ impl Client {
     /// Validates the configuration and builds the client. No request is sent.
     ///
     /// ```
-    /// use testrail_api::{ApiKey, Client, ClientConfig, ConfigError};
+    /// use testrail_api::{ApiKey, Client, ClientConfig, BuildError};
     ///
     /// let config = ClientConfig::new("http://acme.testrail.io", "qa@acme.io", ApiKey::new("k"));
-    /// assert!(matches!(Client::new(config), Err(ConfigError::InsecureBaseUrl { .. })));
+    /// assert!(matches!(Client::new(config), Err(BuildError::InsecureBaseUrl { .. })));
     /// ```
-    pub fn new(config: ClientConfig) -> Result<Self, ConfigError> {
+    pub fn new(config: ClientConfig) -> Result<Self, BuildError> {
         let base = BaseUrl::parse(&config.base_url)?;
         config.check()?;
         let mut builder = reqwest::Client::builder()
@@ -248,7 +413,7 @@ impl Client {
             // retryable) connect error rather than an ambiguous timeout.
             .connect_timeout((config.timeout / 2).min(Duration::from_secs(10)));
         if let Some(path) = &config.ca_cert {
-            let ca_error = |reason: String| ConfigError::CaCert {
+            let ca_error = |reason: String| BuildError::CaCert {
                 path: path.clone(),
                 reason,
             };
@@ -274,7 +439,7 @@ impl Client {
         }
         let http = builder
             .build()
-            .map_err(|e| ConfigError::Http(e.to_string()))?;
+            .map_err(|e| BuildError::Http(e.to_string()))?;
         Ok(Self {
             inner: Arc::new(Inner {
                 http,
@@ -331,6 +496,18 @@ impl Client {
         params: &[(&str, &str)],
     ) -> Result<Vec<T>, Error> {
         self.get_paged(method, key, params).await
+    }
+
+    /// `GET <method>` page by page (see [`Pages`]): `key` names the list in the pagination
+    /// envelope (`cases`, `runs`, ...); a bare array answer is one, last page. The escape
+    /// hatch for paginated API methods without a typed `*_pages` method.
+    pub fn pages<T: DeserializeOwned>(
+        &self,
+        method: &str,
+        key: &str,
+        params: &[(&str, &str)],
+    ) -> Pages<T> {
+        self.paged(method.to_owned(), key, params)
     }
 
     /// `POST <method>` with a JSON body, decoded into `T` (an empty answer decodes as JSON
@@ -419,50 +596,21 @@ impl Client {
         K: AsRef<str>,
         V: AsRef<str>,
     {
-        const PAGE: usize = 250;
-        let limit = PAGE.to_string();
-        let mut all = Vec::new();
-        let mut offset = 0usize;
-        loop {
-            let offset_text = offset.to_string();
-            let paging = [("limit", limit.as_str()), ("offset", offset_text.as_str())];
-            let url = self
-                .inner
-                .base
-                .api_url(method, params_iter(params).chain(paging));
-            let (status, body) = self.execute(transport::Call::get(method, url)).await?;
-            let fail = |reason: String| decode_error(method, status, reason, &body);
-            let mut envelope = match decode::<Value>(method, status, &body)? {
-                // Unpaginated (a bare array): the whole list.
-                Value::Array(items) => {
-                    all.extend(decode_items::<T>(items).map_err(fail)?);
-                    return Ok(all);
-                }
-                Value::Object(envelope) => envelope,
-                _ => return Err(fail("expected a list or a pagination envelope".to_owned())),
-            };
-            let Some(Value::Array(items)) = envelope.remove(key) else {
-                return Err(fail(format!("no `{key}` list in the answer")));
-            };
-            let echoed = envelope.get("offset").and_then(Value::as_u64);
-            if let Some(echoed) = echoed.filter(|o| *o != offset as u64) {
-                return Err(fail(format!(
-                    "asked for offset {offset}, got offset {echoed}"
-                )));
-            }
-            let more = match envelope.get("_links") {
-                Some(links) => links
-                    .get("next")
-                    .is_some_and(|n| !n.is_null() && n.as_str() != Some("")),
-                None => items.len() >= PAGE,
-            };
-            let count = items.len();
-            all.extend(decode_items::<T>(items).map_err(fail)?);
-            if !more || count == 0 {
-                return Ok(all);
-            }
-            offset += count;
-        }
+        self.paged(method.to_owned(), key, params)
+            .collect_all()
+            .await
+    }
+
+    fn paged<T, K, V>(&self, method: String, key: &str, params: &[(K, V)]) -> Pages<T>
+    where
+        T: DeserializeOwned,
+        K: AsRef<str>,
+        V: AsRef<str>,
+    {
+        let params = params_iter(params)
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        Pages::new(self.clone(), method, key, params)
     }
 
     async fn post_json<B, T>(&self, method: &str, body: &B) -> Result<T, Error>
@@ -491,16 +639,10 @@ fn params_iter<K: AsRef<str>, V: AsRef<str>>(
     params.iter().map(|(k, v)| (k.as_ref(), v.as_ref()))
 }
 
-fn decode_items<T: DeserializeOwned>(items: Vec<Value>) -> Result<Vec<T>, String> {
-    items
-        .into_iter()
-        .enumerate()
-        .map(|(i, item)| serde_json::from_value(item).map_err(|e| format!("item {i}: {e}")))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
+    use serde_json::Value;
+
     use super::*;
 
     const KEY: &str = "do-not-print-me";
@@ -540,15 +682,15 @@ mod tests {
         };
         assert!(matches!(
             err(|c| c.user = " ".into()),
-            ConfigError::MissingUser
+            BuildError::MissingUser
         ));
         assert!(matches!(
             err(|c| c.api_key = ApiKey::new("")),
-            ConfigError::MissingApiKey
+            BuildError::MissingApiKey
         ));
         assert!(matches!(
             err(|c| c.base_url = "http://acme.testrail.io".into()),
-            ConfigError::InsecureBaseUrl { .. }
+            BuildError::InsecureBaseUrl { .. }
         ));
         for (setting, f) in [
             (
@@ -568,12 +710,12 @@ mod tests {
             }),
         ] {
             match err(f) {
-                ConfigError::InvalidSetting { name, .. } => assert_eq!(name, setting),
+                BuildError::InvalidSetting { name, .. } => assert_eq!(name, setting),
                 other => panic!("{setting}: {other:?}"),
             }
         }
         let missing = err(|c| c.ca_cert = Some("/nonexistent/ca.pem".into()));
-        assert!(matches!(missing, ConfigError::CaCert { .. }), "{missing}");
+        assert!(matches!(missing, BuildError::CaCert { .. }), "{missing}");
     }
 
     #[test]
@@ -584,7 +726,7 @@ mod tests {
         let mut c = config();
         c.ca_cert = Some(path);
         let e = Client::new(c).unwrap_err();
-        assert!(matches!(e, ConfigError::CaCert { .. }), "{e}");
+        assert!(matches!(e, BuildError::CaCert { .. }), "{e}");
     }
 
     #[test]

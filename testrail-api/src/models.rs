@@ -32,6 +32,7 @@ fn custom<'a>(extra: &'a Extra, name: &str) -> Option<&'a Value> {
 
 /// A project (`get_project`, `get_projects`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Project {
     /// Project id.
     #[serde(deserialize_with = "lenient::id")]
@@ -94,6 +95,7 @@ impl Project {
 
 /// A test suite (`get_suite`, `get_suites`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Suite {
     /// Suite id.
     #[serde(deserialize_with = "lenient::id")]
@@ -129,6 +131,7 @@ pub struct Suite {
 
 /// A section of a suite (`get_section`, `get_sections`, `add_section`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Section {
     /// Section id.
     #[serde(deserialize_with = "lenient::id")]
@@ -158,6 +161,7 @@ pub struct Section {
 
 /// A test case (`get_case`, `get_cases`, `add_case`, `update_case`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Case {
     /// Case id (shown as `C<id>` in TestRail).
     #[serde(deserialize_with = "lenient::id")]
@@ -234,6 +238,7 @@ impl Case {
 
 /// A test status (`get_statuses`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Status {
     /// Status id: 1 passed, 2 blocked, 3 untested, 4 retest, 5 failed, 6+ custom.
     #[serde(deserialize_with = "lenient::id")]
@@ -269,6 +274,7 @@ pub struct Status {
 
 /// A case priority (`get_priorities`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Priority {
     /// Priority id.
     #[serde(deserialize_with = "lenient::id")]
@@ -292,6 +298,7 @@ pub struct Priority {
 
 /// A milestone (`get_milestones`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Milestone {
     /// Milestone id.
     #[serde(deserialize_with = "lenient::id")]
@@ -339,6 +346,7 @@ pub struct Milestone {
 
 /// A user (`get_current_user`, `get_user_by_email`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct User {
     /// User id.
     #[serde(deserialize_with = "lenient::id")]
@@ -365,7 +373,8 @@ pub struct User {
 
 /// A configuration group with its configurations (`get_configs`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ConfigGroup {
+#[non_exhaustive]
+pub struct ConfigurationGroup {
     /// Group id.
     #[serde(deserialize_with = "lenient::id")]
     pub id: ConfigGroupId,
@@ -377,12 +386,13 @@ pub struct ConfigGroup {
     pub project_id: Option<ProjectId>,
     /// The configurations of the group.
     #[serde(default, deserialize_with = "lenient::or_default")]
-    pub configs: Vec<Config>,
+    pub configs: Vec<Configuration>,
 }
 
 /// One configuration, e.g. `Chrome` (its id goes into a plan entry's `config_ids`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Config {
+#[non_exhaustive]
+pub struct Configuration {
     /// Configuration id.
     #[serde(deserialize_with = "lenient::id")]
     pub id: ConfigId,
@@ -396,6 +406,7 @@ pub struct Config {
 
 /// A custom field definition (`get_case_fields`, `get_result_fields`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FieldDef {
     /// Field id.
     #[serde(deserialize_with = "lenient::id")]
@@ -463,8 +474,9 @@ impl FieldDef {
 
 /// One context of a field definition.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FieldConfig {
-    /// Config id (a string in TestRail's answers).
+    /// Configuration id (a string in TestRail's answers).
     #[serde(default, deserialize_with = "lenient::opt_string")]
     pub id: Option<String>,
     /// Where it applies.
@@ -477,6 +489,7 @@ pub struct FieldConfig {
 
 /// Where a field configuration applies.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FieldContext {
     /// In every project.
     #[serde(default, deserialize_with = "lenient::flag")]
@@ -489,6 +502,7 @@ pub struct FieldContext {
 /// A test run (`get_run`, `get_runs`, `add_run`, `update_run`, `close_run`; also inside plan
 /// entries).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Run {
     /// Run id.
     #[serde(deserialize_with = "lenient::id")]
@@ -572,6 +586,7 @@ pub struct Run {
 
 /// A test plan (`get_plan`, `add_plan`, `close_plan`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Plan {
     /// Plan id.
     #[serde(deserialize_with = "lenient::id")]
@@ -634,6 +649,7 @@ pub struct Plan {
 
 /// An entry of a plan: one suite, one or more runs (one per configuration combination).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PlanEntry {
     /// Entry id, a GUID string.
     #[serde(default, deserialize_with = "lenient::string")]
@@ -663,6 +679,7 @@ pub struct PlanEntry {
 
 /// A test: a case inside a run (`get_tests`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Test {
     /// Test id (not the case id).
     #[serde(deserialize_with = "lenient::id")]
@@ -710,6 +727,7 @@ pub struct Test {
 
 /// A result of a test (`add_result_for_case`, `add_results_for_cases`, `get_results_*`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TestResult {
     /// Result id.
     #[serde(deserialize_with = "lenient::id")]

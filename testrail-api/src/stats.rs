@@ -12,6 +12,7 @@ use std::time::Duration;
 /// assert_eq!(stats.requests_sent, 0);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ClientStats {
     /// HTTP requests sent, retries included.
     pub requests_sent: u64,

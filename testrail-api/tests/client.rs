@@ -816,3 +816,287 @@ async fn pasted_api_urls_and_sub_paths_reach_the_api() {
     let routes: Vec<String> = sim.log().into_iter().map(|e| e.route).collect();
     assert!(routes.iter().all(|r| r == "get_project/1"), "{routes:?}");
 }
+
+/// A project of `n` generated cases in one suite, 10 per section.
+async fn sim_with_cases(n: u64) -> Simulator {
+    let fixture = generate(&GenOptions {
+        cases: n,
+        suites: 1,
+        cases_per_section: 10,
+    });
+    Simulator::start(fixture).await.unwrap()
+}
+
+/// The `limit`/`offset` pairs of the requests the sim received for one API method.
+fn paging_of(sim: &Simulator, endpoint: &str) -> Vec<(String, String)> {
+    let param = |route: &str, name: &str| {
+        route
+            .split('&')
+            .find_map(|p| p.strip_prefix(&format!("{name}=")))
+            .unwrap_or("-")
+            .to_owned()
+    };
+    sim.log()
+        .into_iter()
+        .filter(|e| e.endpoint == endpoint)
+        .map(|e| (param(&e.route, "limit"), param(&e.route, "offset")))
+        .collect()
+}
+
+#[tokio::test]
+async fn cases_come_page_by_page_with_offsets() {
+    let sim = sim_with_cases(25).await;
+    let client = client(&sim);
+    let filter = CaseFilter {
+        suite_id: Some(WEB_SHOP),
+        ..Default::default()
+    };
+    let mut pages = client.get_cases_pages(SHOP, &filter).page_size(10);
+    let mut seen = Vec::new();
+    let mut shape = Vec::new();
+    while let Some(page) = pages.next_page().await.unwrap() {
+        shape.push((page.offset, page.items.len(), page.is_last));
+        seen.extend(page.items.iter().map(|c| c.id));
+    }
+    assert_eq!(shape, [(0, 10, false), (10, 10, false), (20, 5, true)]);
+    let all: Vec<CaseId> = client
+        .get_cases(SHOP, &filter)
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(
+        seen, all,
+        "the pages hold the same cases, in the same order"
+    );
+    assert_eq!(seen.len(), 25);
+    // Exhausted: no further request.
+    assert!(pages.next_page().await.unwrap().is_none());
+    let paging = paging_of(&sim, "get_cases");
+    assert_eq!(
+        paging,
+        [
+            ("10".into(), "0".into()),
+            ("10".into(), "10".into()),
+            ("10".into(), "20".into()),
+            ("250".into(), "0".into()),
+        ],
+        "three pages of 10, then get_cases in one request of 250"
+    );
+}
+
+#[tokio::test]
+async fn pages_and_items_stream() {
+    use futures_util::{StreamExt, TryStreamExt};
+
+    let sim = sim_with_cases(23).await;
+    let client = client(&sim);
+    let filter = CaseFilter {
+        suite_id: Some(WEB_SHOP),
+        ..Default::default()
+    };
+    let pages: Vec<_> = client
+        .get_cases_pages(SHOP, &filter)
+        .page_size(5)
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
+    let sizes: Vec<usize> = pages.iter().map(|p| p.items.len()).collect();
+    assert_eq!(sizes, [5, 5, 5, 5, 3]);
+    assert!(pages.last().unwrap().is_last);
+
+    // Items: only the pages needed are fetched.
+    let before = hits(&sim, "get_cases");
+    let first_seven: Vec<_> = client
+        .get_cases_pages(SHOP, &filter)
+        .page_size(5)
+        .into_items()
+        .take(7)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(first_seven.len(), 7);
+    assert_eq!(first_seven[5].id, pages[1].items[0].id);
+    assert_eq!(hits(&sim, "get_cases") - before, 2, "two pages for 7 items");
+
+    // Page sizes outside 1..=250 are clamped, never sent to TestRail.
+    let all = client
+        .get_cases_pages(SHOP, &filter)
+        .page_size(10_000)
+        .collect_all()
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 23);
+    assert_eq!(paging_of(&sim, "get_cases").last().unwrap().0, "250");
+}
+
+#[tokio::test]
+async fn a_failed_page_is_asked_for_again() {
+    let sim = sim_with_cases(15).await;
+    let client = client(&sim);
+    let filter = CaseFilter {
+        suite_id: Some(WEB_SHOP),
+        ..Default::default()
+    };
+    // The second request answers with a login page (not retried).
+    sim.add_fault(
+        FaultRule::new(FaultKind::LoginPage)
+            .on("get_cases")
+            .after(1)
+            .times(1),
+    );
+    let mut pages = client.get_cases_pages(SHOP, &filter).page_size(10);
+    let first = pages.next_page().await.unwrap().unwrap();
+    assert_eq!((first.offset, first.items.len()), (0, 10));
+    let error = pages.next_page().await.unwrap_err();
+    assert!(matches!(error, Error::Html { .. }), "{error}");
+    assert_no_key(&sim, &error);
+    let second = pages.next_page().await.unwrap().unwrap();
+    assert_eq!(
+        (second.offset, second.items.len(), second.is_last),
+        (10, 5, true)
+    );
+    assert!(pages.next_page().await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn runs_plans_tests_results_and_sections_page_too() {
+    use futures_util::TryStreamExt;
+
+    let sim = sim().await;
+    let client = client(&sim);
+    let ids = web_shop_case_ids(&client).await;
+    assert!(ids.len() >= 3);
+    let mut runs = Vec::new();
+    for _ in 0..3 {
+        runs.push(new_run(&client, &ids[..3]).await);
+    }
+    for name in ["A", "B", "C"] {
+        let plan = NewPlan {
+            name: name.into(),
+            ..Default::default()
+        };
+        client.add_plan(SHOP, &plan).await.unwrap();
+    }
+    let run = runs[0];
+    for &case in &ids[..3] {
+        client
+            .add_results_for_cases(run, &[passed(case)])
+            .await
+            .unwrap();
+    }
+
+    let run_pages: Vec<_> = client
+        .get_runs_pages(SHOP, &RunFilter::default())
+        .page_size(2)
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
+    let paged: Vec<RunId> = run_pages
+        .iter()
+        .flat_map(|p| &p.items)
+        .map(|r| r.id)
+        .collect();
+    let all: Vec<RunId> = client
+        .get_runs(SHOP, &RunFilter::default())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(paged, all);
+    assert!(runs.iter().all(|r| paged.contains(r)));
+    assert!(run_pages.len() >= 2, "{} pages", run_pages.len());
+
+    let plans = client.get_plans_pages(SHOP).page_size(2);
+    let plans: Vec<_> = plans.collect_all().await.unwrap();
+    let names: Vec<&str> = plans.iter().map(|p| p.name.as_str()).collect();
+    assert!(
+        ["A", "B", "C"].iter().all(|n| names.contains(n)),
+        "{names:?}"
+    );
+    assert_eq!(plans.len(), client.get_plans(SHOP).await.unwrap().len());
+    assert!(
+        paging_of(&sim, "get_plans")
+            .iter()
+            .any(|(l, o)| l == "2" && o == "2")
+    );
+
+    let tests = client
+        .get_tests_pages(run)
+        .page_size(1)
+        .collect_all()
+        .await
+        .unwrap();
+    let mut cases: Vec<CaseId> = tests.iter().filter_map(|t| t.case_id).collect();
+    cases.sort();
+    assert_eq!(cases, ids[..3]);
+    assert_eq!(
+        paging_of(&sim, "get_tests").len(),
+        3,
+        "3 pages of 1, the last without a next link"
+    );
+
+    let results = client
+        .get_results_for_run_pages(run, &ResultFilter::default())
+        .page_size(2)
+        .collect_all()
+        .await
+        .unwrap();
+    assert_eq!(results.len(), 3);
+    assert!(
+        results
+            .iter()
+            .all(|r| r.status_id == Some(StatusId::PASSED))
+    );
+    let for_case = client
+        .get_results_for_case_pages(run, ids[0], &ResultFilter::default())
+        .collect_all()
+        .await
+        .unwrap();
+    assert_eq!(for_case.len(), 1);
+
+    let sections = client
+        .get_sections_pages(SHOP, Some(WEB_SHOP))
+        .page_size(1)
+        .collect_all()
+        .await
+        .unwrap();
+    assert_eq!(
+        sections,
+        client.get_sections(SHOP, Some(WEB_SHOP)).await.unwrap()
+    );
+}
+
+#[tokio::test]
+async fn ids_typed_by_users_reach_the_right_objects() {
+    let sim = sim().await;
+    let client = client(&sim);
+    let case_id = web_shop_case_ids(&client).await[0];
+    // What a user copies from TestRail's web interface.
+    let typed: CaseId = case_id.prefixed().parse().unwrap();
+    assert_eq!(typed, case_id);
+    assert_eq!(client.get_case(typed).await.unwrap().id, case_id);
+    let run_id = new_run(&client, &[case_id]).await;
+    let typed: RunId = format!(" r{run_id} ").parse().unwrap();
+    assert_eq!(client.get_run(typed).await.unwrap().id, run_id);
+    // A case ID where a run ID is expected is refused before any request.
+    let before = sim.counters().requests;
+    let error = format!("C{case_id}").parse::<RunId>().unwrap_err();
+    assert_eq!(error.kind, "run ID");
+    assert!(error.to_string().contains("`R12`"), "{error}");
+    assert_eq!(sim.counters().requests, before);
+    // The IDs of a stored object decode typed, also from TestRail's string forms.
+    let raw: Value = client
+        .get(&format!("get_case/{case_id}"), &[])
+        .await
+        .unwrap();
+    let mut stringly = raw.clone();
+    stringly["id"] = Value::from(case_id.to_string());
+    let case: testrail_api::Case = serde_json::from_value(stringly).unwrap();
+    assert_eq!(case.id, case_id);
+    assert_eq!(case.suite_id, Some(WEB_SHOP));
+}

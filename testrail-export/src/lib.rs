@@ -59,7 +59,7 @@ pub enum ExportError {
     Config(#[from] ConfigError),
     /// The client could not be set up.
     #[error(transparent)]
-    ClientConfig(#[from] testrail_api::ConfigError),
+    ClientConfig(#[from] testrail_api::BuildError),
     /// TestRail refused or failed.
     #[error(transparent)]
     Client(#[from] testrail_api::Error),
