@@ -348,7 +348,11 @@ async fn junit(global: &GlobalArgs, args: JunitArgs) -> Result<ExitCode, CliErro
             unmapped: unmapped.iter().map(|m| m.test.as_str()).collect(),
             warnings: &warnings,
             left_out: &left_out,
-            upload: UploadJson::new(&report, created),
+            upload: UploadJson::new(
+                &report,
+                created,
+                unmapped.iter().map(|m| m.test.clone()).collect(),
+            ),
         });
     } else {
         print_mapping(&all, &unmapped);

@@ -25,6 +25,6 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Accept(args) => accept::run(&global, args).await,
         Command::Check(args) => check::run(&global, args).await,
         Command::Cases(args) => cases::run(&global, args).await,
-        Command::Completions(args) => Ok(completions::run(&args)),
+        Command::Completions(args) => completions::run(&args),
     }
 }

@@ -39,6 +39,7 @@ pub async fn run(global: &GlobalArgs, args: UploadArgs) -> Result<ExitCode, CliE
     if args.new_run {
         leave_gone_targets(&config, &sessions).await?;
     }
+    let unmapped = unmapped(&sessions);
     let report = match export_sessions(&config, &sessions).await {
         Ok(report) => report,
         Err(error) if config.export_failure == ExportFailure::Warn => {
@@ -50,25 +51,38 @@ pub async fn run(global: &GlobalArgs, args: UploadArgs) -> Result<ExitCode, CliE
         Err(error) => return Err(error),
     };
     if global.json {
-        output::json(&UploadJson::new(&report, created));
+        output::json(&UploadJson::new(&report, created, unmapped.clone()));
     } else {
         print_report(&report);
+        if !unmapped.is_empty() {
+            output::line(format!(
+                "  unmapped (no case ID, not reported): {} ({}); link them to cases, or make the cases with `cargo testrail create`",
+                unmapped.len(),
+                unmapped.join(", ")
+            ));
+        }
     }
-    Ok(unmatched_exit_code(&config, &sessions))
+    Ok(unmatched_exit_code(&config, &unmapped))
 }
 
-/// 1 when `fail_on_unmatched` is set and tests of the sessions link no case, else 0.
-fn unmatched_exit_code(config: &Config, sessions: &[SessionDir]) -> ExitCode {
-    let mut unmatched: Vec<&str> = Vec::new();
+/// The tests of the sessions that link no case (each path once, in spool order): the
+/// export leaves them out.
+fn unmapped(sessions: &[SessionDir]) -> Vec<String> {
+    let mut unmapped: Vec<String> = Vec::new();
     for test in sessions
         .iter()
         .flat_map(|session| &session.files)
         .flat_map(|file| &file.tests)
     {
-        if test.all_case_ids().is_empty() && !unmatched.contains(&test.path.as_str()) {
-            unmatched.push(&test.path);
+        if test.all_case_ids().is_empty() && !unmapped.contains(&test.path) {
+            unmapped.push(test.path.clone());
         }
     }
+    unmapped
+}
+
+/// 1 when `fail_on_unmatched` is set and tests of the sessions link no case, else 0.
+fn unmatched_exit_code(config: &Config, unmatched: &[String]) -> ExitCode {
     if config.fail_on_unmatched && !unmatched.is_empty() {
         output::warn(format!(
             "{} test(s) match no case and fail_on_unmatched is set: exit code {EXIT_FINDINGS} ({})",
@@ -446,6 +460,8 @@ pub struct UploadJson {
     not_reported: Vec<NotReportedJson>,
     closed: bool,
     created: Vec<super::create::CreatedJson>,
+    /// Tests that link no case, so were not reported.
+    unmapped: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -469,8 +485,12 @@ struct NotReportedJson {
 }
 
 impl UploadJson {
-    /// The JSON form of a report.
-    pub fn new(report: &UploadReport, created: Vec<super::create::CreatedJson>) -> UploadJson {
+    /// The JSON form of a report; `unmapped` are the tests that link no case.
+    pub fn new(
+        report: &UploadReport,
+        created: Vec<super::create::CreatedJson>,
+        unmapped: Vec<String>,
+    ) -> UploadJson {
         let total = &report.total;
         UploadJson {
             sessions: report
@@ -507,6 +527,7 @@ impl UploadJson {
                 .collect(),
             closed: report.closed,
             created,
+            unmapped,
         }
     }
 }

@@ -91,15 +91,26 @@ pub(super) fn read(path: &Path) -> Result<FileSettings, ConfigError> {
                 }
             }
             other => {
-                let Some(setting) = setting::by_key(other).filter(|s| s.flag.is_some()) else {
-                    let known: Vec<&str> = setting::SETTINGS.iter().map(|s| s.key).collect();
-                    return Err(ConfigError::Value {
-                        origin,
-                        key: "(unknown)",
-                        reason: format!(
-                            "unknown key `{other}`; known keys: {}, [mapping], [fields]",
-                            known.join(", ")
+                if let Some(setting) = setting::by_key(other).filter(|s| s.flag.is_none()) {
+                    return Err(bad(
+                        setting.key,
+                        format!(
+                            "is not read from a file: set the environment variable {} instead",
+                            setting.env
                         ),
+                    ));
+                }
+                let Some(setting) = setting::by_key(other) else {
+                    // Only the keys a file may hold: the others are refused above.
+                    let known: Vec<&str> = setting::SETTINGS
+                        .iter()
+                        .filter(|s| s.flag.is_some())
+                        .map(|s| s.key)
+                        .collect();
+                    return Err(ConfigError::UnknownKey {
+                        origin,
+                        key: other.to_owned(),
+                        known: known.join(", "),
                     });
                 };
                 let raw = convert(setting.kind, value)

@@ -77,6 +77,16 @@ pub enum ConfigError {
         /// What is wrong.
         reason: String,
     },
+    /// A key of `testrail.toml` that no setting has.
+    #[error("{origin}: unknown key `{key}`; known keys: {known}, [mapping], [fields]")]
+    UnknownKey {
+        /// Where it came from.
+        origin: Origin,
+        /// The key as written.
+        key: String,
+        /// Every key a file may hold, comma-separated.
+        known: String,
+    },
     /// A setting the export needs is missing.
     #[error("{what} is not set: {hint}")]
     Missing {
