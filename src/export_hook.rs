@@ -46,6 +46,7 @@ impl AfterTests for Export {
             session_dir: ended.session_dir,
             out: Output {
                 to_stderr: ended.out.to_stderr,
+                quiet: ended.out.quiet,
             },
         };
         let exit = Exit {

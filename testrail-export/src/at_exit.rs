@@ -21,6 +21,9 @@ use crate::{Selection, summary};
 pub struct Output {
     /// Print to stderr instead of stdout.
     pub to_stderr: bool,
+    /// `-q`/`--quiet`: the summary of a successful export is not printed (warnings and
+    /// failures are).
+    pub quiet: bool,
 }
 
 impl Output {
@@ -207,7 +210,9 @@ fn export_with(
     };
     match crate::export_blocking(&config, run.session_dir, &run.session.key, selection) {
         Ok(summary) => {
-            run.out.print(&summary::render(&summary));
+            if !run.out.quiet {
+                run.out.print(&summary::render(&summary));
+            }
             exit.tests
         }
         Err(error) => {

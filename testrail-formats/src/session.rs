@@ -7,8 +7,8 @@
 //! 2. `nextest-<NEXTEST_RUN_ID>` under cargo-nextest, which gives every process of one
 //!    `cargo nextest run` the same run ID;
 //! 3. `cargo-<pid>-<start time>` of the parent `cargo` process under plain `cargo test`,
-//!    which runs every test binary as its direct child (on Linux the start time comes from
-//!    `/proc`, so a recycled PID does not join an old session);
+//!    which runs every test binary as its direct child (the start time keeps a recycled PID
+//!    from joining an old session);
 //! 4. `process-<pid>-<start time>` of the test binary itself when it was started directly.
 
 use std::path::{Path, PathBuf};
@@ -95,8 +95,8 @@ impl Session {
                 source: SessionSource::Nextest,
             };
         }
-        if let Some(parent) = parent_id()
-            && process_name(parent).is_some_and(|name| name == "cargo")
+        if let Some((parent, name)) = parent()
+            && name == "cargo"
         {
             return Session {
                 key: format!("cargo-{parent}-{}", start_time(parent)),
@@ -136,22 +136,40 @@ pub fn sanitize(key: &str) -> String {
     }
 }
 
-#[cfg(unix)]
-fn parent_id() -> Option<u32> {
-    Some(std::os::unix::process::parent_id())
+/// What this module needs to know about one process, read with [`sysinfo`] (from `/proc` on
+/// Linux, `libproc` on macOS, the Toolhelp and process APIs on Windows).
+struct ProcessFacts {
+    /// The parent process, when known.
+    parent: Option<u32>,
+    /// The executable's name without a `.exe` suffix, e.g. `cargo`.
+    name: String,
+    /// Seconds since the Unix epoch; 0 when unknown.
+    start_time: u64,
 }
 
-/// Elsewhere the parent is unknown: each process is its own session unless
-/// `TESTRAIL_SESSION` says otherwise.
-#[cfg(not(unix))]
-fn parent_id() -> Option<u32> {
-    None
+/// The facts of process `pid`, or `None` when it does not exist or cannot be read.
+fn process_facts(pid: u32) -> Option<ProcessFacts> {
+    use sysinfo::{Pid, ProcessRefreshKind, ProcessesToUpdate, System};
+    let pid = Pid::from_u32(pid);
+    let mut system = System::new();
+    system.refresh_processes_specifics(
+        ProcessesToUpdate::Some(&[pid]),
+        false,
+        ProcessRefreshKind::nothing(),
+    );
+    let process = system.process(pid)?;
+    let name = process.name().to_string_lossy();
+    Some(ProcessFacts {
+        parent: process.parent().map(Pid::as_u32),
+        name: name.strip_suffix(".exe").unwrap_or(&name).to_owned(),
+        start_time: process.start_time(),
+    })
 }
 
-fn process_name(pid: u32) -> Option<String> {
-    std::fs::read_to_string(format!("/proc/{pid}/comm"))
-        .ok()
-        .map(|name| name.trim().to_owned())
+/// The parent of the running process and its name, e.g. `(4242, "cargo")`.
+fn parent() -> Option<(u32, String)> {
+    let parent = process_facts(std::process::id())?.parent?;
+    Some((parent, process_facts(parent)?.name))
 }
 
 /// Whether process `pid`, started at `start` (see [`start_time`]), is still running. A start
@@ -161,17 +179,11 @@ pub fn is_running(pid: u32, start: u64) -> bool {
     start != 0 && start_time(pid) == start
 }
 
-/// The start time of a process in clock ticks since boot (field 22 of `/proc/<pid>/stat`),
-/// or 0 where `/proc` is not available.
+/// The start time of a process in seconds since the Unix epoch, or 0 when the process does
+/// not exist or cannot be read. With the PID it names one process: a recycled PID has a
+/// later start time.
 pub fn start_time(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .ok()
-        .and_then(|stat| {
-            // The command name (field 2) is in parentheses and may contain spaces.
-            let after_name = &stat[stat.rfind(')')? + 1..];
-            after_name.split_whitespace().nth(19)?.parse().ok()
-        })
-        .unwrap_or(0)
+    process_facts(pid).map_or(0, |facts| facts.start_time)
 }
 
 #[cfg(test)]
@@ -187,10 +199,37 @@ mod tests {
     }
 
     #[test]
-    fn own_start_time_is_known_on_linux() {
+    fn own_start_time_is_known() {
         let own = std::process::id();
         assert!(start_time(own) > 0);
         assert!(is_running(own, start_time(own)));
         assert!(!is_running(own, start_time(own) + 1));
+        assert!(
+            !is_running(own, 0),
+            "an unknown start time is never running"
+        );
+    }
+
+    #[test]
+    fn a_process_that_ended_is_not_running() {
+        let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+            .arg("--list")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let pid = child.id();
+        let started = start_time(pid);
+        child.wait().unwrap();
+        assert!(started > 0);
+        assert!(!is_running(pid, started));
+    }
+
+    #[test]
+    fn the_parent_is_found_with_its_name() {
+        let (pid, name) = parent().expect("the test process has a parent");
+        assert!(
+            pid > 0 && !name.is_empty() && !name.ends_with(".exe"),
+            "{pid} {name}"
+        );
     }
 }

@@ -118,8 +118,8 @@ pub struct Header {
     pub binary: String,
     /// The process ID.
     pub pid: u32,
-    /// The process's start time in clock ticks since boot (0 when unknown): with the PID,
-    /// it tells whether the writer is still running.
+    /// The process's start time in seconds since the Unix epoch (0 when unknown): with the
+    /// PID, it tells whether the writer is still running.
     #[serde(default)]
     pub process_start: u64,
     /// Start of the run, milliseconds since the Unix epoch.
@@ -776,6 +776,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(unix)] // runs `sleep`
     fn the_unfinished_tests_of_a_process_still_running_are_left_for_later() {
         let mut child = std::process::Command::new("sleep")
             .arg("5")

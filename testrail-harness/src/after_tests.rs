@@ -4,27 +4,38 @@
 //! the facade plugs the export in here; without it, [`NoExport`] says where the outcomes
 //! are and how to send them, whenever an export was asked for.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use testrail_formats::build::BuildInfo;
 use testrail_formats::session::Session;
 use testrail_formats::spool::SpoolFile;
 
-/// Where the harness's own lines go: stderr when libtest's JSON events own stdout.
+/// Where the harness's own lines go: stderr when libtest's JSON events or `--list` own
+/// stdout; and whether `-q`/`--quiet` asked for failures and warnings only.
 #[derive(Clone, Copy, Debug)]
 pub struct Output {
     /// Print to stderr instead of stdout.
     pub to_stderr: bool,
+    /// `-q`/`--quiet`: [`Output::note`] prints nothing.
+    pub quiet: bool,
 }
 
 impl Output {
-    /// Prints `text` (which ends in a newline) where the harness's lines go.
+    /// Prints `text` (which ends in a newline) where the harness's lines go, also under
+    /// `--quiet`: for warnings and what to do next.
     pub fn print(self, text: &str) {
         if self.to_stderr {
             eprint!("{text}");
         } else {
             print!("{text}");
+        }
+    }
+
+    /// Prints `text` like [`Output::print`], except under `--quiet`: for summaries.
+    pub fn note(self, text: &str) {
+        if !self.quiet {
+            self.print(text);
         }
     }
 }
@@ -67,10 +78,14 @@ pub trait AfterTests {
 }
 
 /// The hook of a test binary built without the `export` feature (`testrail` with
-/// `default-features = false`): no HTTP stack is linked, nothing is sent; `--testrail-*`
-/// flags other than `--testrail-registry` are refused with what to do instead, and an
-/// export asked for by `TESTRAIL_EXPORT` or `TESTRAIL_DRY_RUN` fails the run with a line
-/// naming the spool file and `cargo testrail upload`.
+/// `default-features = false`): no HTTP stack is linked, nothing is sent.
+///
+/// An export is never silently not done: `--testrail-*` flags other than
+/// `--testrail-registry` are refused with what to do instead, and an export or dry run asked
+/// for by `TESTRAIL_EXPORT`, `TESTRAIL_DRY_RUN`, or `export = true` / `dry_run = true` in the
+/// configuration file (see [`Asked::read`]) fails the run with a line naming the spool file
+/// and the `cargo testrail upload` command that sends it. Under cargo-nextest, where the
+/// export never sends per process, the line is printed and the tests' exit code kept.
 #[derive(Debug, Default)]
 pub struct NoExport;
 
@@ -96,34 +111,160 @@ impl AfterTests for NoExport {
     }
 
     fn dry_run(&self) -> bool {
+        // The outcomes stay uploadable, so `cargo testrail upload --dry-run` can show them.
         false
     }
 
     fn after_tests(&mut self, ended: Ended<'_>) -> ExitCode {
-        let asked = ["TESTRAIL_EXPORT", "TESTRAIL_DRY_RUN"]
-            .into_iter()
-            .find(|name| std::env::var(name).is_ok_and(|value| is_on(&value)));
-        let Some(variable) = asked else {
+        let Some(asked) = Asked::read(Path::new(ended.build.manifest_dir)) else {
             return ended.tests_exit;
         };
         let kept = match ended.spool_path {
             Some(path) => format!("the outcomes are kept in {}", path.display()),
             None => "the outcomes could not be saved either".to_owned(),
         };
+        let (what, undone, command) = match asked.dry_run {
+            true => (
+                "a dry run",
+                "nothing was shown",
+                format!(
+                    "see what would be sent with:\n    {} --dry-run",
+                    upload_command(ended.session_dir)
+                ),
+            ),
+            false => (
+                "the export",
+                "nothing was sent",
+                format!("send them with:\n    {}", upload_command(ended.session_dir)),
+            ),
+        };
         if std::env::var_os("NEXTEST_RUN_ID").is_some() {
             ended.out.print(&format!(
-                "testrail: {variable} is set and {WITHOUT}: nothing is sent from here; {kept}; when the run ends, send the session with:\n  cargo testrail upload\n"
+                "testrail: {what} was asked for by {} and {WITHOUT}: {undone} from here; {kept}; when the run ends, {command}\n",
+                asked.by
             ));
             return ended.tests_exit;
         }
         eprintln!(
-            "testrail: the export was asked for by environment variable {variable}, but {WITHOUT}, so nothing was sent and this run fails\n  {kept}; send them with:\n    cargo testrail upload"
+            "testrail: {what} was asked for by {}, but {WITHOUT}, so {undone} and this run fails\n  {kept}; {command}",
+            asked.by
         );
         if ended.tests_failed {
             ended.tests_exit
         } else {
             ExitCode::FAILURE
         }
+    }
+}
+
+/// An export or dry run that was asked for, read the way the export reads its switches:
+/// the environment first, then the configuration file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Asked {
+    /// Where, e.g. `environment variable TESTRAIL_EXPORT=1` or
+    /// `export = true in /repo/testrail.toml`.
+    pub by: String,
+    /// Whether a dry run was asked for.
+    pub dry_run: bool,
+}
+
+impl Asked {
+    /// Whether `TESTRAIL_EXPORT` or `TESTRAIL_DRY_RUN`, or when unset `export` or `dry_run`
+    /// in the configuration file (the one `TESTRAIL_CONFIG` names, else the first
+    /// `testrail.toml` in `manifest_dir` or above it), asks for an export. Anything but a
+    /// clear "off" (empty, `0`, `false`, `no`, `off`) asks; a file that is not valid TOML
+    /// is read line by line, so a syntax error elsewhere cannot hide `export = true`; and a
+    /// file named by `TESTRAIL_CONFIG` that cannot be read counts as asking, since whether
+    /// it does cannot be known.
+    pub fn read(manifest_dir: &Path) -> Option<Asked> {
+        let named = std::env::var_os("TESTRAIL_CONFIG").filter(|path| !path.is_empty());
+        let file = match &named {
+            Some(path) => Some(PathBuf::from(path)),
+            None => manifest_dir
+                .ancestors()
+                .map(|dir| dir.join(CONFIG_FILE))
+                .find(|path| path.is_file()),
+        };
+        let text = file.map(|path| {
+            let text = std::fs::read_to_string(&path);
+            (path, text)
+        });
+        let mut asked: Option<Asked> = None;
+        for (key, variable) in [
+            ("export", "TESTRAIL_EXPORT"),
+            ("dry_run", "TESTRAIL_DRY_RUN"),
+        ] {
+            let env = std::env::var(variable)
+                .ok()
+                .filter(|value| !value.trim().is_empty());
+            let by = match (env, &text) {
+                (Some(value), _) => {
+                    is_on(&value).then(|| format!("environment variable {variable}={value}"))
+                }
+                (None, Some((path, Ok(text)))) => file_switch(text, key)
+                    .filter(|value| is_on(value))
+                    .map(|value| format!("{key} = {value} in {}", path.display())),
+                (None, _) => None,
+            };
+            if let Some(by) = by {
+                let dry_run = key == "dry_run";
+                asked = Some(match asked {
+                    Some(first) => Asked { dry_run, ..first },
+                    None => Asked { by, dry_run },
+                });
+            }
+        }
+        if asked.is_none()
+            && named.is_some()
+            && let Some((path, Err(error))) = &text
+        {
+            asked = Some(Asked {
+                by: format!(
+                    "TESTRAIL_CONFIG, which names {} (it cannot be read: {error}; whether it asks for an export cannot be known)",
+                    path.display()
+                ),
+                dry_run: false,
+            });
+        }
+        asked
+    }
+}
+
+/// The configuration file's name, as the export reads it.
+const CONFIG_FILE: &str = "testrail.toml";
+
+/// The value of top-level `key` in a configuration file, as text (a string without its
+/// quotes): parsed as TOML when it is valid, else from the lines before the first table.
+fn file_switch(text: &str, key: &str) -> Option<String> {
+    match text.parse::<toml::Table>() {
+        Ok(table) => match table.get(key)? {
+            toml::Value::String(value) => Some(value.clone()),
+            toml::Value::Table(_) => None,
+            other => Some(other.to_string()),
+        },
+        Err(_) => text
+            .lines()
+            .map(str::trim)
+            .take_while(|line| !line.starts_with('['))
+            .filter_map(|line| line.split_once('='))
+            .filter(|(name, _)| name.trim() == key)
+            .map(|(_, value)| {
+                let value = value.split('#').next().unwrap_or_default().trim();
+                value.trim_matches(['"', '\'']).to_owned()
+            })
+            .last(),
+    }
+}
+
+/// The command that sends session `dir`, with the path quoted for a POSIX shell when needed.
+fn upload_command(dir: &Path) -> String {
+    let text = dir.display().to_string();
+    match text
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/._-".contains(c))
+    {
+        true => format!("cargo testrail upload {text}"),
+        false => format!("cargo testrail upload '{}'", text.replace('\'', r"'\''")),
     }
 }
 
@@ -134,4 +275,49 @@ fn is_on(value: &str) -> bool {
         value.trim().to_ascii_lowercase().as_str(),
         "" | "0" | "false" | "no" | "off"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_switches_are_read_from_toml_or_line_by_line() {
+        assert_eq!(
+            file_switch("export = true\n", "export").as_deref(),
+            Some("true")
+        );
+        assert_eq!(
+            file_switch("export = \"yes\"\n", "export").as_deref(),
+            Some("yes")
+        );
+        assert_eq!(file_switch("[mapping]\nexport = true\n", "export"), None);
+        assert_eq!(file_switch("project = 1\n", "dry_run"), None);
+        // Not valid TOML: the line before the first table still counts.
+        let broken = "dry_run = true # keep\nproject = = 3\n[x]\nexport = true\n";
+        assert_eq!(file_switch(broken, "dry_run").as_deref(), Some("true"));
+        assert_eq!(file_switch(broken, "export"), None);
+    }
+
+    #[test]
+    fn off_values_do_not_ask() {
+        for value in ["", "0", "false", "No", " OFF "] {
+            assert!(!is_on(value), "{value:?}");
+        }
+        for value in ["1", "true", "yes", "enabled"] {
+            assert!(is_on(value), "{value:?}");
+        }
+    }
+
+    #[test]
+    fn upload_commands_quote_paths_with_spaces() {
+        assert_eq!(
+            upload_command(Path::new("/t/sessions/cargo-1-2")),
+            "cargo testrail upload /t/sessions/cargo-1-2"
+        );
+        assert_eq!(
+            upload_command(Path::new("/my t/it's")),
+            r"cargo testrail upload '/my t/it'\''s'"
+        );
+    }
 }

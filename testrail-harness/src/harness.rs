@@ -17,6 +17,7 @@ use crate::listing;
 use crate::panic_capture;
 use crate::registry;
 use crate::runner::{self, Collected};
+use crate::select::CaseSelection;
 use crate::step_plan::StepPlans;
 use crate::summary;
 
@@ -31,6 +32,9 @@ pub fn run_main(build: BuildInfo, after: &mut dyn AfterTests) -> ExitCode {
     if args.iter().any(|arg| arg == REGISTRY_FLAG) {
         return print_registry(build, &*after);
     }
+    if let Some(long) = help_asked(&args) {
+        return print_help(long, &*after);
+    }
     let libtest_args = match after.take_flags(build, args) {
         Ok(rest) => rest,
         Err(message) => {
@@ -39,7 +43,14 @@ pub fn run_main(build: BuildInfo, after: &mut dyn AfterTests) -> ExitCode {
             return ExitCode::from(101);
         }
     };
-    let args = Arguments::from_iter(libtest_args);
+    let mut args = Arguments::from_iter(libtest_args);
+    let cases = CaseSelection::take(&mut args);
+    // With `--format json`, stdout belongs to libtest's events, and with `--list` to the
+    // list that cargo-nextest parses: our lines go to stderr.
+    let out = Output {
+        to_stderr: args.list || matches!(args.format, Some(libtest_mimic::FormatSetting::Json)),
+        quiet: args.quiet,
+    };
     let testrail_dir = TestrailDir::locate(build.target_tmpdir);
     let plans: &'static StepPlans = Box::leak(Box::new(StepPlans::new(
         &testrail_dir.step_plans(),
@@ -70,10 +81,18 @@ pub fn run_main(build: BuildInfo, after: &mut dyn AfterTests) -> ExitCode {
         SpoolWriter::new(&session_dir, header).with_latest_marker(testrail_dir.latest_marker());
     let collected: &'static Collected = Box::leak(Box::new(Collected::new(writer)));
 
-    let defs = registry::tests();
+    let all = registry::tests();
+    let total = all.len();
+    let defs: Vec<_> = all.into_iter().filter(|def| cases.selects(def)).collect();
+    if let Some(line) = cases.line(defs.len(), total) {
+        out.note(&line);
+    }
+    // `--list --format terse` is what cargo-nextest parses: there every line is
+    // `<path>: test`, so nextest's test names are the Rust paths.
+    let kinds = !(args.list && matches!(args.format, Some(libtest_mimic::FormatSetting::Terse)));
     let trials: Vec<_> = defs
         .iter()
-        .map(|def| runner::trial(def, plans, collected))
+        .map(|def| runner::trial(def, plans, collected, kinds))
         .collect();
     if !args.list {
         for (def, trial) in defs.iter().zip(&trials) {
@@ -123,13 +142,7 @@ pub fn run_main(build: BuildInfo, after: &mut dyn AfterTests) -> ExitCode {
     if let Some(line) = unsaved_line(writer.failure(), plans.unsaved()) {
         eprintln!("{line}");
     }
-    // With `--format json`, stdout belongs to libtest's events: our lines go to stderr.
-    let out = Output {
-        to_stderr: matches!(args.format, Some(libtest_mimic::FormatSetting::Json)),
-    };
-    if !args.quiet {
-        out.print(&summary::render(&spool_file.tests, spool_path.as_deref()));
-    }
+    out.note(&summary::render(&spool_file.tests, spool_path.as_deref()));
     after.after_tests(Ended {
         build,
         session: &session,
@@ -161,6 +174,36 @@ fn unsaved_line(spool: Option<String>, plans: Option<(usize, String)>) -> Option
         (None, Some(plans)) => Some(format!(
             "testrail: could not save {plans}: steps that a later failing attempt does not reach will not be reported as not reached"
         )),
+    }
+}
+
+/// `Some(true)` for `--help`, `Some(false)` for `-h`, `None` when neither is given (before
+/// a `--`, after which words are test names).
+fn help_asked(args: &[String]) -> Option<bool> {
+    args.iter()
+        .skip(1)
+        .take_while(|arg| *arg != "--")
+        .find_map(|arg| match arg.as_str() {
+            "--help" => Some(true),
+            "-h" => Some(false),
+            _ => None,
+        })
+}
+
+/// Prints libtest-mimic's help followed by the `--testrail-*` flags of `after`.
+fn print_help(long: bool, after: &dyn AfterTests) -> ExitCode {
+    use clap::CommandFactory as _;
+    let mut command = Arguments::command().after_help(after.usage());
+    let printed = match long {
+        true => command.print_long_help(),
+        false => command.print_help(),
+    };
+    match printed {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: could not print the help: {error}");
+            ExitCode::FAILURE
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 //! The stages follow the data:
 //!
 //! - [`registry`]: the tests and steps the macros registered at compile time;
+//! - [`select`]: `cargo test -- C1234`, tests selected by case ID;
 //! - [`runner`] and [`attempt`]: libtest-mimic trials, attempts, retries and timeouts;
 //! - [`context`] and [`step`]: what a running test records about itself;
 //! - [`threads`]: the test's context carried into the threads and tasks it starts;
@@ -25,6 +26,7 @@ pub mod listing;
 pub mod panic_capture;
 pub mod registry;
 pub mod runner;
+pub mod select;
 pub mod step;
 pub mod step_plan;
 pub mod summary;

@@ -51,7 +51,7 @@ pub struct TestDef {
     pub line: u32,
     /// The TestRail case IDs linked to the test (empty for `#[testrail::test]`).
     pub case_ids: &'static [u64],
-    /// A title that replaces the name shown in output and in TestRail comments.
+    /// The test's title in TestRail comments; libtest's name stays [`TestDef::path`].
     pub title: Option<&'static str>,
     /// Wall-clock budget of one attempt.
     pub timeout: Option<Duration>,
@@ -95,14 +95,6 @@ impl TestDef {
     /// e.g. `checkout::can_add_to_cart`.
     pub fn path(&self) -> String {
         format!("{}::{}", self.module_path, self.name)
-    }
-
-    /// The name shown to libtest users: the title when one is set, else [`TestDef::path`].
-    pub fn display_name(&self) -> String {
-        match self.title {
-            Some(title) => title.to_owned(),
-            None => self.path(),
-        }
     }
 }
 

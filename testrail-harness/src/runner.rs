@@ -198,12 +198,18 @@ pub fn start_of(def: &TestDef) -> TestStart {
 
 /// The libtest-mimic trial of `def`: records its start, runs it, records its outcome, and
 /// reports pass or fail (with the failure message, location, failing step and attempts).
+///
+/// Its libtest name is the Rust path ([`TestDef::path`]), which `--exact`, `--list` and
+/// cargo-nextest see; with `kinds`, its case IDs are the kind libtest shows in brackets
+/// before the name (`[C1234] checkout::can_add_to_cart`). A `title` is not shown: it is the
+/// test's title in TestRail.
 pub fn trial(
     def: &'static TestDef,
     plans: &'static StepPlans,
     collected: &'static Collected,
+    kinds: bool,
 ) -> Trial {
-    Trial::test(def.display_name(), move || {
+    let trial = Trial::test(def.path(), move || {
         collected.started(&start_of(def));
         let outcome = run_test(def, plans);
         let verdict = failure_report(&outcome);
@@ -213,8 +219,11 @@ pub fn trial(
             Some(report) => Err(Failed::from(report)),
         }
     })
-    .with_kind(kind(def))
-    .with_ignored_flag(def.ignore.is_some())
+    .with_ignored_flag(def.ignore.is_some());
+    match kinds {
+        true => trial.with_kind(kind(def)),
+        false => trial,
+    }
 }
 
 /// What libtest-mimic prints for a failed test; `None` when it passed.

@@ -1,0 +1,1 @@
+//! Nothing: the scenario is the test target in `tests/plain.rs`.
