@@ -385,6 +385,34 @@ fn dry_run_prints_the_requests_and_sends_nothing() {
 }
 
 #[test]
+fn the_dry_run_of_a_plan_target_prints_the_plan_requests_the_export_sends() {
+    let sim = Simulator::spawn(Fixture::demo()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let env = env_with(&sim, &[("TESTRAIL_PLAN", "true")]);
+    let ran = support::export_run(dir.path(), "shop", &["cart"], &["--testrail-dry-run"], &env);
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+    assert!(
+        ran.stdout.contains("index.php?/api/v2/add_plan/PROJECT"),
+        "{}",
+        ran.both()
+    );
+    assert!(!ran.stdout.contains("add_run"), "{}", ran.both());
+    assert!(sim.log().is_empty(), "a dry run sends nothing");
+    // The export of the same outcomes sends exactly that: a plan, no plain run.
+    let ran = support::export_run(dir.path(), "shop", &["cart"], &["--testrail-export"], &env);
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+    let routes: Vec<String> = sim.log().into_iter().map(|entry| entry.route).collect();
+    assert!(
+        routes.iter().any(|route| route.contains("add_plan/")),
+        "{routes:?}"
+    );
+    assert!(
+        !routes.iter().any(|route| route.contains("add_run/")),
+        "{routes:?}"
+    );
+}
+
+#[test]
 fn the_api_key_appears_in_no_url_output_or_file() {
     let sim = Simulator::spawn(Fixture::demo()).unwrap();
     let dir = tempfile::tempdir().unwrap();

@@ -13,6 +13,7 @@ use testrail_formats::spool::SpoolFile;
 use crate::config::intent::ExportIntent;
 use crate::config::{self, Config, ExportFailure};
 use crate::flags::HarnessFlags;
+use crate::journal::LockedJournal;
 use crate::{Selection, summary};
 
 /// Where the harness's own lines go: stderr when libtest's JSON events own stdout.
@@ -179,6 +180,7 @@ fn export_with(
             &config,
             std::slice::from_ref(&spool_file),
             &run.session.key,
+            &LockedJournal::unsaved(run.session_dir).journal,
         ) {
             Ok(text) => {
                 run.out.print(&text);

@@ -1,16 +1,25 @@
 //! Sending spooled outcomes to TestRail: the same path for the export at the end of a test
 //! run, for `cargo testrail upload` and for JUnit imports.
 //!
-//! 1. [`report`]: outcomes → one report per case (test and step links, worst wins);
-//! 2. [`status_map`]: bug labels → TestRail statuses, resolved with `get_statuses`;
-//! 3. [`catalog`]: project, suites and cases (Missing and Unconfigured cases);
-//! 4. [`target`]: the run or plan of the session, created once and joined after;
-//! 5. [`send`]: batches, acknowledged in the [`journal`], checked after ambiguous failures.
+//! [`export_with`] reads the facts, then runs the four stages of [`pipeline`], each one pass
+//! over the previous stage's data:
 //!
-//! [`config`] and [`flags`] read what the user asked (`testrail.toml`, `TESTRAIL_*`,
-//! `--testrail-*`); [`at_exit`] is what a test binary runs when its tests have ended;
-//! [`summary`] renders where the results went. The outcomes, spool files and sessions are
-//! [`testrail_formats`]'s; every request goes through the [`testrail_api`] client.
+//! 0. facts: [`report`] turns the outcomes into one report per case (test and step links,
+//!    worst wins); [`status_map`] resolves the statuses; [`catalog`] reads the project,
+//!    suites and, when needed, cases (Missing and Unconfigured cases);
+//! 1. [`pipeline::plan`]: the result items by suite, and the [`target::Step`] that gives each
+//!    suite its run (join, adopt, new run, new plan, new plan entry); no request;
+//! 2. [`pipeline::prepare`]: the steps executed ([`target`]: created once per session and
+//!    joined after), what TestRail already holds acknowledged;
+//! 3. [`pipeline::deliver`]: batches ([`send`]), acknowledged in the [`journal`], checked
+//!    after ambiguous failures;
+//! 4. [`pipeline::close`]: `--close-run`, and the summary.
+//!
+//! [`dry_run`] prints the plan of stage 1. [`config`] and [`flags`] read what the user asked
+//! (`testrail.toml`, `TESTRAIL_*`, `--testrail-*`); [`at_exit`] is what a test binary runs
+//! when its tests have ended; [`summary`] renders where the results went. The outcomes,
+//! spool files and sessions are [`testrail_formats`]'s; every request goes through the
+//! [`testrail_api`] client.
 
 pub mod at_exit;
 pub mod catalog;
@@ -18,6 +27,7 @@ pub mod config;
 pub mod dry_run;
 pub mod flags;
 pub mod journal;
+pub mod pipeline;
 pub mod report;
 pub mod results;
 pub mod send;
@@ -35,8 +45,8 @@ use testrail_api::{Client, ClientConfig, RateLimit};
 use testrail_formats::spool::{SpoolError, SpoolFile};
 
 use catalog::{CaseState, Catalog, StepResults};
-use journal::{LockedJournal, RunState};
-use results::{ResultContext, files_of};
+use journal::LockedJournal;
+use results::ResultContext;
 use status_map::StatusMap;
 
 /// Why an export failed. The spool keeps every result that was not acknowledged, so a
@@ -272,6 +282,9 @@ pub async fn export(
 /// [`export`], looking first (when `find_earlier`) for a run or plan the session made
 /// earlier that its journal does not know: for uploads of spooled sessions, which may be a
 /// CI job run again on a fresh machine. It costs one `get_runs` (or `get_plans`) request.
+///
+/// The facts (the spool's case reports, TestRail's project, suites, statuses and cases)
+/// go through the four stages of [`pipeline`]: plan, prepare, deliver, close.
 pub async fn export_with(
     config: &Config,
     session_dir: &Path,
@@ -294,29 +307,13 @@ pub async fn export_with(
     // The reports hold what the export needs: the outcomes can go.
     drop(files);
     let client = client(config)?;
-
-    let statuses = resolve_statuses(&client, config).await?;
-    let mut catalog = Catalog::load(&client, config).await?;
-    let has_unlinked_steps = reports.iter().any(|report| {
-        report
-            .sources
-            .iter()
-            .any(|source| !source.unlinked_steps.is_empty())
-    });
-    let step_results = match has_unlinked_steps {
-        true => StepResults::load(&client, catalog.project.id.get()).await?,
-        false => StepResults::None,
-    };
-    if catalog.single_suite().is_none() || matches!(step_results, StepResults::Templates(_)) {
-        catalog.scan(&client).await?;
-    }
-    let context = ResultContext::new(config, session);
+    let (mut facts, mut catalog) = read_facts(&client, config, session, reports, naming).await?;
     let journal = match unsaved {
         true => LockedJournal::unsaved(session_dir),
         false => LockedJournal::open(session_dir)?,
     };
     let journal = Arc::new(tokio::sync::Mutex::new(journal));
-    // What this finds stored is acknowledged in the journal, so `plan_items` counts it as
+    // What this finds stored is acknowledged in the journal, so the plan counts it as
     // already stored (counting it here too counted it twice).
     match send::settle_pending(&client, &journal, session, config.settle_window).await {
         Ok(_) => {}
@@ -335,430 +332,97 @@ pub async fn export_with(
         }
         Err(error) => return Err(error),
     }
-
-    let (mut summary, mut by_suite, prepared) = loop {
-        let states = match catalog.single_suite() {
-            Some(suite_id) if catalog.cases.is_none() => reports
-                .iter()
-                .map(|report| {
-                    (
-                        report.case_id,
-                        CaseState::Known {
-                            suite_id,
-                            template_id: None,
-                        },
-                    )
-                })
-                .collect(),
-            _ => {
-                let linked: BTreeSet<u64> = reports.iter().map(|report| report.case_id).collect();
-                catalog.classify(&client, &linked).await?
+    let prepared = loop {
+        let plan = pipeline::plan::plan(config, facts.clone(), &journal.lock().await.journal)?;
+        match pipeline::prepare::prepare(&client, config, &journal, session, plan).await? {
+            pipeline::prepare::Outcome::Ready(prepared) => break *prepared,
+            // A case assumed to be in the only suite is not: read the suite, plan again.
+            pipeline::prepare::Outcome::Replan => {
+                catalog.scan(&client).await?;
+                (facts.states, facts.cases_assumed) =
+                    case_states(&client, &catalog, &facts.reports).await?;
             }
-        };
-        let missing: Vec<String> = reports
-            .iter()
-            .filter(|report| states.get(&report.case_id) == Some(&CaseState::Missing))
-            .map(|report| {
-                format!(
-                    "C{} (linked from {})",
-                    report.case_id,
-                    report.decisive().description
-                )
-            })
-            .collect();
-        if !missing.is_empty() && !config.skip_missing {
-            return Err(ExportError::Missing(missing));
         }
-        let (mut summary, by_suite) = {
-            let locked = journal.lock().await;
-            plan_items(
-                &reports,
-                &states,
-                &statuses,
-                &context,
-                &step_results,
-                &locked.journal,
-            )
-        };
-        if by_suite.is_empty() {
-            break (summary, by_suite, target::Prepared::default());
-        }
-        let needed: BTreeMap<u64, BTreeSet<u64>> = by_suite
+    };
+    let delivered =
+        pipeline::deliver::deliver(&client, config, &journal, session, prepared).await?;
+    pipeline::close::close(&client, config, &journal, delivered).await
+}
+
+/// What TestRail holds that the plan needs: the project and suites, the statuses, which
+/// templates take step results and where each linked case is. Cases are paged through only
+/// when needed: several suites, or step results limited to some templates. The catalog is
+/// returned too, for the export to read the cases when TestRail refuses one it assumed.
+///
+/// # Errors
+/// An unknown project, suite or status; TestRail's refusals.
+pub async fn read_facts(
+    client: &Client,
+    config: &Config,
+    session: &str,
+    reports: Vec<report::CaseReport>,
+    naming: target::Naming,
+) -> Result<(pipeline::plan::Facts, Catalog), ExportError> {
+    let statuses = resolve_statuses(client, config).await?;
+    let mut catalog = Catalog::load(client, config).await?;
+    let has_unlinked_steps = reports.iter().any(|report| {
+        report
+            .sources
             .iter()
-            .map(|(suite, items)| {
-                (
-                    *suite,
-                    items.iter().map(|item| item.result.case_id.get()).collect(),
-                )
-            })
-            .collect();
-        let suite_names: BTreeMap<u64, String> = catalog
+            .any(|source| !source.unlinked_steps.is_empty())
+    });
+    let step_results = match has_unlinked_steps {
+        true => StepResults::load(client, catalog.project.id.get()).await?,
+        false => StepResults::None,
+    };
+    if catalog.single_suite().is_none() || matches!(step_results, StepResults::Templates(_)) {
+        catalog.scan(client).await?;
+    }
+    let (states, cases_assumed) = case_states(client, &catalog, &reports).await?;
+    let facts = pipeline::plan::Facts {
+        states,
+        cases_assumed,
+        statuses,
+        step_results,
+        context: ResultContext::new(config, session),
+        project_id: catalog.project.id.get(),
+        suite_names: catalog
             .suites
             .iter()
             .map(|suite| (suite.id.get(), suite.name.clone()))
-            .collect();
-        let prepared = {
-            let mut locked = journal.lock().await;
-            target::prepare(
-                &client,
-                config,
-                catalog.project.id.get(),
-                &suite_names,
-                &mut locked,
-                &needed,
-                &naming,
-            )
-            .await
-        };
-        match prepared {
-            Ok(prepared) => {
-                summary
-                    .unconfigured
-                    .extend(prepared.outside.iter().copied());
-                break (summary, by_suite, prepared);
-            }
-            // TestRail refused a case that was assumed to be in the suite: look at the
-            // suite's cases, then plan again with what it really holds.
-            Err(ExportError::Client(testrail_api::Error::BadRequest { message, .. }))
-                if catalog.cases.is_none() && message.contains("case") =>
-            {
-                catalog.scan(&client).await?;
-            }
-            Err(error) => return Err(error),
-        }
+            .collect(),
+        naming,
+        reports,
     };
+    Ok((facts, catalog))
+}
 
-    // The results to send hold everything that is sent.
-    drop(reports);
-    let runs = &prepared.runs;
-    // A run this session found in TestRail or joined may hold results of an earlier attempt
-    // (on another machine, or recorded in a journal that was lost): they are not sent again.
-    for (suite_id, run_id) in runs {
-        let unverified = journal
-            .lock()
-            .await
-            .journal
-            .runs
-            .get(suite_id)
-            .is_some_and(|run| !run.verified);
-        if unverified {
-            acknowledge_stored(&client, &journal, *suite_id, *run_id, session).await?;
-        }
-    }
-    {
-        let mut locked = journal.lock().await;
-        for items in by_suite.values_mut() {
-            let before = items.len();
-            items.retain(|item| {
-                !item.files.iter().all(|file| {
-                    locked
-                        .journal
-                        .is_acknowledged(file, item.result.case_id.get())
-                })
-            });
-            summary.already_stored += before - items.len();
-        }
-        for (suite_id, items) in &by_suite {
-            let Some(run) = locked.journal.runs.get(suite_id) else {
-                continue;
-            };
-            if run.completed && !items.is_empty() {
-                return Err(match config.target {
-                    config::Target::Run(id) if id == run.run_id => ExportError::RunClosed {
-                        run_id: id,
-                        unsent: items.len(),
-                    },
-                    _ => ExportError::TargetClosed {
-                        run_id: run.run_id,
-                        unsent: Some(items.len()),
-                    },
-                });
-            }
-        }
-        // A closed run holding every result of the session: the work is done.
-        if !locked.journal.runs.is_empty() && locked.journal.runs.values().all(|run| run.completed)
-        {
-            locked.journal.closed = true;
-            locked.save()?;
-        }
-    }
-    let base = config.url.clone().unwrap_or_default();
-    for (suite_id, items) in by_suite {
-        let Some(run_id) = runs.get(&suite_id).copied() else {
-            continue;
-        };
-        if items.is_empty() {
-            summary.runs.push((run_id, run_url(&base, run_id)));
-            continue;
-        }
-        let sent = send_to_run(
-            &client,
-            config,
-            &journal,
-            session,
-            (suite_id, run_id, prepared.changed.contains(&suite_id)),
-            items,
-            (catalog.project.id.get(), &naming, &statuses),
-        )
-        .await?;
-        summary.refused.extend(
-            sent.dropped
+/// Where each linked case is; with one configured suite whose cases were not read, every
+/// case is assumed to be in it (the second value) until TestRail says otherwise.
+async fn case_states(
+    client: &Client,
+    catalog: &Catalog,
+    reports: &[report::CaseReport],
+) -> Result<(BTreeMap<u64, CaseState>, bool), ExportError> {
+    Ok(match catalog.single_suite() {
+        Some(suite_id) if catalog.cases.is_none() => (
+            reports
                 .iter()
-                .map(|dropped| (dropped.case_id, dropped.reason.clone())),
-        );
-        summary.kept_worse += sent.kept_worse;
-        summary.sent += sent.results;
-        summary.batches += sent.batches;
-        summary.already_stored += sent.found_stored;
-        summary.runs.push((run_id, run_url(&base, run_id)));
-    }
-    if !summary.refused.is_empty() && !config.skip_missing {
-        return Err(ExportError::Refused(summary.refused));
-    }
-    let mut locked = journal.lock().await;
-    summary.plan_id = locked.journal.plan_id;
-    if config.close_run && !locked.journal.closed && !locked.journal.runs.is_empty() {
-        match locked.journal.plan_id {
-            Some(plan_id) => close(client.close_plan(plan_id).await.map(drop))?,
-            None => {
-                let runs: Vec<RunState> = locked.journal.runs.values().cloned().collect();
-                for run in runs {
-                    if let Some(plan_id) = run.plan_id {
-                        return Err(ExportError::CloseRunInPlan {
-                            run_id: run.run_id,
-                            plan_id,
-                        });
-                    }
-                    close(client.close_run(run.run_id).await.map(drop))?;
-                }
-            }
-        }
-        locked.journal.closed = true;
-        locked.save()?;
-    }
-    Ok(summary)
-}
-
-/// How many times results are sent again after TestRail refused them because their cases
-/// left the run (another session replaced the run's cases at the same time).
-const MAX_REJOIN_ROUNDS: u32 = 3;
-
-/// Sends the results of one suite into its run. A refusal because a case is no longer in
-/// the run adds the cases again and sends what is missing; a refusal because the run was
-/// closed or deleted says so.
-async fn send_to_run(
-    client: &Client,
-    config: &Config,
-    journal: &Arc<tokio::sync::Mutex<LockedJournal>>,
-    session: &str,
-    (suite_id, run_id, mut changed): (u64, u64, bool),
-    mut items: Vec<send::Item>,
-    (project_id, naming, statuses): (u64, &target::Naming, &StatusMap),
-) -> Result<send::Sent, ExportError> {
-    let mut total = send::Sent::default();
-    let mut rounds = 0;
-    loop {
-        let sent_items = items.clone();
-        let outcome = send::send(
-            client,
-            journal.clone(),
-            session,
-            run_id,
-            items.clone(),
-            send::SendOptions {
-                batch_size: config.batch_size,
-                max_in_flight: config.max_in_flight,
-                settle_window: config.settle_window,
-                statuses,
-            },
-        )
-        .await;
-        match outcome {
-            Ok(sent) => {
-                total.results += sent.results;
-                total.batches += sent.batches;
-                total.found_stored += sent.found_stored;
-                total.kept_worse += sent.kept_worse;
-                let refused: BTreeSet<u64> =
-                    sent.dropped.iter().map(|dropped| dropped.case_id).collect();
-                total.dropped.extend(sent.dropped);
-                if !changed {
-                    return Ok(total);
-                }
-                // This export added cases to a run other sessions may change at the same
-                // time: a change of theirs based on an older read removes those cases, and
-                // their results with them. Look once such a change would have landed.
-                // Two looks, the second a while after the first: a slow change of another
-                // session lands in between.
-                let mut held = BTreeSet::new();
-                for (look, wait_ms) in [500, 1500].into_iter().enumerate() {
-                    tokio::time::sleep(std::time::Duration::from_millis(wait_ms)).await;
-                    held = match client.get_tests(run_id).await {
-                        Ok(tests) => tests
-                            .iter()
-                            .filter_map(|test| Some(test.case_id?.get()))
-                            .collect(),
-                        Err(error) => return Err(target::explain(client, run_id, error).await),
+                .map(|report| {
+                    let state = CaseState::Known {
+                        suite_id,
+                        template_id: None,
                     };
-                    if look == 0
-                        && sent_items
-                            .iter()
-                            .any(|item| !held.contains(&item.result.case_id.get()))
-                    {
-                        break;
-                    }
-                }
-                let (lost, _): (Vec<send::Item>, _) = sent_items
-                    .into_iter()
-                    .partition(|item| !held.contains(&item.result.case_id.get()));
-                if lost.is_empty() {
-                    return Ok(total);
-                }
-                if rounds == MAX_REJOIN_ROUNDS {
-                    return Err(ExportError::CasesNotAdded {
-                        run_id,
-                        missing: lost.iter().map(|item| item.result.case_id.get()).collect(),
-                    });
-                }
-                rounds += 1;
-                // A refused result was never counted as sent; it is tried again now.
-                let counted = lost
-                    .iter()
-                    .filter(|item| !refused.contains(&item.result.case_id.get()))
-                    .count();
-                total.results -= counted.min(total.results);
-                total.dropped.retain(|dropped| {
-                    lost.iter()
-                        .all(|item| item.result.case_id.get() != dropped.case_id)
-                });
-                let mut locked = journal.lock().await;
-                if let Some(run) = locked.journal.runs.get_mut(&suite_id) {
-                    run.case_ids = held;
-                }
-                for item in &lost {
-                    for file in &item.files {
-                        if let Some(cases) = locked.journal.acknowledged.get_mut(file) {
-                            cases.remove(&item.result.case_id.get());
-                        }
-                    }
-                }
-                locked.save()?;
-                items = lost;
-                let needed = BTreeMap::from([(
-                    suite_id,
-                    items.iter().map(|item| item.result.case_id.get()).collect(),
-                )]);
-                target::prepare(
-                    client,
-                    config,
-                    project_id,
-                    &BTreeMap::new(),
-                    &mut locked,
-                    &needed,
-                    naming,
-                )
-                .await?;
-            }
-            Err(ExportError::Client(testrail_api::Error::BadRequest { message, .. }))
-                if message.contains("test") && rounds < MAX_REJOIN_ROUNDS =>
-            {
-                rounds += 1;
-                let mut locked = journal.lock().await;
-                items.retain(|item| {
-                    !item.files.iter().all(|file| {
-                        locked
-                            .journal
-                            .is_acknowledged(file, item.result.case_id.get())
-                    })
-                });
-                if let Some(run) = locked.journal.runs.get_mut(&suite_id) {
-                    // Read the run again: its cases changed behind this session's back.
-                    run.created = false;
-                }
-                let needed = BTreeMap::from([(
-                    suite_id,
-                    items.iter().map(|item| item.result.case_id.get()).collect(),
-                )]);
-                changed |= target::prepare(
-                    client,
-                    config,
-                    project_id,
-                    &BTreeMap::new(),
-                    &mut locked,
-                    &needed,
-                    naming,
-                )
-                .await?
-                .changed
-                .contains(&suite_id);
-            }
-            Err(ExportError::Client(error)) => {
-                return Err(target::explain(client, run_id, error).await);
-            }
-            Err(error) => return Err(error),
+                    (report.case_id, state)
+                })
+                .collect(),
+            true,
+        ),
+        _ => {
+            let linked: BTreeSet<u64> = reports.iter().map(|report| report.case_id).collect();
+            (catalog.classify(client, &linked).await?, false)
         }
-    }
-}
-
-/// Acknowledges, in the journal, the results TestRail holds from this session in a run
-/// the session found or joined, and marks the run as verified.
-async fn acknowledge_stored(
-    client: &Client,
-    journal: &Arc<tokio::sync::Mutex<LockedJournal>>,
-    suite_id: u64,
-    run_id: u64,
-    session: &str,
-) -> Result<(), ExportError> {
-    let read = async {
-        let tests = client.get_tests(run_id).await?;
-        let results = client
-            .get_results_for_run(run_id, &testrail_api::ResultFilter::default())
-            .await?;
-        Ok::<_, testrail_api::Error>((tests, results))
-    };
-    let (tests, results) = match read.await {
-        Ok(read) => read,
-        Err(error) => return Err(target::explain(client, run_id, error).await),
-    };
-    let case_of: BTreeMap<u64, u64> = tests
-        .iter()
-        .filter_map(|test| Some((test.id.get(), test.case_id?.get())))
-        .collect();
-    let mut stored = Vec::new();
-    for result in results {
-        if !results::is_from_session(result.comment.as_deref(), session) {
-            continue;
-        }
-        let Some(case_id) = result
-            .test_id
-            .and_then(|test| case_of.get(&test.get()).copied())
-        else {
-            continue;
-        };
-        for file in results::files_in(result.comment.as_deref()) {
-            stored.push((file, case_id));
-        }
-    }
-    let mut locked = journal.lock().await;
-    locked.journal.acknowledge(&stored);
-    if let Some(run) = locked.journal.runs.get_mut(&suite_id) {
-        run.verified = true;
-    }
-    locked.save()?;
-    Ok(())
-}
-
-/// The answer to `close_run`/`close_plan`: "already completed" (a retried close that went
-/// through the first time) is what was wanted.
-fn close(answer: Result<(), testrail_api::Error>) -> Result<(), ExportError> {
-    match answer {
-        Err(testrail_api::Error::Forbidden { message, .. })
-            if message.contains("already completed") =>
-        {
-            Ok(())
-        }
-        other => Ok(other?),
-    }
+    })
 }
 
 /// The status mapping, resolved against TestRail's built-in statuses when it names only
@@ -771,56 +435,6 @@ async fn resolve_statuses(client: &Client, config: &Config) -> Result<StatusMap,
             &client.get_statuses().await?,
         )?),
     }
-}
-
-/// The results to send, by suite, and what is skipped and why.
-fn plan_items(
-    reports: &[report::CaseReport],
-    states: &BTreeMap<u64, CaseState>,
-    statuses: &StatusMap,
-    context: &ResultContext,
-    step_results: &StepResults,
-    journal: &journal::Journal,
-) -> (ExportSummary, BTreeMap<u64, Vec<send::Item>>) {
-    let mut summary = ExportSummary::default();
-    let mut by_suite: BTreeMap<u64, Vec<send::Item>> = BTreeMap::new();
-    for report in reports {
-        let (suite_id, template_id) = match states.get(&report.case_id) {
-            Some(CaseState::Known {
-                suite_id,
-                template_id,
-            }) => (*suite_id, *template_id),
-            Some(CaseState::Unconfigured { .. }) => {
-                summary.unconfigured.push(report.case_id);
-                continue;
-            }
-            _ => {
-                summary.missing.push(report.case_id);
-                continue;
-            }
-        };
-        let files = files_of(report);
-        if files
-            .iter()
-            .all(|file| journal.is_acknowledged(file, report.case_id))
-        {
-            summary.already_stored += 1;
-            continue;
-        }
-        match results::result_for(
-            report,
-            statuses,
-            context,
-            step_results.for_template(template_id),
-        ) {
-            Ok(result) => by_suite
-                .entry(suite_id)
-                .or_default()
-                .push(send::Item { files, result }),
-            Err(reason) => summary.not_reported.push((report.case_id, reason)),
-        }
-    }
-    (summary, by_suite)
 }
 
 /// The URL of a run in TestRail's web interface.

@@ -21,13 +21,14 @@ use serde::de::DeserializeOwned;
 use crate::config::{Config, Target};
 use testrail_api::{
     CaseId, Client, Error, NewPlan, NewPlanEntry, NewRun, Plan, PlanEntry, PlanEntryRun, Run,
-    RunUpdate,
+    RunUpdate, SuiteId,
 };
 
 use super::ExportError;
 use super::journal::{Intent, Journal, LockedJournal, RunState};
 
 /// The names and descriptions of what this session creates.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Naming {
     /// Name of a new run or plan (and of plan entries, with the suite's name added).
     pub name: String,
@@ -64,6 +65,117 @@ const MAX_CREATE_ROUNDS: u32 = 3;
 /// run's cases, the last writer wins), so each change is checked by reading the run again.
 const MAX_CASE_ROUNDS: u32 = 12;
 
+/// What the export does to give one suite's results a run: decided by [`steps`] from the
+/// configuration and the journal alone (no request), executed by [`prepare`], printed by
+/// the dry run.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Step {
+    /// The journal knows the suite's run: the cases it lacks are added.
+    Join {
+        /// The run.
+        run_id: u64,
+    },
+    /// The run `TESTRAIL_RUN_ID` names, which the journal does not know yet: `get_run`
+    /// tells its suite; the results of any other suite are outside it.
+    Adopt {
+        /// The run.
+        run_id: u64,
+    },
+    /// The target cannot hold this suite: `TESTRAIL_RUN_ID` names a run of another suite.
+    Outside,
+    /// A new run (`add_run`), or the one this session made earlier (found by the marker).
+    NewRun(NewRun),
+    /// A new plan holding this suite's entry (`add_plan`), or the one this session made
+    /// earlier (found by the marker).
+    NewPlan(NewPlan),
+    /// A new entry in a plan (`add_plan_entry`), or the one this session made earlier.
+    NewEntry {
+        /// The plan; `None` for the plan an earlier step of the same export makes.
+        plan_id: Option<u64>,
+        /// The entry.
+        entry: NewPlanEntry,
+    },
+}
+
+/// Decides, for each suite and the cases it needs, how it gets its run (see [`Step`]):
+/// the configured run, the session's run or plan from the journal, or new ones. A plan is
+/// made when configured, and when the first export of a session spans several suites.
+pub fn steps(
+    config: &Config,
+    journal: &Journal,
+    needed: &BTreeMap<u64, BTreeSet<u64>>,
+    suite_names: &BTreeMap<u64, String>,
+    naming: &Naming,
+) -> BTreeMap<u64, Step> {
+    let plan_id = match config.target {
+        Target::Plan(plan_id) => Some(journal.plan_id.unwrap_or(plan_id)),
+        _ => journal.plan_id,
+    };
+    let use_plan = match config.target {
+        Target::Run(_) => false,
+        Target::Plan(_) | Target::NewPlan => true,
+        // A later export that brings a new suite to a session with a plain run gets a
+        // second run: a run holds one suite, and turning the first run into a plan entry
+        // is not possible.
+        Target::NewRun => {
+            journal.plan_id.is_some() || (journal.runs.is_empty() && needed.len() > 1)
+        }
+    };
+    let mut plan_made = false;
+    let mut steps = BTreeMap::new();
+    for (suite_id, cases) in needed {
+        let step = if let Some(run) = journal.runs.get(suite_id) {
+            Step::Join { run_id: run.run_id }
+        } else if let Target::Run(run_id) = config.target {
+            match journal.runs.values().any(|run| run.run_id == run_id) {
+                true => Step::Outside,
+                false => Step::Adopt { run_id },
+            }
+        } else if use_plan {
+            let suite_name = suite_names.get(suite_id).map(String::as_str).unwrap_or("");
+            let entry = entry_body(config, (*suite_id, suite_name), cases, naming);
+            match (plan_id, plan_made) {
+                (None, false) => {
+                    plan_made = true;
+                    Step::NewPlan(plan_body(config, entry, naming))
+                }
+                (plan, _) => Step::NewEntry {
+                    plan_id: plan,
+                    entry,
+                },
+            }
+        } else {
+            Step::NewRun(run_body(config, *suite_id, cases, naming))
+        };
+        steps.insert(*suite_id, step);
+    }
+    steps
+}
+
+/// The body of a new run of a suite holding `cases`.
+fn run_body(config: &Config, suite_id: u64, cases: &BTreeSet<u64>, naming: &Naming) -> NewRun {
+    NewRun {
+        name: naming.name.clone(),
+        suite_id: Some(suite_id.into()),
+        description: Some(naming.description()),
+        milestone_id: config.milestone_id.map(Into::into),
+        include_all: Some(false),
+        case_ids: Some(cases.iter().map(|&case| case.into()).collect()),
+        ..NewRun::default()
+    }
+}
+
+/// The body of a new plan holding its first entry.
+fn plan_body(config: &Config, entry: NewPlanEntry, naming: &Naming) -> NewPlan {
+    NewPlan {
+        name: naming.name.clone(),
+        description: Some(naming.description()),
+        milestone_id: config.milestone_id.map(Into::into),
+        entries: vec![entry],
+        ..NewPlan::default()
+    }
+}
+
 /// Where the results of an export go.
 #[derive(Clone, Debug, Default)]
 pub struct Prepared {
@@ -76,47 +188,34 @@ pub struct Prepared {
     pub changed: BTreeSet<u64>,
 }
 
-/// Makes sure every suite in `needed` has a run holding its cases (see [`Prepared`]).
+/// Executes the [`steps`] of the suites in `needed` (suite → the cases its run must hold),
+/// so that every suite has a run holding its cases (see [`Prepared`]).
 pub async fn prepare(
     client: &Client,
     config: &Config,
     project_id: u64,
-    suite_names: &BTreeMap<u64, String>,
     journal: &mut LockedJournal,
-    needed: &BTreeMap<u64, BTreeSet<u64>>,
+    needed: &BTreeMap<u64, (Step, BTreeSet<u64>)>,
     naming: &Naming,
 ) -> Result<Prepared, ExportError> {
     journal.journal.project_id = Some(project_id);
+    if let Target::Plan(plan_id) = config.target {
+        journal.journal.plan_id.get_or_insert(plan_id);
+    }
     let mut outside = Vec::new();
     let mut changed = BTreeSet::new();
-    let use_plan = match config.target {
-        Target::Run(run_id) => {
-            if !journal
+    let mut runs = BTreeMap::new();
+    for (suite_id, (step, cases)) in needed {
+        if let Step::Adopt { run_id } = step
+            && !journal
                 .journal
                 .runs
                 .values()
-                .any(|run| run.run_id == run_id)
-            {
-                adopt_run(client, run_id, &mut journal.journal).await?;
-                journal.save()?;
-            }
-            false
+                .any(|run| run.run_id == *run_id)
+        {
+            adopt_run(client, *run_id, &mut journal.journal).await?;
+            journal.save()?;
         }
-        Target::Plan(plan_id) => {
-            journal.journal.plan_id.get_or_insert(plan_id);
-            true
-        }
-        Target::NewPlan => true,
-        // A plan when the first export of the session spans several suites. A later export
-        // that brings a new suite to a session with a plain run gets a second run: a run
-        // holds one suite, and turning the first run into a plan entry is not possible.
-        Target::NewRun => {
-            journal.journal.plan_id.is_some()
-                || (journal.journal.runs.is_empty() && needed.len() > 1)
-        }
-    };
-    let mut runs = BTreeMap::new();
-    for (suite_id, cases) in needed {
         if let Some(state) = journal.journal.runs.get(suite_id).cloned() {
             if add_missing_cases(client, config, journal, *suite_id, cases).await? {
                 changed.insert(*suite_id);
@@ -124,27 +223,21 @@ pub async fn prepare(
             runs.insert(*suite_id, state.run_id);
             continue;
         }
-        if matches!(config.target, Target::Run(_)) {
-            outside.extend(cases.iter().copied());
-            continue;
-        }
-        let suite_name = suite_names.get(suite_id).cloned().unwrap_or_default();
-        let state = if use_plan {
-            plan_run(
-                client,
-                config,
-                project_id,
-                (*suite_id, &suite_name),
-                cases,
-                journal,
-                naming,
-            )
-            .await?
-        } else {
-            find_or_create_run(
-                client, config, project_id, *suite_id, cases, journal, naming,
-            )
-            .await?
+        let state = match step {
+            Step::Join { .. } | Step::Adopt { .. } | Step::Outside => {
+                outside.extend(cases.iter().copied());
+                continue;
+            }
+            Step::NewRun(body) => {
+                find_or_create_run(client, config, project_id, body, journal, naming).await?
+            }
+            Step::NewPlan(plan) => {
+                plan_run(client, config, project_id, plan, None, journal, naming).await?
+            }
+            Step::NewEntry { plan_id, entry } => {
+                let plan = plan_body(config, entry.clone(), naming);
+                plan_run(client, config, project_id, &plan, *plan_id, journal, naming).await?
+            }
         };
         runs.insert(*suite_id, state.run_id);
         let found = !state.created || state.case_ids.is_empty();
@@ -307,11 +400,17 @@ async fn find_or_create_run(
     client: &Client,
     config: &Config,
     project_id: u64,
-    suite_id: u64,
-    cases: &BTreeSet<u64>,
+    body: &NewRun,
     journal: &mut LockedJournal,
     naming: &Naming,
 ) -> Result<RunState, ExportError> {
+    let suite_id = body.suite_id.map_or(0, SuiteId::get);
+    let cases: BTreeSet<u64> = body
+        .case_ids
+        .iter()
+        .flatten()
+        .map(|case| case.get())
+        .collect();
     let intent = Intent::Run { suite_id };
     let abandoned = journal.journal.abandoned_runs.clone();
     let mut sent_at = journal.journal.sent_at(&intent);
@@ -336,22 +435,13 @@ async fn find_or_create_run(
             ));
         }
         rounds += 1;
-        let body = NewRun {
-            name: naming.name.clone(),
-            suite_id: Some(suite_id.into()),
-            description: Some(naming.description()),
-            milestone_id: config.milestone_id.map(Into::into),
-            include_all: Some(false),
-            case_ids: Some(cases.iter().map(|&c| c.into()).collect()),
-            ..NewRun::default()
-        };
         sent_at = Some(journal.journal.begin(intent.clone()));
         journal.save()?;
-        match client.add_run(project_id, &body).await {
+        match client.add_run(project_id, body).await {
             Ok(run) => {
                 journal.journal.finish(&intent);
                 return Ok(RunState {
-                    case_ids: cases.clone(),
+                    case_ids: cases,
                     ..state_of(&run, true, true)
                 });
             }
@@ -412,16 +502,25 @@ async fn plan_run(
     client: &Client,
     config: &Config,
     project_id: u64,
-    suite: (u64, &str),
-    cases: &BTreeSet<u64>,
+    plan_body: &NewPlan,
+    plan_id: Option<u64>,
     journal: &mut LockedJournal,
     naming: &Naming,
 ) -> Result<RunState, ExportError> {
-    let suite_id = suite.0;
-    let entry = entry_body(config, suite, cases, naming);
+    let entry = plan_body
+        .entries
+        .first()
+        .ok_or(ExportError::Unexpected("a plan step without its entry"))?;
+    let suite_id = entry.suite_id.map_or(0, SuiteId::get);
+    let cases: BTreeSet<u64> = entry
+        .case_ids
+        .iter()
+        .flatten()
+        .map(|case| case.get())
+        .collect();
     let entry_name = entry.name.clone().unwrap_or_default();
     let abandoned = journal.journal.abandoned_plans.clone();
-    let plan_id = match journal.journal.plan_id {
+    let plan_id = match plan_id.or(journal.journal.plan_id) {
         Some(plan_id) => plan_id,
         None => {
             let intent = Intent::Plan;
@@ -457,16 +556,9 @@ async fn plan_run(
                     ));
                 }
                 rounds += 1;
-                let body = NewPlan {
-                    name: naming.name.clone(),
-                    description: Some(naming.description()),
-                    milestone_id: config.milestone_id.map(Into::into),
-                    entries: vec![entry.clone()],
-                    ..NewPlan::default()
-                };
                 sent_at = Some(journal.journal.begin(intent.clone()));
                 journal.save()?;
-                match client.add_plan(project_id, &body).await {
+                match client.add_plan(project_id, plan_body).await {
                     Ok(plan) => {
                         journal.journal.finish(&intent);
                         journal.journal.plan_id = Some(plan.id.get());
@@ -515,7 +607,7 @@ async fn plan_run(
         rounds += 1;
         sent_at = Some(journal.journal.begin(intent.clone()));
         journal.save()?;
-        match client.add_plan_entry(plan_id, &entry).await {
+        match client.add_plan_entry(plan_id, entry).await {
             Ok(created) => {
                 journal.journal.finish(&intent);
                 return Ok(RunState {
@@ -753,4 +845,105 @@ pub async fn forget_gone(client: &Client, journal: &mut Journal) -> Result<Forgo
         .in_flight
         .retain(|sent| matches!(sent.intent, Intent::Cases { run_id } if kept.contains(&run_id)));
     Ok(lines)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::flags::HarnessFlags;
+
+    fn config(env: &[(&str, &str)]) -> Config {
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))
+            .collect();
+        Config::from_sources(None, &env, &HarnessFlags::default()).unwrap()
+    }
+
+    fn naming() -> Naming {
+        Naming {
+            name: "nightly".into(),
+            description: None,
+            marker: "testrail-rs session `s1`".into(),
+            find_earlier: false,
+        }
+    }
+
+    fn needed(suites: &[u64]) -> BTreeMap<u64, BTreeSet<u64>> {
+        suites
+            .iter()
+            .map(|suite| (*suite, BTreeSet::from([suite * 10])))
+            .collect()
+    }
+
+    fn kinds(steps: &BTreeMap<u64, Step>) -> Vec<String> {
+        steps
+            .values()
+            .map(|step| match step {
+                Step::Join { run_id } => format!("join R{run_id}"),
+                Step::Adopt { run_id } => format!("adopt R{run_id}"),
+                Step::Outside => "outside".into(),
+                Step::NewRun(body) => format!("add_run {:?}", body.case_ids),
+                Step::NewPlan(body) => format!("add_plan {}", body.entries.len()),
+                Step::NewEntry { plan_id, .. } => format!("add_plan_entry {plan_id:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn one_suite_gets_a_run_and_several_a_plan_with_an_entry_each() {
+        let steps = |suites: &[u64]| {
+            kinds(&super::steps(
+                &config(&[]),
+                &Journal::default(),
+                &needed(suites),
+                &BTreeMap::new(),
+                &naming(),
+            ))
+        };
+        assert_eq!(steps(&[1]), ["add_run Some([CaseId(10)])"]);
+        assert_eq!(steps(&[1, 2]), ["add_plan 1", "add_plan_entry None"]);
+    }
+
+    #[test]
+    fn the_journal_decides_what_is_joined() {
+        let mut journal = Journal::default();
+        journal.runs.insert(
+            1,
+            RunState {
+                run_id: 40,
+                ..RunState::default()
+            },
+        );
+        let steps = |config: &Config, journal: &Journal| {
+            kinds(&super::steps(
+                config,
+                journal,
+                &needed(&[1, 2]),
+                &BTreeMap::new(),
+                &naming(),
+            ))
+        };
+        // A session with a plain run that meets a second suite gets a second run.
+        assert_eq!(
+            steps(&config(&[]), &journal),
+            ["join R40", "add_run Some([CaseId(20)])"]
+        );
+        // The configured run holds suite 1 only.
+        journal.runs.get_mut(&1).unwrap().run_id = 42;
+        assert_eq!(
+            steps(&config(&[("TESTRAIL_RUN_ID", "42")]), &journal),
+            ["join R42", "outside"]
+        );
+        assert_eq!(
+            steps(&config(&[("TESTRAIL_RUN_ID", "42")]), &Journal::default()),
+            ["adopt R42", "adopt R42"]
+        );
+        // A session's plan gets the entries of new suites.
+        journal.plan_id = Some(7);
+        assert_eq!(
+            steps(&config(&[]), &journal),
+            ["join R42", "add_plan_entry Some(7)"]
+        );
+    }
 }

@@ -296,7 +296,8 @@ async fn junit(global: &GlobalArgs, args: JunitArgs) -> Result<ExitCode, CliErro
     let unmapped: Vec<&Mapped> = all.iter().filter(|m| m.case_ids.is_empty()).collect();
 
     if config.dry_run {
-        let text = testrail_export::dry_run::describe(&config, &session.files, &key)?;
+        let journal = testrail_export::journal::LockedJournal::unsaved(&session_dir).journal;
+        let text = testrail_export::dry_run::describe(&config, &session.files, &key, &journal)?;
         if global.json {
             output::json(&serde_json::json!({
                 "session": key,

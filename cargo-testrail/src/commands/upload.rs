@@ -417,7 +417,8 @@ fn dry_run(
 ) -> Result<ExitCode, CliError> {
     let mut described = Vec::new();
     for session in sessions {
-        let text = export::dry_run::describe(config, &session.files, &session.key)?;
+        let journal = export::journal::LockedJournal::unsaved(&session.dir).journal;
+        let text = export::dry_run::describe(config, &session.files, &session.key, &journal)?;
         described.push(DryRunJson {
             session: session.key.clone(),
             dir: context::display_path(&session.dir),
