@@ -409,7 +409,7 @@ fn print_mapping(all: &[Mapped], unmapped: &[&Mapped]) {
         output::line(output::paint(
             ORANGE,
             format!(
-                "{} test(s) match no case (add a C-number to the name, a test_id property, or use --create-missing):",
+                "{} test(s) match no case (add a C-number to the name, a test_id property, or use --create-missing; testrail-rs tests run by cargo-nextest are named by their Rust path: send their session with `cargo testrail upload`, which knows their case IDs):",
                 unmapped.len()
             ),
         ));
