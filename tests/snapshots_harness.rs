@@ -51,7 +51,7 @@ impl Scene {
     /// The settings of an export into the simulator, with `extra` on top.
     fn export_env(&self, extra: &[(&str, &str)]) -> Vec<(String, String)> {
         let mut env = support::sim_env(&self.sim);
-        env.push(("TESTRAIL_SETTLE_SECS".into(), "3".into()));
+        env.push(("TESTRAIL_SETTLE".into(), "3s".into()));
         env.push(("TESTRAIL_SESSION".into(), "snapshots".into()));
         for (name, value) in extra {
             env.retain(|(known, _)| known != name);
