@@ -205,7 +205,7 @@ fn collect_steps(
                     verdict,
                     message: step.message.clone(),
                     location: step.location.as_ref().map(ToString::to_string),
-                    failed_step: (step.status == StepStatus::Failed).then(|| step.name.clone()),
+                    failed_step: (step.status == StepStatus::Failed).then(|| step.name.to_string()),
                     elapsed_ms: step.elapsed_ms,
                     unlinked_steps: unlinked(&step.steps),
                     comments: Vec::new(),
