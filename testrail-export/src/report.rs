@@ -253,7 +253,7 @@ mod tests {
     use super::*;
     use testrail_formats::outcome::{Attempt, LabelSource, Location};
 
-    fn step(name: &str, case_ids: &[u64], status: StepStatus) -> StepOutcome {
+    fn step(name: &'static str, case_ids: &[u64], status: StepStatus) -> StepOutcome {
         StepOutcome {
             name: name.into(),
             case_ids: case_ids.to_vec(),

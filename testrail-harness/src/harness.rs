@@ -9,8 +9,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use libtest_mimic::Arguments;
 
 pub use testrail_formats::build::BuildInfo;
-use testrail_formats::session::{self, Session, TestrailDir};
 use testrail_formats::outcome::TestOutcome;
+use testrail_formats::session::{self, Session, TestrailDir};
 use testrail_formats::spool::{self, Header, SpoolFile, SpoolWriter};
 
 use crate::after_tests::{AfterTests, Ended, Output};

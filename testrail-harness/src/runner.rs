@@ -312,7 +312,10 @@ pub(crate) mod tests {
         assert!(unsaved.is_empty(), "written outcomes are not kept");
         let summary = tally.render(None);
         assert!(summary.contains("1 test linked to 1 case"), "{summary}");
-        assert!(summary.contains("unmapped (no case ID, not reported): 1 (b)"), "{summary}");
+        assert!(
+            summary.contains("unmapped (no case ID, not reported): 1 (b)"),
+            "{summary}"
+        );
         let written = SpoolFile::read(collected.spool().path()).unwrap();
         assert_eq!(written.tests.len(), 2, "both are in the spool file");
     }
