@@ -34,6 +34,16 @@ impl AfterTests for Export {
         self.dry_run
     }
 
+    /// The outcomes are read back only when the export, the dry run or
+    /// `fail_on_unmatched` will look at them (or the configuration is not known yet).
+    fn needs_outcomes(&self) -> bool {
+        match &self.config {
+            Some(Ok(config)) => config.export || config.dry_run || config.fail_on_unmatched,
+            Some(Err(_)) => false,
+            None => true,
+        }
+    }
+
     fn after_tests(&mut self, ended: Ended<'_>) -> ExitCode {
         let config = self
             .config

@@ -27,7 +27,7 @@ fn steps_after(
 fn shape(steps: &[StepOutcome]) -> Vec<(String, StepStatus, usize)> {
     steps
         .iter()
-        .map(|s| (s.name.clone(), s.status, s.steps.len()))
+        .map(|s| (s.name.to_string(), s.status, s.steps.len()))
         .collect()
 }
 

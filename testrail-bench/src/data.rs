@@ -27,7 +27,7 @@ pub fn outcomes(cases: impl IntoIterator<Item = u64>) -> Vec<TestOutcome> {
         .map(|case| {
             let passed = !fails(case);
             let location = Location {
-                file: "tests/bench.rs".to_owned(),
+                file: "tests/bench.rs".into(),
                 line: u32::try_from(case % 1_000_000).unwrap_or(1) + 1,
                 column: Some(5),
             };

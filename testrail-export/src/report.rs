@@ -205,7 +205,7 @@ fn collect_steps(
                     verdict,
                     message: step.message.clone(),
                     location: step.location.as_ref().map(ToString::to_string),
-                    failed_step: (step.status == StepStatus::Failed).then(|| step.name.clone()),
+                    failed_step: (step.status == StepStatus::Failed).then(|| step.name.to_string()),
                     elapsed_ms: step.elapsed_ms,
                     unlinked_steps: unlinked(&step.steps),
                     comments: Vec::new(),
@@ -253,7 +253,7 @@ mod tests {
     use super::*;
     use testrail_formats::outcome::{Attempt, LabelSource, Location};
 
-    fn step(name: &str, case_ids: &[u64], status: StepStatus) -> StepOutcome {
+    fn step(name: &'static str, case_ids: &[u64], status: StepStatus) -> StepOutcome {
         StepOutcome {
             name: name.into(),
             case_ids: case_ids.to_vec(),

@@ -3,6 +3,7 @@
 //! These are the types written to the spool and read by the exporter; they are plain,
 //! serialisable data with no behaviour beyond deriving a default bug label.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -78,8 +79,9 @@ pub enum StepStatus {
 /// Where a panic or a definition happened.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Location {
-    /// Source file, as `file!()` gives it.
-    pub file: String,
+    /// Source file, as `file!()` gives it: borrowed when known at compile time (a step's
+    /// or a test's definition, a panic's location), so recording it allocates nothing.
+    pub file: Cow<'static, str>,
     /// 1-based line.
     pub line: u32,
     /// 1-based column, when known.
@@ -99,8 +101,9 @@ impl std::fmt::Display for Location {
 /// The outcome of one step, with the steps it called.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StepOutcome {
-    /// The step's name (function name, or the name given to an inline step).
-    pub name: String,
+    /// The step's name (function name, or the name given to an inline step): borrowed from
+    /// the step's registration when known at compile time, so recording it allocates nothing.
+    pub name: Cow<'static, str>,
     /// TestRail case IDs linked to the step.
     pub case_ids: Vec<u64>,
     /// Where the step is defined.

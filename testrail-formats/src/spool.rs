@@ -514,6 +514,9 @@ pub struct SpoolWriter {
     header: Header,
     latest_marker: Option<PathBuf>,
     state: Mutex<WriterState>,
+    /// The line being encoded, kept between lines so that a test's line (kilobytes for a
+    /// test with many steps) is not built in a freshly grown `Vec` every time.
+    buffer: Mutex<Vec<u8>>,
 }
 
 enum WriterState {
@@ -531,6 +534,7 @@ impl SpoolWriter {
             header,
             latest_marker: None,
             state: Mutex::new(WriterState::NotCreated),
+            buffer: Mutex::new(Vec::new()),
         }
     }
 
@@ -551,9 +555,9 @@ impl SpoolWriter {
         &self.header
     }
 
-    /// Records an ignored test.
-    pub fn skipped(&self, outcome: &TestOutcome) {
-        self.append(&RecordRef::Skipped(outcome));
+    /// Records an ignored test; returns whether it is in the file.
+    pub fn skipped(&self, outcome: &TestOutcome) -> bool {
+        self.append(&RecordRef::Skipped(outcome))
     }
 
     /// Records that a test started.
@@ -561,9 +565,10 @@ impl SpoolWriter {
         self.append(&RecordRef::Started(start));
     }
 
-    /// Records how a test ended.
-    pub fn finished(&self, outcome: &TestOutcome) {
-        self.append(&RecordRef::Finished(outcome));
+    /// Records how a test ended; returns whether it is in the file (`false` once writing
+    /// has failed: the caller keeps the outcome instead).
+    pub fn finished(&self, outcome: &TestOutcome) -> bool {
+        self.append(&RecordRef::Finished(outcome))
     }
 
     /// Records that the harness reached its end.
@@ -598,14 +603,21 @@ impl SpoolWriter {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn append(&self, record: &RecordRef<'_>) {
+    /// Writes one line; returns whether it was written.
+    fn append(&self, record: &RecordRef<'_>) -> bool {
         let mut state = self.lock();
         if matches!(*state, WriterState::Failed(_)) {
-            return;
+            return false;
         }
-        let written = line(record)
+        let mut bytes = self
+            .buffer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        bytes.clear();
+        let written = serde_json::to_writer(&mut *bytes, record)
             .map_err(|error| format!("could not encode an outcome: {error}"))
-            .and_then(|bytes| {
+            .and_then(|()| {
+                bytes.push(b'\n');
                 if matches!(*state, WriterState::NotCreated) {
                     *state = WriterState::Open(self.create()?);
                 }
@@ -615,8 +627,12 @@ impl SpoolWriter {
                 file.write_all(&bytes)
                     .map_err(|error| format!("could not write {}: {error}", self.path.display()))
             });
-        if let Err(reason) = written {
-            *state = WriterState::Failed(reason);
+        match written {
+            Ok(()) => true,
+            Err(reason) => {
+                *state = WriterState::Failed(reason);
+                false
+            }
         }
     }
 
@@ -701,7 +717,7 @@ mod tests {
             path: path.to_owned(),
             title: None,
             defined_at: Location {
-                file: "t.rs".to_owned(),
+                file: "t.rs".into(),
                 line: 1,
                 column: None,
             },

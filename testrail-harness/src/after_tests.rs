@@ -48,7 +48,9 @@ pub struct Ended<'a> {
     pub session: &'a Session,
     /// The session's spool directory.
     pub session_dir: &'a Path,
-    /// The outcomes, sorted by test path.
+    /// The outcomes, sorted by test path. When the spool file was saved and
+    /// [`AfterTests::needs_outcomes`] is false, `tests` is empty: the harness does not keep
+    /// what it has written.
     pub spool_file: SpoolFile,
     /// The spool file they were written to; `None` when it could not be saved.
     pub spool_path: Option<&'a Path>,
@@ -72,6 +74,14 @@ pub trait AfterTests {
 
     /// Whether this is a dry run, whose outcomes are never sent.
     fn dry_run(&self) -> bool;
+
+    /// Whether [`AfterTests::after_tests`] reads the outcomes in [`Ended::spool_file`]. The
+    /// harness keeps no outcome in memory once it is in the spool file; when this is true
+    /// it reads them back from the file at the end (outcomes that could not be saved are
+    /// always given).
+    fn needs_outcomes(&self) -> bool {
+        true
+    }
 
     /// Runs after the summary; returns the process's exit code.
     fn after_tests(&mut self, ended: Ended<'_>) -> ExitCode;
@@ -112,6 +122,10 @@ impl AfterTests for NoExport {
 
     fn dry_run(&self) -> bool {
         // The outcomes stay uploadable, so `cargo testrail upload --dry-run` can show them.
+        false
+    }
+
+    fn needs_outcomes(&self) -> bool {
         false
     }
 

@@ -9,6 +9,7 @@
 //! under each other. Outside a test, the runtime API warns once and does nothing; a step
 //! entered outside a test says so, once per step name.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -28,7 +29,7 @@ pub struct Recorder {
     next_id: u64,
     open: BTreeMap<u64, OpenStep>,
     finished: Vec<StepOutcome>,
-    failed_step: Option<String>,
+    failed_step: Option<Cow<'static, str>>,
     closed: bool,
     /// The bug label set with [`set_bug_label`].
     pub label: Option<BugLabel>,
@@ -42,7 +43,7 @@ pub struct Recorder {
 
 #[derive(Debug)]
 struct OpenStep {
-    name: String,
+    name: Cow<'static, str>,
     case_ids: Vec<u64>,
     defined_at: Option<Location>,
     parent: Option<StepId>,
@@ -59,8 +60,8 @@ pub type StepId = u64;
 /// What a step looks like when it is entered.
 #[derive(Debug, Clone)]
 pub struct StepStart {
-    /// Name shown in outcomes.
-    pub name: String,
+    /// Name shown in outcomes: borrowed for a step known at compile time.
+    pub name: Cow<'static, str>,
     /// Linked TestRail case IDs.
     pub case_ids: Vec<u64>,
     /// Where the step is defined, for step functions.
@@ -103,19 +104,20 @@ impl Recorder {
     }
 
     /// Opens a step under `parent` (the innermost step open on the entering thread), unless
-    /// the step budget is used up or the attempt is over.
+    /// the step budget is used up or the attempt is over (then the step is handed back with
+    /// the reason, for the message that names it).
     pub fn enter(
         &mut self,
         start: StepStart,
         parent: Option<StepId>,
-    ) -> Result<StepId, EnterError> {
+    ) -> Result<StepId, (EnterError, StepStart)> {
         if self.closed {
-            return Err(EnterError::AttemptEnded);
+            return Err((EnterError::AttemptEnded, start));
         }
         if let Some(max) = self.max_steps
             && self.steps_entered >= max
         {
-            return Err(EnterError::BudgetExceeded(max));
+            return Err((EnterError::BudgetExceeded(max), start));
         }
         self.steps_entered += 1;
         self.next_id += 1;
@@ -288,8 +290,11 @@ pub fn current() -> Option<SharedRecorder> {
 }
 
 /// Enters a step in the context of this thread: `None` when no test runs here (after saying
-/// so, once per step name), else the recorder and the step's ID.
-pub(crate) fn enter_step(start: StepStart) -> Result<Option<(SharedRecorder, StepId)>, EnterError> {
+/// so, once per step name), else the recorder and the step's ID; a step that cannot be
+/// entered is handed back with the reason.
+pub(crate) fn enter_step(
+    start: StepStart,
+) -> Result<Option<(SharedRecorder, StepId)>, (EnterError, StepStart)> {
     let context = CURRENT.with(|current| {
         current
             .borrow()
@@ -300,7 +305,6 @@ pub(crate) fn enter_step(start: StepStart) -> Result<Option<(SharedRecorder, Ste
         warn_unattributed(&start);
         return Ok(None);
     };
-    let described = start.describe();
     let entered = lock(&recorder).enter(start, parent);
     match entered {
         Ok(id) => {
@@ -311,14 +315,15 @@ pub(crate) fn enter_step(start: StepStart) -> Result<Option<(SharedRecorder, Ste
             });
             Ok(Some((recorder, id)))
         }
-        Err(EnterError::AttemptEnded) => {
+        Err((EnterError::AttemptEnded, start)) => {
             let test = lock(&recorder).test().to_owned();
             eprintln!(
-                "testrail: step {described} was entered after its test {test} ended (on a thread the test started and did not join); it is not recorded"
+                "testrail: step {} was entered after its test {test} ended (on a thread the test started and did not join); it is not recorded",
+                start.describe()
             );
             Ok(None)
         }
-        Err(error) => Err(error),
+        Err((error, start)) => Err((error, start)),
     }
 }
 
@@ -346,7 +351,8 @@ fn warn_unattributed(start: &StepStart) {
     let mut warned = WARNED
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if warned.insert(start.name.clone()) {
+    if !warned.contains(start.name.as_ref()) {
+        warned.insert(start.name.clone().into_owned());
         eprintln!(
             "testrail: step {} ran outside any test's context (on a thread the test started without testrail::spawn, testrail::scope or testrail::propagate?); it is not recorded",
             start.describe()

@@ -2,11 +2,13 @@
 //! spool as its test ends, prints the summary, exports when asked, and returns libtest's
 //! exit code.
 
+use std::collections::BTreeSet;
 use std::process::ExitCode;
 
 use libtest_mimic::Arguments;
 
 pub use testrail_formats::build::BuildInfo;
+use testrail_formats::outcome::TestOutcome;
 use testrail_formats::session::{self, Session, TestrailDir};
 use testrail_formats::spool::{self, Header, SpoolFile, SpoolWriter};
 
@@ -18,7 +20,6 @@ use crate::registry;
 use crate::runner::{self, Collected};
 use crate::select::CaseSelection;
 use crate::step_plan::StepPlans;
-use crate::summary;
 
 /// Prints the registry as JSON and runs nothing.
 pub const REGISTRY_FLAG: &str = "--testrail-registry";
@@ -109,20 +110,22 @@ pub fn run_main(build: BuildInfo, after: &mut dyn AfterTests) -> ExitCode {
         return conclusion.exit_code();
     }
 
-    let mut outcomes = collected.take();
-    outcomes.sort_by(|a, b| a.path.cmp(&b.path));
-    if outcomes.is_empty() {
+    let (tally, unsaved) = collected.take();
+    if tally.is_empty() {
         return conclusion.exit_code();
     }
     let writer = collected.spool();
     writer.end(testrail_formats::clock::now_ms());
-    let spool_path = match writer.is_complete() {
-        true => Some(writer.path().to_owned()),
+    let (spool_path, mut outcomes) = match writer.is_complete() {
+        true if after.needs_outcomes() => (Some(writer.path().to_owned()), read_back(writer)),
+        true => (Some(writer.path().to_owned()), Vec::new()),
         false => {
+            let outcomes = recover(writer, unsaved);
             writer.discard();
-            None
+            (None, outcomes)
         }
     };
+    outcomes.sort_by(|a, b| a.path.cmp(&b.path));
     let header = writer.header();
     let spool_file = SpoolFile {
         format: header.format.clone(),
@@ -141,7 +144,7 @@ pub fn run_main(build: BuildInfo, after: &mut dyn AfterTests) -> ExitCode {
     if let Some(line) = unsaved_line(writer.failure(), plans.unsaved()) {
         eprintln!("{line}");
     }
-    out.note(&summary::render(&spool_file.tests, spool_path.as_deref()));
+    out.note(&tally.render(spool_path.as_deref()));
     after.after_tests(Ended {
         build,
         session: &session,
@@ -152,6 +155,35 @@ pub fn run_main(build: BuildInfo, after: &mut dyn AfterTests) -> ExitCode {
         tests_exit: conclusion.exit_code(),
         tests_failed: conclusion.has_failed(),
     })
+}
+
+/// The outcomes of this process, read back from its complete spool file (they are not kept
+/// in memory while the tests run); on a failure to read, a line says so and none are given.
+fn read_back(writer: &SpoolWriter) -> Vec<TestOutcome> {
+    match SpoolFile::read(writer.path()) {
+        Ok(file) => file.tests,
+        Err(error) => {
+            eprintln!(
+                "testrail: could not read back the outcomes just written ({error}); the export sees none of them now: send them with `cargo testrail upload`"
+            );
+            Vec::new()
+        }
+    }
+}
+
+/// The outcomes of a run whose spool file could not be completed: those written before the
+/// failure, read back from the partial file, and those kept in memory since.
+fn recover(writer: &SpoolWriter, unsaved: Vec<TestOutcome>) -> Vec<TestOutcome> {
+    let mut outcomes = match SpoolFile::read_with_notes(writer.path()) {
+        Ok(read) => read.file.tests,
+        // Nothing readable was written (the file or its header could not be created):
+        // every outcome is among the unsaved ones.
+        Err(_) => Vec::new(),
+    };
+    let kept: BTreeSet<&str> = unsaved.iter().map(|test| test.path.as_str()).collect();
+    outcomes.retain(|test| !kept.contains(test.path.as_str()));
+    outcomes.extend(unsaved);
+    outcomes
 }
 
 /// The one line that says what could not be saved, if anything.
@@ -245,4 +277,42 @@ pub fn git_commit(manifest_dir: &str) -> Option<String> {
         .ok()?;
     let sha = String::from_utf8(output.stdout).ok()?;
     (output.status.success() && !sha.trim().is_empty()).then(|| sha.trim().to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write as _;
+
+    use super::*;
+    use crate::runner::tests::{header, start};
+
+    #[test]
+    fn a_spool_that_failed_midway_gives_what_it_holds_and_what_was_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let writer = SpoolWriter::new(dir.path(), header());
+        writer.started(&start("a", &[1]));
+        assert!(writer.finished(&start("a", &[1]).interrupted(2)));
+        writer.started(&start("b", &[2]));
+        // The line of `b`'s outcome was cut short: `b` is among the kept ones.
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(writer.path())
+            .unwrap()
+            .write_all(b"{\"finished\":{\"path\":\"b\",")
+            .unwrap();
+        let mut b = start("b", &[2]).interrupted(3);
+        b.comments.push("kept in memory".to_owned());
+        let recovered = recover(&writer, vec![b.clone()]);
+        let paths: Vec<&str> = recovered.iter().map(|test| test.path.as_str()).collect();
+        assert_eq!(paths, ["a", "b"], "each test once");
+        assert_eq!(recovered[1], b, "the kept outcome, not the interrupted one");
+    }
+
+    #[test]
+    fn a_spool_never_created_gives_the_kept_outcomes() {
+        let dir = tempfile::tempdir().unwrap();
+        let writer = SpoolWriter::new(&dir.path().join("missing"), header());
+        let a = start("a", &[1]).interrupted(2);
+        assert_eq!(recover(&writer, vec![a.clone()]), [a]);
+    }
 }

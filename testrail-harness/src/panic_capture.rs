@@ -100,7 +100,7 @@ fn record_of(info: &PanicHookInfo<'_>) -> PanicRecord {
     PanicRecord {
         message,
         location: info.location().map(|location| Location {
-            file: location.file().to_owned(),
+            file: location.file().to_owned().into(),
             line: location.line(),
             column: Some(location.column()),
         }),

@@ -12,6 +12,7 @@ use crate::outcome::{Attempt, Execution, LabelSource, Location, TestOutcome, def
 use crate::registry::TestDef;
 use crate::spool::{SpoolWriter, TestStart};
 use crate::step_plan::{PlannedStep, StepPlans, fill_not_reached};
+use crate::summary::Tally;
 
 /// Runs `def` with its retries and returns its outcome.
 pub fn run_test(def: &'static TestDef, plans: &StepPlans) -> TestOutcome {
@@ -105,7 +106,7 @@ pub fn skipped(def: &'static TestDef) -> TestOutcome {
 
 fn defined_at(def: &TestDef) -> Location {
     Location {
-        file: def.file.to_owned(),
+        file: def.file.into(),
         line: def.line,
         column: None,
     }
@@ -120,20 +121,29 @@ pub fn kind(def: &TestDef) -> String {
         .join(",")
 }
 
-/// Where outcomes go while trials run on libtest-mimic's threads: into memory, and into the
-/// spool file as each test starts and ends, so a process that ends during a test loses
-/// nothing that finished.
+/// Where outcomes go while trials run on libtest-mimic's threads: into the spool file as
+/// each test starts and ends, so a process that ends during a test loses nothing that
+/// finished. An outcome in the spool file is not kept in memory: only its counts, for the
+/// summary ([`Tally`]). Outcomes that could not be written are kept, to be exported from
+/// memory.
 pub struct Collected {
-    outcomes: Mutex<Vec<TestOutcome>>,
+    kept: Mutex<Kept>,
     running: Mutex<BTreeSet<String>>,
     spool: SpoolWriter,
 }
 
+/// What [`Collected`] keeps in memory.
+#[derive(Default)]
+struct Kept {
+    tally: Tally,
+    unsaved: Vec<TestOutcome>,
+}
+
 impl Collected {
-    /// Collects into memory and `spool`.
+    /// Collects into `spool`.
     pub fn new(spool: SpoolWriter) -> Collected {
         Collected {
-            outcomes: Mutex::new(Vec::new()),
+            kept: Mutex::new(Kept::default()),
             running: Mutex::new(BTreeSet::new()),
             spool,
         }
@@ -146,8 +156,8 @@ impl Collected {
 
     /// Records an ignored test.
     pub fn skipped(&self, outcome: TestOutcome) {
-        self.spool.skipped(&outcome);
-        self.lock().push(outcome);
+        let saved = self.spool.skipped(&outcome);
+        self.keep(outcome, saved);
     }
 
     /// Records that a test started.
@@ -158,9 +168,17 @@ impl Collected {
 
     /// Records how a test ended.
     pub fn finished(&self, outcome: TestOutcome) {
-        self.spool.finished(&outcome);
+        let saved = self.spool.finished(&outcome);
         lock(&self.running).remove(&outcome.path);
-        self.lock().push(outcome);
+        self.keep(outcome, saved);
+    }
+
+    fn keep(&self, outcome: TestOutcome, saved: bool) {
+        let mut kept = lock(&self.kept);
+        kept.tally.add(&outcome);
+        if !saved {
+            kept.unsaved.push(outcome);
+        }
     }
 
     /// The tests running now.
@@ -168,13 +186,11 @@ impl Collected {
         lock(&self.running).iter().cloned().collect()
     }
 
-    /// Every outcome so far, taken out.
-    pub fn take(&self) -> Vec<TestOutcome> {
-        std::mem::take(&mut *self.lock())
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<TestOutcome>> {
-        lock(&self.outcomes)
+    /// The counts of every outcome so far, and the outcomes that could not be written to
+    /// the spool file, taken out.
+    pub fn take(&self) -> (Tally, Vec<TestOutcome>) {
+        let kept = std::mem::take(&mut *lock(&self.kept));
+        (kept.tally, kept.unsaved)
     }
 }
 
@@ -253,4 +269,77 @@ fn failure_report(outcome: &TestOutcome) -> Option<String> {
         report.push_str(&format!("\n  run result: {result:?}, bug label: {label:?}"));
     }
     Some(report)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::session::SessionSource;
+    use crate::spool::{FORMAT, Header, SpoolFile, VERSION};
+
+    pub(crate) fn header() -> Header {
+        Header {
+            format: FORMAT.to_owned(),
+            version: VERSION,
+            session: "s".to_owned(),
+            session_source: SessionSource::Environment,
+            package: "shop".to_owned(),
+            binary: "checkout".to_owned(),
+            pid: std::process::id(),
+            process_start: 0,
+            started_at_ms: 1,
+            git_commit: None,
+            manifest_dir: "/x".to_owned(),
+            dry_run: false,
+        }
+    }
+
+    pub(crate) fn start(path: &str, case_ids: &[u64]) -> TestStart {
+        TestStart {
+            path: path.to_owned(),
+            title: None,
+            defined_at: Location {
+                file: "t.rs".into(),
+                line: 1,
+                column: None,
+            },
+            case_ids: case_ids.to_vec(),
+            known_bug: None,
+            started_at_ms: 1,
+        }
+    }
+
+    #[test]
+    fn outcomes_in_the_spool_file_are_counted_not_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let collected = Collected::new(SpoolWriter::new(dir.path(), header()));
+        for (path, cases) in [("a", &[1u64][..]), ("b", &[])] {
+            collected.started(&start(path, cases));
+            collected.finished(start(path, cases).interrupted(2));
+        }
+        let (tally, unsaved) = collected.take();
+        assert!(unsaved.is_empty(), "written outcomes are not kept");
+        let summary = tally.render(None);
+        assert!(summary.contains("1 test linked to 1 case"), "{summary}");
+        assert!(
+            summary.contains("unmapped (no case ID, not reported): 1 (b)"),
+            "{summary}"
+        );
+        let written = SpoolFile::read(collected.spool().path()).unwrap();
+        assert_eq!(written.tests.len(), 2, "both are in the spool file");
+    }
+
+    #[test]
+    fn outcomes_that_cannot_be_written_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let blocker = dir.path().join("file");
+        std::fs::write(&blocker, "").unwrap();
+        let collected = Collected::new(SpoolWriter::new(&blocker.join("session"), header()));
+        collected.started(&start("a", &[1]));
+        collected.finished(start("a", &[1]).interrupted(2));
+        let (tally, unsaved) = collected.take();
+        assert_eq!(unsaved.len(), 1);
+        assert_eq!(unsaved[0].path, "a");
+        assert!(!tally.is_empty());
+    }
 }

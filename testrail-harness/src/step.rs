@@ -3,9 +3,9 @@
 //! `#[testrail::step]` functions use [`StepGuard`]; closures and blocks use [`step`] and
 //! [`step_async`].
 
+use std::borrow::Cow;
 use std::fmt::Debug;
 use std::future::Future;
-use std::time::Instant;
 
 use crate::context::{self, EnterError, PanicRecordOrMessage, SharedRecorder, StepId, StepStart};
 use crate::outcome::{Location, StepStatus};
@@ -18,11 +18,11 @@ use crate::registry::{BodyResult, StepDef};
 #[must_use = "a step is closed when its guard is finished or dropped"]
 pub struct StepGuard {
     entered: Option<(SharedRecorder, StepId)>,
-    started: Instant,
 }
 
 impl StepGuard {
-    /// Opens the step defined by `def` in the running test.
+    /// Opens the step defined by `def` in the running test. Its name and file are borrowed
+    /// from `def`: recording the step allocates nothing for them.
     ///
     /// # Panics
     /// With a [`StepBudgetExceeded`] payload when the test's `max_steps` budget is used up:
@@ -30,10 +30,10 @@ impl StepGuard {
     #[track_caller]
     pub fn enter(def: &'static StepDef) -> StepGuard {
         Self::enter_with(StepStart {
-            name: def.name.to_owned(),
+            name: Cow::Borrowed(def.name),
             case_ids: def.case_ids.to_vec(),
             defined_at: Some(Location {
-                file: def.file.to_owned(),
+                file: Cow::Borrowed(def.file),
                 line: def.line,
                 column: None,
             }),
@@ -42,23 +42,22 @@ impl StepGuard {
 
     /// Opens a step described at run time. Where no test's context is (a thread the test
     /// started without [`crate::threads`]), the step is not recorded and a line says so.
+    ///
+    /// # Panics
+    /// As [`StepGuard::enter`].
     #[track_caller]
     pub fn enter_with(start: StepStart) -> StepGuard {
-        let name = start.name.clone();
         let entered = match context::enter_step(start) {
             Ok(entered) => entered,
-            Err(EnterError::BudgetExceeded(max_steps)) => {
+            Err((EnterError::BudgetExceeded(max_steps), start)) => {
                 std::panic::panic_any(StepBudgetExceeded {
                     max_steps,
-                    step: name,
+                    step: start.name.into_owned(),
                 })
             }
-            Err(EnterError::AttemptEnded) => None,
+            Err((EnterError::AttemptEnded, _)) => None,
         };
-        StepGuard {
-            entered,
-            started: Instant::now(),
-        }
+        StepGuard { entered }
     }
 
     /// Closes the step: passed for `Ok(())`, failed with the message otherwise.
@@ -73,11 +72,6 @@ impl StepGuard {
             };
             context::exit_step(&recorder, id, status, failure);
         }
-    }
-
-    /// How long the step has been running.
-    pub fn elapsed(&self) -> std::time::Duration {
-        self.started.elapsed()
     }
 }
 
@@ -104,7 +98,7 @@ impl Drop for StepGuard {
 
 fn inline_start(name: &str) -> StepStart {
     StepStart {
-        name: name.to_owned(),
+        name: Cow::Owned(name.to_owned()),
         case_ids: Vec::new(),
         defined_at: None,
     }

@@ -5,6 +5,7 @@
 //! A plan is learned from a passing attempt and kept in `target/testrail/step-plans/`,
 //! one small JSON file per test.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -15,8 +16,8 @@ use crate::outcome::{Location, StepOutcome, StepStatus};
 /// A step as a plan remembers it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PlannedStep {
-    /// The step's name.
-    pub name: String,
+    /// The step's name (borrowed when learned from a step known at compile time).
+    pub name: Cow<'static, str>,
     /// Its linked case IDs.
     pub case_ids: Vec<u64>,
     /// Where it is defined.
@@ -63,7 +64,7 @@ impl PlannedStep {
 /// use testrail_harness::outcome::{StepOutcome, StepStatus};
 /// use testrail_harness::step_plan::{fill_not_reached, PlannedStep};
 ///
-/// let step = |name: &str, status| StepOutcome {
+/// let step = |name: &'static str, status| StepOutcome {
 ///     name: name.into(), case_ids: vec![], defined_at: None, status,
 ///     message: None, location: None, elapsed_ms: 1, steps: vec![],
 /// };

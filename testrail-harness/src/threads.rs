@@ -179,8 +179,8 @@ mod tests {
             .map(|child| {
                 assert_eq!(child.status, StepStatus::Passed);
                 (
-                    child.name.as_str(),
-                    child.steps.iter().map(|s| s.name.as_str()).collect(),
+                    child.name.as_ref(),
+                    child.steps.iter().map(|s| s.name.as_ref()).collect(),
                 )
             })
             .collect();

@@ -505,7 +505,8 @@ fn outcome(case: &JunitCase, case_ids: &[u64]) -> TestOutcome {
                 .file
                 .clone()
                 .or_else(|| case.classname.clone())
-                .unwrap_or_else(|| case.suite.clone()),
+                .unwrap_or_else(|| case.suite.clone())
+                .into(),
             line: case.line.unwrap_or(0),
             column: None,
         },

@@ -144,7 +144,7 @@ fn outcome(path: &str, case_ids: &[u64], passed: bool) -> TestOutcome {
         path: path.to_owned(),
         title: None,
         defined_at: Location {
-            file: "tests/generated.rs".to_owned(),
+            file: "tests/generated.rs".into(),
             line: 1,
             column: None,
         },
