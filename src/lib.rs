@@ -47,6 +47,15 @@
 //! A test with no case ID, `#[testrail::test]`, runs like any other and is listed as
 //! unmapped in the summary.
 //!
+//! ## Features
+//!
+//! - `export` (default): the test binary sends its outcomes to TestRail when its tests end,
+//!   when asked (`--testrail-export`, `TESTRAIL_EXPORT=1`, `export = true`), through
+//!   `testrail-export` and the `testrail-api` client. With `default-features = false` the
+//!   binary links no HTTP stack: outcomes are still spooled under `target/testrail/`, and
+//!   `cargo testrail upload` sends them; an export asked for anyway fails the run with a
+//!   line that says so.
+//!
 //! ## Steps on other threads
 //!
 //! Steps are recorded in the test whose context the entering thread has. Threads and tasks a
