@@ -173,7 +173,7 @@ fn export_or_dry_run_in_the_configuration_file_is_never_silently_dropped() {
     assert_eq!(ran.code, Some(1), "{}", ran.both());
     assert!(
         ran.stderr.contains(&format!(
-            "a dry run was asked for by dry_run = yes in {named}"
+            "a dry run was asked for by dry_run = \"yes\" in {named}"
         )),
         "{}",
         ran.both()

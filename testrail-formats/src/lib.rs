@@ -16,6 +16,7 @@
 
 pub mod build;
 pub mod clock;
+pub mod config_file;
 pub mod outcome;
 pub mod registry;
 pub mod session;

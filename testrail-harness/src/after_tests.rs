@@ -4,10 +4,11 @@
 //! the facade plugs the export in here; without it, [`NoExport`] says where the outcomes
 //! are and how to send them, whenever an export was asked for.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use testrail_formats::build::BuildInfo;
+use testrail_formats::config_file::{self, TopLevel, asks};
 use testrail_formats::session::Session;
 use testrail_formats::spool::SpoolFile;
 
@@ -192,13 +193,7 @@ impl Asked {
     /// it does cannot be known.
     pub fn read(manifest_dir: &Path) -> Option<Asked> {
         let named = std::env::var_os("TESTRAIL_CONFIG").filter(|path| !path.is_empty());
-        let file = match &named {
-            Some(path) => Some(PathBuf::from(path)),
-            None => manifest_dir
-                .ancestors()
-                .map(|dir| dir.join(CONFIG_FILE))
-                .find(|path| path.is_file()),
-        };
+        let file = config_file::locate(manifest_dir);
         let text = file.map(|path| {
             let text = std::fs::read_to_string(&path);
             (path, text)
@@ -213,10 +208,11 @@ impl Asked {
                 .filter(|value| !value.trim().is_empty());
             let by = match (env, &text) {
                 (Some(value), _) => {
-                    is_on(&value).then(|| format!("environment variable {variable}={value}"))
+                    asks(&value).then(|| format!("environment variable {variable}={value}"))
                 }
-                (None, Some((path, Ok(text)))) => file_switch(text, key)
-                    .filter(|value| is_on(value))
+                (None, Some((path, Ok(text)))) => TopLevel::new(text)
+                    .get(key)
+                    .filter(|value| asks(value))
                     .map(|value| format!("{key} = {value} in {}", path.display())),
                 (None, _) => None,
             };
@@ -244,32 +240,6 @@ impl Asked {
     }
 }
 
-/// The configuration file's name, as the export reads it.
-const CONFIG_FILE: &str = "testrail.toml";
-
-/// The value of top-level `key` in a configuration file, as text (a string without its
-/// quotes): parsed as TOML when it is valid, else from the lines before the first table.
-fn file_switch(text: &str, key: &str) -> Option<String> {
-    match text.parse::<toml::Table>() {
-        Ok(table) => match table.get(key)? {
-            toml::Value::String(value) => Some(value.clone()),
-            toml::Value::Table(_) => None,
-            other => Some(other.to_string()),
-        },
-        Err(_) => text
-            .lines()
-            .map(str::trim)
-            .take_while(|line| !line.starts_with('['))
-            .filter_map(|line| line.split_once('='))
-            .filter(|(name, _)| name.trim() == key)
-            .map(|(_, value)| {
-                let value = value.split('#').next().unwrap_or_default().trim();
-                value.trim_matches(['"', '\'']).to_owned()
-            })
-            .last(),
-    }
-}
-
 /// The command that sends session `dir`, with the path quoted for a POSIX shell when needed.
 fn upload_command(dir: &Path) -> String {
     let text = dir.display().to_string();
@@ -282,46 +252,9 @@ fn upload_command(dir: &Path) -> String {
     }
 }
 
-/// Whether an environment value switches something on: anything but empty, `0`, `false`,
-/// `no` or `off` (as the export's settings read it).
-fn is_on(value: &str) -> bool {
-    !matches!(
-        value.trim().to_ascii_lowercase().as_str(),
-        "" | "0" | "false" | "no" | "off"
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn file_switches_are_read_from_toml_or_line_by_line() {
-        assert_eq!(
-            file_switch("export = true\n", "export").as_deref(),
-            Some("true")
-        );
-        assert_eq!(
-            file_switch("export = \"yes\"\n", "export").as_deref(),
-            Some("yes")
-        );
-        assert_eq!(file_switch("[mapping]\nexport = true\n", "export"), None);
-        assert_eq!(file_switch("project = 1\n", "dry_run"), None);
-        // Not valid TOML: the line before the first table still counts.
-        let broken = "dry_run = true # keep\nproject = = 3\n[x]\nexport = true\n";
-        assert_eq!(file_switch(broken, "dry_run").as_deref(), Some("true"));
-        assert_eq!(file_switch(broken, "export"), None);
-    }
-
-    #[test]
-    fn off_values_do_not_ask() {
-        for value in ["", "0", "false", "No", " OFF "] {
-            assert!(!is_on(value), "{value:?}");
-        }
-        for value in ["1", "true", "yes", "enabled"] {
-            assert!(is_on(value), "{value:?}");
-        }
-    }
 
     #[test]
     fn upload_commands_quote_paths_with_spaces() {

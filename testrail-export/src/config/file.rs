@@ -1,23 +1,12 @@
-//! `testrail.toml`: finding it and reading it, with errors that name the file, the line and
+//! `testrail.toml`: reading it (where it is: [`testrail_formats::config_file::locate`]), with errors that name the file, the line and
 //! the key.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::mapping::MappingConfig;
 use super::setting::{self, Kind};
 use super::{ConfigError, Origin, RawValue};
-
-/// The name of the configuration file.
-pub const FILE_NAME: &str = "testrail.toml";
-
-/// The first `testrail.toml` in `start` or one of its ancestors.
-pub fn find(start: &Path) -> Option<PathBuf> {
-    start
-        .ancestors()
-        .map(|dir| dir.join(FILE_NAME))
-        .find(|path| path.is_file())
-}
 
 /// What a `testrail.toml` holds.
 pub(super) struct FileSettings {

@@ -10,7 +10,9 @@
 
 use std::path::Path;
 
-use super::{ExportFailure, parse_bool};
+use testrail_formats::config_file::{TopLevel, asks};
+
+use super::ExportFailure;
 use crate::flags::HarnessFlags;
 
 /// The switches that ask for an export, with their environment variables and flags.
@@ -45,7 +47,7 @@ impl ExportIntent {
         let table = file_text
             .as_ref()
             .and_then(|(_, text)| text.as_ref().ok())
-            .map(|text| FileView::new(text));
+            .map(|text| TopLevel::new(text));
         let env_value = |name: &str| {
             env.iter()
                 .rev()
@@ -103,53 +105,6 @@ impl ExportIntent {
             dry_run,
             on_failure,
         }
-    }
-}
-
-/// Whether a switch's value asks for it: anything but a clear "off".
-fn asks(value: &str) -> bool {
-    parse_bool(value.trim_matches(['"', '\''])) != Some(false)
-}
-
-/// The top-level `key = value` pairs of a configuration file: parsed as TOML when it is
-/// valid, else read line by line, so a syntax error elsewhere cannot hide `export = true`.
-struct FileView {
-    pairs: Vec<(String, String)>,
-}
-
-impl FileView {
-    fn new(text: &str) -> FileView {
-        let pairs = match text.parse::<toml::Table>() {
-            Ok(table) => table
-                .into_iter()
-                .filter(|(_, value)| !value.is_table())
-                .map(|(key, value)| {
-                    let shown = match value {
-                        toml::Value::String(text) => text,
-                        other => other.to_string(),
-                    };
-                    (key, shown)
-                })
-                .collect(),
-            Err(_) => text
-                .lines()
-                .map(str::trim)
-                .take_while(|line| !line.starts_with('['))
-                .filter_map(|line| {
-                    let (key, value) = line.split_once('=')?;
-                    let value = value.split('#').next().unwrap_or_default().trim();
-                    Some((key.trim().trim_matches('"').to_owned(), value.to_owned()))
-                })
-                .collect(),
-        };
-        FileView { pairs }
-    }
-
-    fn get(&self, key: &str) -> Option<String> {
-        self.pairs
-            .iter()
-            .find(|(name, _)| name == key)
-            .map(|(_, value)| value.clone())
     }
 }
 

@@ -374,12 +374,10 @@ impl Config {
 }
 
 /// The configuration file a process started in `start_dir` reads: the one named by
-/// `TESTRAIL_CONFIG`, else the nearest `testrail.toml` (see [`file::find`]).
+/// `TESTRAIL_CONFIG`, else the nearest `testrail.toml` (see
+/// [`testrail_formats::config_file::locate`]).
 pub fn config_file(start_dir: &Path) -> Option<PathBuf> {
-    match std::env::var_os("TESTRAIL_CONFIG") {
-        Some(path) if !path.is_empty() => Some(PathBuf::from(path)),
-        _ => file::find(start_dir),
-    }
+    testrail_formats::config_file::locate(start_dir)
 }
 
 /// A former setting's value from the environment or a flag: a whole number of its unit.
