@@ -10,7 +10,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use common::{Stored, World, import};
-use testrail_sim::{Fixture, Simulator};
 
 const PASSED: u64 = 1;
 const RETEST: u64 = 4;
@@ -18,22 +17,7 @@ const FAILED: u64 = 5;
 
 /// A simulator whose project "Shop" has cases C1..=C2000.
 fn world() -> World {
-    let cases: Vec<serde_json::Value> = (1..=2000)
-        .map(|id| serde_json::json!({ "id": id, "title": format!("Case {id}") }))
-        .collect();
-    let fixture = serde_json::json!({
-        "projects": [{
-            "id": 1,
-            "name": "Shop",
-            "suite_mode": 1,
-            "sections": [{ "name": "Imported", "cases": cases }]
-        }]
-    });
-    let fixture = Fixture::from_json(&fixture.to_string()).expect("a valid fixture");
-    World {
-        sim: Simulator::spawn(fixture).expect("the simulator starts"),
-        dir: tempfile::tempdir().expect("a temporary directory"),
-    }
+    World::with_cases(1..=2000)
 }
 
 fn hostile(name: &str) -> PathBuf {

@@ -10,7 +10,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use common::{Ran, Stored, World, import};
-use testrail_sim::{Fixture, Simulator};
 
 const PASSED: u64 = 1;
 const RETEST: u64 = 4;
@@ -39,24 +38,7 @@ const CASES: &[std::ops::RangeInclusive<u64>] = &[
 
 /// A simulator whose project "Shop" has every case of the fixtures (titled `Case <id>`).
 fn world() -> World {
-    let cases: Vec<serde_json::Value> = CASES
-        .iter()
-        .flat_map(|range| range.clone())
-        .map(|id| serde_json::json!({ "id": id, "title": format!("Case {id}") }))
-        .collect();
-    let fixture = serde_json::json!({
-        "projects": [{
-            "id": 1,
-            "name": "Shop",
-            "suite_mode": 1,
-            "sections": [{ "name": "Imported", "cases": cases }]
-        }]
-    });
-    let fixture = Fixture::from_json(&fixture.to_string()).expect("a valid fixture");
-    World {
-        sim: Simulator::spawn(fixture).expect("the simulator starts"),
-        dir: tempfile::tempdir().expect("a temporary directory"),
-    }
+    World::with_cases(CASES.iter().flat_map(|range| range.clone()))
 }
 
 fn realworld(name: &str) -> PathBuf {

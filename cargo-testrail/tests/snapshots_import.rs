@@ -16,22 +16,7 @@ use testrail_sim::{Fixture, Simulator};
 /// A simulator whose project "Shop" (one suite) has cases 101..=999, each titled
 /// `Case <id>`, as the fixtures of `cli_import_realworld.rs` expect.
 fn world() -> World {
-    let cases: Vec<serde_json::Value> = (101..=999)
-        .map(|id| serde_json::json!({ "id": id, "title": format!("Case {id}") }))
-        .collect();
-    let fixture = serde_json::json!({
-        "projects": [{
-            "id": 1,
-            "name": "Shop",
-            "suite_mode": 1,
-            "sections": [{ "name": "Imported", "cases": cases }]
-        }]
-    });
-    let fixture = Fixture::from_json(&fixture.to_string()).expect("a valid fixture");
-    World {
-        sim: Simulator::spawn(fixture).expect("the simulator starts"),
-        dir: tempfile::tempdir().expect("a temporary directory"),
-    }
+    World::with_cases(101..=999)
 }
 
 fn junit(dir: &str, name: &str) -> String {

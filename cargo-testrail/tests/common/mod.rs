@@ -42,6 +42,28 @@ impl World {
         }
     }
 
+    /// A simulator whose project "Shop" (one suite, section "Imported") has exactly the
+    /// cases `ids`, each titled `Case <id>`, as the JUnit fixtures expect.
+    pub fn with_cases(ids: impl IntoIterator<Item = u64>) -> World {
+        let cases: Vec<serde_json::Value> = ids
+            .into_iter()
+            .map(|id| serde_json::json!({ "id": id, "title": format!("Case {id}") }))
+            .collect();
+        let fixture = serde_json::json!({
+            "projects": [{
+                "id": 1,
+                "name": "Shop",
+                "suite_mode": 1,
+                "sections": [{ "name": "Imported", "cases": cases }]
+            }]
+        });
+        let fixture = Fixture::from_json(&fixture.to_string()).expect("a valid fixture");
+        World {
+            sim: Simulator::spawn(fixture).expect("the simulator starts"),
+            dir: tempfile::tempdir().expect("a temporary directory"),
+        }
+    }
+
     /// The testrail directory (`TESTRAIL_DIR`) of the CLI.
     pub fn testrail_dir(&self) -> PathBuf {
         self.dir.path().join("testrail")
