@@ -85,13 +85,27 @@ fn without_an_ask_nothing_is_said_and_the_tests_exit_code_stays() {
 }
 
 #[test]
+fn fail_on_unmatched_is_said_not_to_be_checked_here() {
+    let dir = tempfile::tempdir().unwrap();
+    let ran = plain(dir.path(), &[], &[("TESTRAIL_FAIL_ON_UNMATCHED", "1")]);
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+    assert!(
+        ran.stderr.contains(
+            "fail_on_unmatched (asked for by environment variable TESTRAIL_FAIL_ON_UNMATCHED=1) is not checked here"
+        ) && ran.stderr.contains("cargo testrail upload --fail-on-unmatched"),
+        "{}",
+        ran.both()
+    );
+}
+
+#[test]
 fn export_flags_are_refused_with_what_to_do_instead() {
     let dir = tempfile::tempdir().unwrap();
     let ran = plain(dir.path(), &["--testrail-export"], &[]);
     assert_eq!(ran.code, Some(101), "{}", ran.both());
     assert!(
         ran.stderr.contains(
-            "`--testrail-export` needs the export, and this test binary is built without the `export` feature"
+            "`--testrail-export`: the --testrail-* flags belong to the export, and this test binary is built without the `export` feature"
         ),
         "{}",
         ran.both()

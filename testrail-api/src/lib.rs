@@ -10,6 +10,18 @@
 //!
 //! # Start here
 //!
+//! The client is async, on tokio; the page streams are `futures` streams:
+//!
+//! ```toml
+//! [dependencies]
+//! testrail-api = "0.1"
+//! tokio = { version = "1", features = ["rt", "macros"] }   # #[tokio::main]
+//! futures-util = "0.3"                                      # TryStreamExt, for the page streams
+//! ```
+//!
+//! Errors print what to do next with `Display` (`{error}`); a `main` that returns
+//! `Result<(), Box<dyn Error>>` shows their `Debug` form instead, so print them yourself.
+//!
 //! One [`Client`] per TestRail instance; clones share the connection pool, the rate limit
 //! and the counters. The typed methods are named after TestRail's API methods
 //! (`get_cases`, `add_run`, `add_results_for_cases`, ...).

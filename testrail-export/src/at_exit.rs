@@ -144,7 +144,7 @@ fn intent(build: BuildInfo, flags: &HarnessFlags) -> ExportIntent {
 fn check_links(config: &Config, spool_file: &SpoolFile) -> bool {
     if let Some(pattern) = &config.case_id_pattern {
         eprintln!(
-            "testrail: case_id_pattern ({pattern:?}) applies to `cargo testrail import junit` and `status` only; the harness takes case IDs from #[testrail(...)] and is not changed by it"
+            "testrail: case_id_pattern ({pattern:?}) applies to `cargo testrail import junit` and `status` only; the harness takes case IDs from #[testrail::case(...)] and #[testrail::step(...)] and is not changed by it"
         );
     }
     if !config.fail_on_unmatched {
@@ -160,7 +160,7 @@ fn check_links(config: &Config, spool_file: &SpoolFile) -> bool {
         return false;
     }
     eprintln!(
-        "testrail: {} test(s) have no case ID and fail_on_unmatched is set: the process fails ({}); link them with #[testrail(C...)]",
+        "testrail: {} test(s) have no case ID and fail_on_unmatched is set: the process fails ({}); link them with #[testrail::case(C...)]",
         unmapped.len(),
         unmapped.join(", ")
     );

@@ -155,7 +155,7 @@ pub fn describe(
             if test.all_case_ids().is_empty() {
                 let _ = writeln!(
                     text,
-                    "  (test {} is not reported: it has no case ID; link it with #[testrail(C...)])",
+                    "  (test {} is not reported: it has no case ID; link it with #[testrail::case(C...)])",
                     test.path
                 );
             }
@@ -201,7 +201,7 @@ pub fn describe(
     {
         let _ = writeln!(
             text,
-            "  (SUITE stands for the suite of the cases, which TestRail tells: set TESTRAIL_SUITES to one suite ID to see it)"
+            "  (SUITE stands for the suite of the cases, which only TestRail knows, so they are shown as one suite; if they are in several suites, the export makes one run or plan entry per suite (a plan where one run is shown) and sends each suite's results to it; with TESTRAIL_SUITES set to one suite ID the requests below are exact)"
         );
     }
     let (_, statuses) = dry_run_statuses(config);

@@ -106,7 +106,7 @@ impl AfterTests for NoExport {
     fn take_flags(&mut self, _: BuildInfo, args: Vec<String>) -> Result<Vec<String>, String> {
         match args.iter().find(|arg| arg.starts_with("--testrail-")) {
             Some(flag) => Err(format!(
-                "`{}` needs the export, and {WITHOUT}: run the tests without it, then send the outcomes with `cargo testrail upload`\n\n{}",
+                "`{}`: the --testrail-* flags belong to the export, and {WITHOUT}: run the tests without it, then send the outcomes with `cargo testrail upload`\n\n{}",
                 flag.split('=').next().unwrap_or(flag),
                 self.usage()
             )),
@@ -131,6 +131,11 @@ impl AfterTests for NoExport {
     }
 
     fn after_tests(&mut self, ended: Ended<'_>) -> ExitCode {
+        if let Some(by) = fail_on_unmatched_asked(Path::new(ended.build.manifest_dir)) {
+            eprintln!(
+                "testrail: fail_on_unmatched (asked for by {by}) is not checked here: {WITHOUT}; `cargo testrail upload --fail-on-unmatched` applies it when the outcomes are sent"
+            );
+        }
         let Some(asked) = Asked::read(Path::new(ended.build.manifest_dir)) else {
             return ended.tests_exit;
         };
@@ -238,6 +243,24 @@ impl Asked {
         }
         asked
     }
+}
+
+/// Where `fail_on_unmatched` was switched on, if it was: `TESTRAIL_FAIL_ON_UNMATCHED`, else
+/// the configuration file's key.
+fn fail_on_unmatched_asked(manifest_dir: &Path) -> Option<String> {
+    const VARIABLE: &str = "TESTRAIL_FAIL_ON_UNMATCHED";
+    if let Some(value) = std::env::var(VARIABLE)
+        .ok()
+        .filter(|value| !value.trim().is_empty())
+    {
+        return asks(&value).then(|| format!("environment variable {VARIABLE}={value}"));
+    }
+    let path = config_file::locate(manifest_dir)?;
+    let text = std::fs::read_to_string(&path).ok()?;
+    TopLevel::new(&text)
+        .get("fail_on_unmatched")
+        .filter(|value| asks(value))
+        .map(|value| format!("fail_on_unmatched = {value} in {}", path.display()))
 }
 
 /// The command that sends session `dir`, with the path quoted for a POSIX shell when needed.
