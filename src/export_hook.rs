@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use testrail_export::at_exit::{self, Exit, ExportRun, Output};
+use testrail_export::at_exit::{self, ExportRun};
 use testrail_export::config::{Config, ConfigError};
 use testrail_export::flags::HarnessFlags;
 use testrail_harness::after_tests::{AfterTests, Ended};
@@ -54,15 +54,8 @@ impl AfterTests for Export {
             flags: &self.flags,
             session: ended.session,
             session_dir: ended.session_dir,
-            out: Output {
-                to_stderr: ended.out.to_stderr,
-                quiet: ended.out.quiet,
-            },
+            out: ended.out,
         };
-        let exit = Exit {
-            tests: ended.tests_exit,
-            tests_failed: ended.tests_failed,
-        };
-        at_exit::finish(&run, config, ended.spool_file, ended.spool_path, exit)
+        at_exit::finish(&run, config, ended.spool_file, ended.spool_path, ended.exit)
     }
 }

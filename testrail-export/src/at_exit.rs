@@ -7,6 +7,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use testrail_formats::build::BuildInfo;
+use testrail_formats::process::{Exit, Output};
 use testrail_formats::session::Session;
 use testrail_formats::spool::SpoolFile;
 
@@ -15,46 +16,6 @@ use crate::config::{self, Config, ExportFailure};
 use crate::flags::HarnessFlags;
 use crate::journal::LockedJournal;
 use crate::{Selection, summary};
-
-/// Where the harness's own lines go: stderr when libtest's JSON events own stdout.
-#[derive(Clone, Copy, Debug)]
-pub struct Output {
-    /// Print to stderr instead of stdout.
-    pub to_stderr: bool,
-    /// `-q`/`--quiet`: the summary of a successful export is not printed (warnings and
-    /// failures are).
-    pub quiet: bool,
-}
-
-impl Output {
-    fn print(self, text: &str) {
-        if self.to_stderr {
-            eprint!("{text}");
-        } else {
-            print!("{text}");
-        }
-    }
-}
-
-/// The tests' exit code, which the export keeps unless an export that was asked for failed.
-#[derive(Clone, Copy, Debug)]
-pub struct Exit {
-    /// libtest's exit code.
-    pub tests: ExitCode,
-    /// Whether a test failed.
-    pub tests_failed: bool,
-}
-
-impl Exit {
-    /// An export failed: non-zero, keeping libtest's code when tests failed too.
-    fn failed(self) -> ExitCode {
-        if self.tests_failed {
-            self.tests
-        } else {
-            ExitCode::FAILURE
-        }
-    }
-}
 
 /// The configuration of a test binary's export (`testrail.toml`, `TESTRAIL_*`, `--testrail-*`),
 /// read before its tests run. Prints a line on standard error for each former setting name
@@ -132,7 +93,7 @@ fn export_intent(run: &ExportRun<'_>) -> ExportIntent {
 
 /// [`export_intent`] before the run.
 fn intent(build: BuildInfo, flags: &HarnessFlags) -> ExportIntent {
-    let file = config::config_file(Path::new(build.manifest_dir));
+    let file = testrail_formats::config_file::locate(Path::new(build.manifest_dir));
     let env: Vec<(String, String)> = std::env::vars().collect();
     ExportIntent::read(file.as_deref(), &env, flags)
 }
@@ -215,9 +176,7 @@ fn export_with(
     };
     match crate::export_blocking(&config, run.session_dir, &run.session.key, selection) {
         Ok(summary) => {
-            if !run.out.quiet {
-                run.out.print(&summary::render(&summary));
-            }
+            run.out.note(&summary::render(&summary));
             exit.tests
         }
         Err(error) => {

@@ -18,6 +18,7 @@ pub mod build;
 pub mod clock;
 pub mod config_file;
 pub mod outcome;
+pub mod process;
 pub mod registry;
 pub mod session;
 pub mod spool;

@@ -58,7 +58,7 @@ impl BugLabel {
 pub enum LabelSource {
     /// Derived by the harness from what happened (see [`default_label`]).
     Derived,
-    /// Set by the test body with [`crate::context::set_bug_label`].
+    /// Set by the test body with `testrail::set_bug_label`.
     Explicit,
 }
 

@@ -9,37 +9,9 @@ use std::process::ExitCode;
 
 use testrail_formats::build::BuildInfo;
 use testrail_formats::config_file::{self, TopLevel, asks};
+pub use testrail_formats::process::{Exit, Output};
 use testrail_formats::session::Session;
 use testrail_formats::spool::SpoolFile;
-
-/// Where the harness's own lines go: stderr when libtest's JSON events or `--list` own
-/// stdout; and whether `-q`/`--quiet` asked for failures and warnings only.
-#[derive(Clone, Copy, Debug)]
-pub struct Output {
-    /// Print to stderr instead of stdout.
-    pub to_stderr: bool,
-    /// `-q`/`--quiet`: [`Output::note`] prints nothing.
-    pub quiet: bool,
-}
-
-impl Output {
-    /// Prints `text` (which ends in a newline) where the harness's lines go, also under
-    /// `--quiet`: for warnings and what to do next.
-    pub fn print(self, text: &str) {
-        if self.to_stderr {
-            eprint!("{text}");
-        } else {
-            print!("{text}");
-        }
-    }
-
-    /// Prints `text` like [`Output::print`], except under `--quiet`: for summaries.
-    pub fn note(self, text: &str) {
-        if !self.quiet {
-            self.print(text);
-        }
-    }
-}
 
 /// A test process whose tests have ended.
 pub struct Ended<'a> {
@@ -57,10 +29,8 @@ pub struct Ended<'a> {
     pub spool_path: Option<&'a Path>,
     /// Where the harness's lines go.
     pub out: Output,
-    /// libtest's exit code.
-    pub tests_exit: ExitCode,
-    /// Whether a test failed.
-    pub tests_failed: bool,
+    /// libtest's exit code, and whether a test failed.
+    pub exit: Exit,
 }
 
 /// What happens after the tests: the export, or nothing but a word on how to send.
@@ -137,7 +107,7 @@ impl AfterTests for NoExport {
             );
         }
         let Some(asked) = Asked::read(Path::new(ended.build.manifest_dir)) else {
-            return ended.tests_exit;
+            return ended.exit.tests;
         };
         let kept = match ended.spool_path {
             Some(path) => format!("the outcomes are kept in {}", path.display()),
@@ -163,17 +133,13 @@ impl AfterTests for NoExport {
                 "testrail: {what} was asked for by {} and {WITHOUT}: {undone} from here; {kept}; when the run ends, {command}\n",
                 asked.by
             ));
-            return ended.tests_exit;
+            return ended.exit.tests;
         }
         eprintln!(
             "testrail: {what} was asked for by {}, but {WITHOUT}, so {undone} and this run fails\n  {kept}; {command}",
             asked.by
         );
-        if ended.tests_failed {
-            ended.tests_exit
-        } else {
-            ExitCode::FAILURE
-        }
+        ended.exit.failed()
     }
 }
 

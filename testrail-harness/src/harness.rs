@@ -12,7 +12,7 @@ use testrail_formats::outcome::TestOutcome;
 use testrail_formats::session::{self, Session, TestrailDir};
 use testrail_formats::spool::{self, Header, SpoolFile, SpoolWriter};
 
-use crate::after_tests::{AfterTests, Ended, Output};
+use crate::after_tests::{AfterTests, Ended, Exit, Output};
 use crate::exit_guard;
 use crate::listing;
 use crate::panic_capture;
@@ -152,8 +152,10 @@ pub fn run_main(build: BuildInfo, after: &mut dyn AfterTests) -> ExitCode {
         spool_file,
         spool_path: spool_path.as_deref(),
         out,
-        tests_exit: conclusion.exit_code(),
-        tests_failed: conclusion.has_failed(),
+        exit: Exit {
+            tests: conclusion.exit_code(),
+            tests_failed: conclusion.has_failed(),
+        },
     })
 }
 

@@ -284,7 +284,7 @@ impl Config {
     /// `testrail.toml` found by walking up from `start_dir`; then the process environment;
     /// then `flags`.
     pub fn load(start_dir: &Path, flags: &HarnessFlags) -> Result<Config, ConfigError> {
-        let file = config_file(start_dir);
+        let file = testrail_formats::config_file::locate(start_dir);
         let env: Vec<(String, String)> = std::env::vars().collect();
         Config::from_sources(file.as_deref(), &env, flags)
     }
@@ -371,13 +371,6 @@ impl Config {
         config.deprecations = deprecations;
         Ok(config)
     }
-}
-
-/// The configuration file a process started in `start_dir` reads: the one named by
-/// `TESTRAIL_CONFIG`, else the nearest `testrail.toml` (see
-/// [`testrail_formats::config_file::locate`]).
-pub fn config_file(start_dir: &Path) -> Option<PathBuf> {
-    testrail_formats::config_file::locate(start_dir)
 }
 
 /// A former setting's value from the environment or a flag: a whole number of its unit.
