@@ -8,8 +8,6 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
-use serde::Serialize;
-
 /// What a test body reports when it returns: `Ok(())`, or the failure message of an `Err`.
 pub type BodyResult = Result<(), String>;
 
@@ -28,8 +26,7 @@ pub enum TestBody {
 }
 
 /// Whether a test is expected to panic (`should_panic`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ShouldPanic {
     /// The test must not panic.
     No,
@@ -70,7 +67,7 @@ pub struct TestDef {
 }
 
 /// A step function registered by `#[testrail::step]`.
-#[derive(Debug, Serialize)]
+#[derive(Debug)]
 pub struct StepDef {
     /// The function's name.
     pub name: &'static str,
