@@ -121,6 +121,21 @@ A result TestRail acknowledged is never sent again: run it as often as needed.")
 Prints the new case IDs to write into the code. Running it twice creates nothing new:
 cases are matched by title in the section.")]
     Create(CreateCommandArgs),
+    /// Set a crate up: testrail.toml, the test targets, the dependency, a nextest profile
+    /// and a CI workflow.
+    #[command(after_help = "Examples:
+  cargo testrail init --url https://acme.testrail.io --user qa@acme.io --project Shop
+  cargo testrail init --project Shop --suite \"Web Shop\" --test checkout --nextest
+  cargo testrail init --ci github          also write .github/workflows/testrail.yml
+
+Asks for what the flags leave out when standard input is a terminal. The API key is never
+written: set TESTRAIL_API_KEY. Running it again changes nothing; every file gets a line
+saying what was done to it and why. An existing, different testrail.toml is kept unless
+--force.")]
+    Init(InitArgs),
+    /// Make the run (or plan) of a build before its tests run, and close it afterwards.
+    #[command(subcommand)]
+    Run(RunCommand),
     /// Print shell completions.
     #[command(after_help = "Examples:
   cargo testrail completions bash > ~/.local/share/bash-completion/completions/cargo-testrail
@@ -263,6 +278,106 @@ pub struct CreateCommandArgs {
     /// A field of new cases, `custom_name=template` (see `upload --help`).
     #[arg(long = "case-field", value_name = "FIELD=TEMPLATE")]
     pub case_fields: Vec<String>,
+    /// Export settings.
+    #[command(flatten)]
+    pub settings: ExportSettings,
+}
+
+/// `init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The address you open TestRail at (written as `url`).
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// The email address you log in to TestRail with (written as `user`).
+    #[arg(long, value_name = "EMAIL")]
+    pub user: Option<String>,
+    /// The project, by name or ID (written as `project`).
+    #[arg(long, value_name = "PROJECT")]
+    pub project: Option<String>,
+    /// A suite whose cases are reported, by name or ID (repeat for several; written as
+    /// `suites`).
+    #[arg(long = "suite", value_name = "SUITE")]
+    pub suites: Vec<String>,
+    /// A test target to run with the testrail harness: `tests/<NAME>.rs` (repeat for
+    /// several; default: the files of tests/ that call `testrail::main!()`).
+    #[arg(long = "test", value_name = "NAME")]
+    pub tests: Vec<String>,
+    /// Write a cargo-nextest profile with JUnit output (also done when
+    /// .config/nextest.toml exists).
+    #[arg(long)]
+    pub nextest: bool,
+    /// Write the CI workflow instead of printing it.
+    #[arg(long, value_enum, value_name = "CI")]
+    pub ci: Option<CiKind>,
+    /// Replace an existing testrail.toml that differs.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `init --ci`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CiKind {
+    /// GitHub Actions: `.github/workflows/testrail.yml`.
+    Github,
+}
+
+/// `run`.
+#[derive(Debug, Subcommand)]
+pub enum RunCommand {
+    /// Make the run (or plan) of a build, or find the one made for it earlier, and print
+    /// its ID.
+    #[command(after_help = "Examples:
+  cargo testrail run create --build gh-$GITHUB_RUN_ID
+  cargo testrail run create --build gh-$GITHUB_RUN_ID --format github-output >> $GITHUB_OUTPUT
+  cargo testrail run create --build nightly-42 --json
+
+Then every job reports into it: TESTRAIL_RUN_ID=<ID> cargo test (or cargo testrail upload).
+One configured suite gets a run; several suites, or plan = true, a plan with an entry per
+suite (report into it with TESTRAIL_PLAN_ID). The build's key is written into the run's
+description: running it again for the same build prints the same run.")]
+    Create(RunCreateArgs),
+    /// Close a run or plan (TestRail then takes no more results there).
+    #[command(after_help = "Examples:
+  cargo testrail run close 12               run R12
+  cargo testrail run close --plan-id 7      plan 7 and its runs
+  TESTRAIL_RUN_ID=12 cargo testrail run close
+
+Closing a run or plan that is already closed says so and exits with 0.")]
+    Close(RunCloseArgs),
+}
+
+/// How `run create` prints the ID.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum IdFormat {
+    /// A sentence for people.
+    Text,
+    /// `KEY=VALUE` lines (`TESTRAIL_RUN_ID=12`), for `>> $GITHUB_OUTPUT` or `export`.
+    GithubOutput,
+}
+
+/// `run create`.
+#[derive(Debug, Args)]
+pub struct RunCreateArgs {
+    /// The build: a key every job of one build shares (e.g. `gh-$GITHUB_RUN_ID`); the same
+    /// key finds the same run.
+    #[arg(long, env = "TESTRAIL_SESSION", value_name = "KEY")]
+    pub build: String,
+    /// How to print the ID (`--json` prints JSON).
+    #[arg(long, value_enum, default_value_t = IdFormat::Text, value_name = "FORMAT")]
+    pub format: IdFormat,
+    /// Export settings.
+    #[command(flatten)]
+    pub settings: ExportSettings,
+}
+
+/// `run close`.
+#[derive(Debug, Args)]
+pub struct RunCloseArgs {
+    /// The run (`R12` or `12`); default: `--run-id` / TESTRAIL_RUN_ID, or the plan of
+    /// `--plan-id` / TESTRAIL_PLAN_ID.
+    #[arg(value_name = "RUN_ID")]
+    pub run: Option<String>,
     /// Export settings.
     #[command(flatten)]
     pub settings: ExportSettings,

@@ -22,6 +22,7 @@
 //! [`testrail_api`] client.
 
 pub mod at_exit;
+pub mod build_run;
 pub mod catalog;
 pub mod config;
 pub mod dry_run;

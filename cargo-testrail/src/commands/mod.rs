@@ -6,6 +6,8 @@ pub mod check;
 pub mod completions;
 pub mod create;
 pub mod import;
+pub mod init;
+pub mod run;
 pub mod status;
 pub mod upload;
 
@@ -25,6 +27,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Accept(args) => accept::run(&global, args).await,
         Command::Check(args) => check::run(&global, args).await,
         Command::Cases(args) => cases::run(&global, args).await,
+        Command::Init(args) => init::run(&global, args),
+        Command::Run(command) => run::run(&global, command).await,
         Command::Completions(args) => completions::run(&args),
     }
 }

@@ -1,0 +1,113 @@
+//! A run or plan made for a build before its tests run (`cargo testrail run create`), so
+//! that parallel jobs report into it with `TESTRAIL_RUN_ID` (or `TESTRAIL_PLAN_ID`).
+//!
+//! It is the export's own target logic ([`target::steps`] and [`target::prepare`]) given
+//! every configured suite and no case yet: a run when the target is a new run and one suite
+//! is configured, a plan with one entry per suite when the target is a new plan
+//! (`plan = true`) or several suites are configured. The cases are added by the sessions
+//! that report into it (as for any run given by `TESTRAIL_RUN_ID`).
+//!
+//! The build's key is a session key: its marker ([`results::session_marker`]) is written
+//! into the description, and before creating anything the newest runs (or plans) of the
+//! project are searched for it, as an export does on a fresh machine. So making the run
+//! of the same build twice gives the same run.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use crate::catalog::Catalog;
+use crate::config::{Config, DEFAULT_RUN_NAME, Target};
+use crate::journal::LockedJournal;
+use crate::target::{self, Naming};
+use crate::{ExportError, results, run_name};
+use testrail_api::Client;
+
+/// The name of a build's run when `run_name` is not configured: the export's default
+/// names the crate, which a run made before the tests does not know yet.
+pub const BUILD_RUN_NAME: &str = "{session} {version} {date} {time}";
+
+/// The run or plan of a build.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BuildRun {
+    /// The project.
+    pub project_id: u64,
+    /// The plan, when the build reports into a plan.
+    pub plan_id: Option<u64>,
+    /// The run of each configured suite: (suite ID, suite name, run ID).
+    pub runs: Vec<(u64, String, u64)>,
+    /// The name given to a new run or plan.
+    pub name: String,
+    /// Whether it was made now; `false` when an earlier `run create` of the same build
+    /// made it (found by the build's marker).
+    pub created: bool,
+}
+
+/// Finds the run or plan of build `build` (a session key), or makes it.
+///
+/// # Errors
+/// [`ExportError::Unexpected`] when the configuration names an existing run or plan
+/// (`run_id`, `plan_id`): there is nothing to make; an unknown project or suite;
+/// TestRail's refusals.
+pub async fn find_or_create(
+    client: &Client,
+    config: &Config,
+    build: &str,
+) -> Result<BuildRun, ExportError> {
+    if matches!(config.target, Target::Run(_) | Target::Plan(_)) {
+        return Err(ExportError::Unexpected(
+            "run_id or plan_id is set (TESTRAIL_RUN_ID, TESTRAIL_PLAN_ID, testrail.toml): there is nothing to create; unset it to make the run of a build",
+        ));
+    }
+    let catalog = Catalog::load(client, config).await?;
+    let suite_names: BTreeMap<u64, String> = catalog
+        .suites
+        .iter()
+        .map(|suite| (suite.id.get(), suite.name.clone()))
+        .collect();
+    let mut naming_config = config.clone();
+    if naming_config.run_name == DEFAULT_RUN_NAME {
+        naming_config.run_name = BUILD_RUN_NAME.to_owned();
+    }
+    let naming = Naming {
+        name: run_name(&naming_config, &[], build),
+        description: config.run_description.clone(),
+        marker: results::session_marker(build),
+        find_earlier: true,
+    };
+    let needed: BTreeMap<u64, BTreeSet<u64>> = suite_names
+        .keys()
+        .map(|suite_id| (*suite_id, BTreeSet::new()))
+        .collect();
+    // A journal kept in memory only: the build has no session directory of its own.
+    let mut journal = LockedJournal::unsaved(Path::new(""));
+    let steps = target::steps(config, &journal.journal, &needed, &suite_names, &naming);
+    let with_steps = steps
+        .into_iter()
+        .map(|(suite_id, step)| (suite_id, (step, BTreeSet::new())))
+        .collect();
+    let prepared = target::prepare(
+        client,
+        config,
+        catalog.project.id.get(),
+        &mut journal,
+        &with_steps,
+        &naming,
+    )
+    .await?;
+    // A run or entry found by the marker is recorded as not verified; one made now is.
+    let created = journal.journal.runs.values().all(|run| run.verified);
+    Ok(BuildRun {
+        project_id: catalog.project.id.get(),
+        plan_id: journal.journal.plan_id,
+        runs: prepared
+            .runs
+            .iter()
+            .map(|(suite_id, run_id)| {
+                let name = suite_names.get(suite_id).cloned().unwrap_or_default();
+                (*suite_id, name, *run_id)
+            })
+            .collect(),
+        name: naming.name,
+        created,
+    })
+}
