@@ -259,9 +259,12 @@ fn config_text(answers: &Answers) -> String {
 # or `cargo testrail upload` afterwards).
 # export = true
 
-# Where the results go: a new run per build (the default), or
-# plan = true                      a new plan, one entry per suite
-# run_id = 12                      an existing run (CI: TESTRAIL_RUN_ID from `cargo testrail run create`)
+# Where the results go: a new run per build (the default). A new plan instead, one entry
+# per suite:
+# plan = true
+# An existing run (in CI, TESTRAIL_RUN_ID printed by `cargo testrail run create`):
+# run_id = 12
+# The name of a new run or plan:
 # run_name = \"{{crate}} {{version}} {{date}} {{time}}\"
 ",
         url = setting("url", answers.url.as_deref(), "https://acme.testrail.io"),
