@@ -51,13 +51,18 @@ fn two_sessions_report_into_the_run_of_their_build() {
         (run.description.clone().unwrap_or_default(), run.include_all)
     });
     assert!(description.contains("ci-77"), "{description}");
-    assert!(!cases, "a build's run holds the cases its sessions add, not every case");
+    assert!(
+        !cases,
+        "a build's run holds the cases its sessions add, not every case"
+    );
 
     // The same build again (a re-run of the job, on another machine): the same run.
     let ran = pinned(
         &world,
         "run_create_again_json",
-        &["run", "create", "--build", "ci-77", "--suites", "Web Shop", "--json"],
+        &[
+            "run", "create", "--build", "ci-77", "--suites", "Web Shop", "--json",
+        ],
         &[],
     );
     assert_eq!(ran.code, Some(0), "{}", ran.both());
@@ -68,7 +73,12 @@ fn two_sessions_report_into_the_run_of_their_build() {
         &world,
         "run_create_github_output",
         &[
-            "run", "create", "--suites", "Web Shop", "--format", "github-output",
+            "run",
+            "create",
+            "--suites",
+            "Web Shop",
+            "--format",
+            "github-output",
         ],
         &[("TESTRAIL_SESSION", "ci-77")],
     );
@@ -81,8 +91,20 @@ fn two_sessions_report_into_the_run_of_their_build() {
 
     // Two jobs, two sessions, one run.
     let id = run_id.to_string();
-    spool(&world, "job-1", "checkout", 101, vec![passed("checkout::adds", &[1, 2])]);
-    spool(&world, "job-2", "cart", 202, vec![failed("cart::merges", &[3])]);
+    spool(
+        &world,
+        "job-1",
+        "checkout",
+        101,
+        vec![passed("checkout::adds", &[1, 2])],
+    );
+    spool(
+        &world,
+        "job-2",
+        "cart",
+        202,
+        vec![failed("cart::merges", &[3])],
+    );
     for key in ["job-1", "job-2"] {
         let dir = world.session_dir(key);
         let mut command = world.command(&["upload", dir.to_str().unwrap(), "--suites", "Web Shop"]);
@@ -90,7 +112,11 @@ fn two_sessions_report_into_the_run_of_their_build() {
         let ran = common::run(&mut command);
         assert_eq!(ran.code, Some(0), "{key}\n{}", ran.both());
     }
-    assert_eq!(world.run_ids(), [run_id], "the sessions made no run of their own");
+    assert_eq!(
+        world.run_ids(),
+        [run_id],
+        "the sessions made no run of their own"
+    );
     assert_eq!(
         world.results_per_case(run_id),
         [(1, 1), (2, 1), (3, 1)].into(),
@@ -99,9 +125,18 @@ fn two_sessions_report_into_the_run_of_their_build() {
     assert_eq!(world.statuses(run_id)[&3], [5], "job-2's failure is there");
 
     // Closed once; closing it again says so and succeeds.
-    let ran = pinned(&world, "run_close", &["run", "close", &format!("R{run_id}")], &[]);
+    let ran = pinned(
+        &world,
+        "run_close",
+        &["run", "close", &format!("R{run_id}")],
+        &[],
+    );
     assert_eq!(ran.code, Some(0), "{}", ran.both());
-    assert!(world.sim.with_state(|state| state.runs[&run_id].is_completed));
+    assert!(
+        world
+            .sim
+            .with_state(|state| state.runs[&run_id].is_completed)
+    );
     let ran = pinned(
         &world,
         "run_close_again",
@@ -109,7 +144,12 @@ fn two_sessions_report_into_the_run_of_their_build() {
         &[("TESTRAIL_RUN_ID", id.as_str())],
     );
     assert_eq!(ran.code, Some(0), "{}", ran.both());
-    let ran = pinned(&world, "run_close_json", &["run", "close", &id, "--json"], &[]);
+    let ran = pinned(
+        &world,
+        "run_close_json",
+        &["run", "close", &id, "--json"],
+        &[],
+    );
     assert_eq!(ran.code, Some(0), "{}", ran.both());
     let json: serde_json::Value = serde_json::from_str(&ran.stdout).expect("JSON");
     assert_eq!(json["closed_now"], false);
@@ -119,7 +159,13 @@ fn two_sessions_report_into_the_run_of_their_build() {
 fn several_suites_get_a_plan_found_again_by_the_build() {
     let world = World::new();
     let args = [
-        "run", "create", "--build", "nightly-3", "--suites", "Web Shop,Payments", "--json",
+        "run",
+        "create",
+        "--build",
+        "nightly-3",
+        "--suites",
+        "Web Shop,Payments",
+        "--json",
     ];
     let first = world.run(&args);
     assert_eq!(first.code, Some(0), "{}", first.both());

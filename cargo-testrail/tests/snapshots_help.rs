@@ -24,6 +24,10 @@ fn help_of_every_command() {
         ("help_import_junit", &["import", "junit", "--help"]),
         ("help_create", &["create", "--help"]),
         ("help_completions", &["completions", "--help"]),
+        ("help_init", &["init", "--help"]),
+        ("help_run", &["run", "--help"]),
+        ("help_run_create", &["run", "create", "--help"]),
+        ("help_run_close", &["run", "close", "--help"]),
     ] {
         let ran = run(&world, name, args);
         assert_eq!(ran.code, Some(0), "{name}\n{}", ran.both());

@@ -47,7 +47,10 @@ struct Answers {
 
 impl Answers {
     fn is_empty(&self) -> bool {
-        self.url.is_none() && self.user.is_none() && self.project.is_none() && self.suites.is_empty()
+        self.url.is_none()
+            && self.user.is_none()
+            && self.project.is_none()
+            && self.suites.is_empty()
     }
 }
 
@@ -75,7 +78,14 @@ pub fn run(global: &GlobalArgs, args: InitArgs) -> Result<ExitCode, CliError> {
     if std::io::stdin().is_terminal() && (existing.is_none() || args.force) && !global.json {
         ask(&mut answers)?;
     }
-    write_config(&config_path, existing.as_deref(), &answers, args.force, &mut lines, &mut refused)?;
+    write_config(
+        &config_path,
+        existing.as_deref(),
+        &answers,
+        args.force,
+        &mut lines,
+        &mut refused,
+    )?;
 
     let text = std::fs::read_to_string(&manifest_path)
         .map_err(|e| CliError::io("read", &manifest_path, e))?;
@@ -88,7 +98,9 @@ pub fn run(global: &GlobalArgs, args: InitArgs) -> Result<ExitCode, CliError> {
     let mut changes = Vec::new();
     let mut kept = Vec::new();
     if add_dependency(&mut manifest) {
-        changes.push(format!("added the testrail dev-dependency (git {REPOSITORY})"));
+        changes.push(format!(
+            "added the testrail dev-dependency (git {REPOSITORY})"
+        ));
     } else {
         kept.push("the testrail dependency is there".to_owned());
     }
@@ -140,7 +152,14 @@ pub fn run(global: &GlobalArgs, args: InitArgs) -> Result<ExitCode, CliError> {
     match args.ci {
         Some(CiKind::Github) => {
             let path = workspace.root.join(&workflow_file);
-            write_file(&path, &workflow, &relative(&path, &dir), &mut lines, "the CI workflow", false)?;
+            write_file(
+                &path,
+                &workflow,
+                &relative(&path, &dir),
+                &mut lines,
+                "the CI workflow",
+                false,
+            )?;
         }
         None => {
             lines.push(FileLine {
@@ -173,7 +192,9 @@ pub fn run(global: &GlobalArgs, args: InitArgs) -> Result<ExitCode, CliError> {
             output::line(workflow.trim_end());
         }
         output::line("");
-        output::line("next: export TESTRAIL_API_KEY=... (My Settings > API Keys in TestRail), then `cargo testrail check`");
+        output::line(
+            "next: export TESTRAIL_API_KEY=... (My Settings > API Keys in TestRail), then `cargo testrail check`",
+        );
     }
     Ok(match refused {
         true => ExitCode::from(EXIT_ERROR),
@@ -236,7 +257,11 @@ fn config_text(answers: &Answers) -> String {
         [] => "# suites = [\"Web Shop\"]\n".to_owned(),
         suites => format!(
             "suites = [{}]\n",
-            suites.iter().map(|s| quoted(s)).collect::<Vec<_>>().join(", ")
+            suites
+                .iter()
+                .map(|s| quoted(s))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     };
     format!(
@@ -293,8 +318,7 @@ fn write_config(
         Some(_) if answers.is_empty() && !force => lines.push(FileLine {
             file,
             action: "kept",
-            detail: "it exists and no setting was given (--url, --user, --project, --suite)"
-                .into(),
+            detail: "it exists and no setting was given (--url, --user, --project, --suite)".into(),
         }),
         Some(_) if !force => {
             *refused = true;
@@ -308,7 +332,11 @@ fn write_config(
             std::fs::write(path, &text).map_err(|e| CliError::io("write", path, e))?;
             lines.push(FileLine {
                 file,
-                action: if existing.is_some() { "changed" } else { "created" },
+                action: if existing.is_some() {
+                    "changed"
+                } else {
+                    "created"
+                },
                 detail: format!(
                     "{} (the API key is not in it: set TESTRAIL_API_KEY)",
                     if existing.is_some() {
@@ -331,7 +359,11 @@ fn read_answers(path: &Path) -> Answers {
     else {
         return Answers::default();
     };
-    let text = |key: &str| table.get(key).map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned));
+    let text = |key: &str| {
+        table
+            .get(key)
+            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+    };
     Answers {
         url: text("url"),
         user: text("user"),
@@ -401,18 +433,33 @@ fn chosen_targets(dir: &Path, named: &[String], lines: &mut Vec<FileLine>) -> Ve
         }
         return chosen;
     }
-    let mut found: Vec<String> = std::fs::read_dir(&tests_dir)
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&tests_dir)
         .into_iter()
         .flatten()
         .flatten()
         .map(|entry| entry.path())
         .filter(|path| path.extension().is_some_and(|ext| ext == "rs"))
-        .filter(|path| {
-            std::fs::read_to_string(path).is_ok_and(|text| text.contains("testrail::main!"))
-        })
-        .filter_map(|path| Some(path.file_stem()?.to_string_lossy().into_owned()))
         .collect();
-    found.sort();
+    files.sort();
+    let mut found = Vec::new();
+    for path in files {
+        let Some(name) = path
+            .file_stem()
+            .map(|stem| stem.to_string_lossy().into_owned())
+        else {
+            continue;
+        };
+        if std::fs::read_to_string(&path).is_ok_and(|text| text.contains("testrail::main!")) {
+            found.push(name);
+        } else {
+            lines.push(FileLine {
+                file: format!("tests/{name}.rs"),
+                action: "skipped",
+                detail: "it does not call testrail::main!(): a libtest target, left as it is"
+                    .into(),
+            });
+        }
+    }
     if found.is_empty() {
         lines.push(FileLine {
             file: "tests/".into(),
@@ -486,13 +533,11 @@ fn write_nextest(path: &Path, package: &Path, lines: &mut Vec<FileLine>) -> Resu
         });
         return Ok(());
     }
-    let profiles = doc
-        .entry("profile")
-        .or_insert_with(|| {
-            let mut table = Table::new();
-            table.set_implicit(true);
-            Item::Table(table)
-        });
+    let profiles = doc.entry("profile").or_insert_with(|| {
+        let mut table = Table::new();
+        table.set_implicit(true);
+        Item::Table(table)
+    });
     let Some(profiles) = profiles.as_table_mut() else {
         lines.push(FileLine {
             file,
@@ -502,8 +547,12 @@ fn write_nextest(path: &Path, package: &Path, lines: &mut Vec<FileLine>) -> Resu
         return Ok(());
     };
     let mut profile = Table::new();
+    let gap = match old.as_deref().is_some_and(|text| !text.trim().is_empty()) {
+        true => "\n",
+        false => "",
+    };
     profile.decor_mut().set_prefix(format!(
-        "\n# `cargo nextest run --profile {NEXTEST_PROFILE}`: the tests report through the testrail harness\n# (TESTRAIL_EXPORT=1), and target/nextest/{NEXTEST_PROFILE}/junit.xml is written for other tools\n# (or for `cargo testrail import junit`).\n"
+        "{gap}# `cargo nextest run --profile {NEXTEST_PROFILE}`: the tests report through the testrail harness\n# (TESTRAIL_EXPORT=1), and target/nextest/{NEXTEST_PROFILE}/junit.xml is written for other tools\n# (or for `cargo testrail import junit`).\n"
     ));
     profile.insert("fail-fast", value(false));
     let mut junit = Table::new();
@@ -650,22 +699,50 @@ mod tests {
             "[package]\nname = \"x\" # the name\n\n[[test]]\nname = \"a\"\npath = \"t/a.rs\"\n"
                 .parse()
                 .unwrap();
-        assert!(matches!(add_target(&mut doc, "a"), TargetChange::HarnessSet));
+        assert!(matches!(
+            add_target(&mut doc, "a"),
+            TargetChange::HarnessSet
+        ));
         assert!(matches!(add_target(&mut doc, "b"), TargetChange::Added));
         assert!(matches!(add_target(&mut doc, "a"), TargetChange::Unchanged));
         assert!(add_dependency(&mut doc));
         assert!(!add_dependency(&mut doc));
         assert_eq!(
             doc.to_string(),
-            format!("[package]\nname = \"x\" # the name\n\n[[test]]\nname = \"a\"\npath = \"t/a.rs\"\nharness = false\n\n[[test]]\nname = \"b\"\nharness = false\n\n[dev-dependencies]\ntestrail = {{ git = \"{REPOSITORY}\" }}\n")
+            format!(
+                "[package]\nname = \"x\" # the name\n\n[[test]]\nname = \"a\"\npath = \"t/a.rs\"\nharness = false\n\n[[test]]\nname = \"b\"\nharness = false\n\n[dev-dependencies]\ntestrail = {{ git = \"{REPOSITORY}\" }}\n"
+            )
         );
     }
 
     #[test]
+    fn an_existing_nextest_config_gets_the_profile_and_keeps_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".config/nextest.toml");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let old = "# ours\n[profile.default]\nretries = 2 # flaky network\n";
+        std::fs::write(&path, old).unwrap();
+        let mut lines = Vec::new();
+        write_nextest(&path, dir.path(), &mut lines).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with(old), "{text}");
+        let table: toml::Table = text.parse().unwrap();
+        assert_eq!(
+            table["profile"]["testrail"]["junit"]["path"].as_str(),
+            Some("junit.xml")
+        );
+        assert_eq!(lines[0].action, "changed");
+        write_nextest(&path, dir.path(), &mut lines).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+        assert_eq!(lines[1].action, "unchanged");
+    }
+
+    #[test]
     fn a_renamed_dependency_counts() {
-        let doc: DocumentMut = "[dev-dependencies]\ntr = { package = \"testrail\", path = \"..\" }\n"
-            .parse()
-            .unwrap();
+        let doc: DocumentMut =
+            "[dev-dependencies]\ntr = { package = \"testrail\", path = \"..\" }\n"
+                .parse()
+                .unwrap();
         assert!(names_testrail(doc.get("dev-dependencies")));
     }
 

@@ -74,6 +74,13 @@ async fn create(global: &GlobalArgs, args: RunCreateArgs) -> Result<ExitCode, Cl
             "run_id or plan_id is set (TESTRAIL_RUN_ID, TESTRAIL_PLAN_ID, --run-id, --plan-id or testrail.toml): that run already exists, there is nothing to create\n  unset it to make the run of a build".to_owned(),
         ));
     }
+    if config.dry_run {
+        output::line(format!(
+            "dry run: nothing sent; without --dry-run this looks for the run (or plan) of build {build} among the project's newest runs (or plans) by the marker \"{}\" in their description, and makes it when there is none",
+            export::results::session_marker(&build)
+        ));
+        return Ok(ExitCode::SUCCESS);
+    }
     let client = export::client(&config)?;
     let made = build_run::find_or_create(&client, &config, &build).await?;
     let base = config.url.clone().unwrap_or_default();
@@ -217,7 +224,10 @@ async fn close(global: &GlobalArgs, args: RunCloseArgs) -> Result<ExitCode, CliE
             if run.is_completed {
                 (
                     false,
-                    format!("run R{id} \"{}\" is already closed: nothing to do", run.name),
+                    format!(
+                        "run R{id} \"{}\" is already closed: nothing to do",
+                        run.name
+                    ),
                 )
             } else {
                 match client.close_run(id).await {
@@ -230,7 +240,10 @@ async fn close(global: &GlobalArgs, args: RunCloseArgs) -> Result<ExitCode, CliE
                     ),
                     Err(error) if already_completed(&error) => (
                         false,
-                        format!("run R{id} \"{}\" is already closed: nothing to do", run.name),
+                        format!(
+                            "run R{id} \"{}\" is already closed: nothing to do",
+                            run.name
+                        ),
                     ),
                     Err(error) => return Err(error.into()),
                 }
@@ -241,7 +254,10 @@ async fn close(global: &GlobalArgs, args: RunCloseArgs) -> Result<ExitCode, CliE
             if plan.is_completed {
                 (
                     false,
-                    format!("plan {id} \"{}\" is already closed: nothing to do", plan.name),
+                    format!(
+                        "plan {id} \"{}\" is already closed: nothing to do",
+                        plan.name
+                    ),
                 )
             } else {
                 match client.close_plan(id).await {
@@ -254,7 +270,10 @@ async fn close(global: &GlobalArgs, args: RunCloseArgs) -> Result<ExitCode, CliE
                     ),
                     Err(error) if already_completed(&error) => (
                         false,
-                        format!("plan {id} \"{}\" is already closed: nothing to do", plan.name),
+                        format!(
+                            "plan {id} \"{}\" is already closed: nothing to do",
+                            plan.name
+                        ),
                     ),
                     Err(error) => return Err(error.into()),
                 }

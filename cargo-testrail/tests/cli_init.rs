@@ -1,0 +1,179 @@
+//! `cargo testrail init` on a fresh crate, as a user meets it: a crate whose test file uses
+//! `testrail::main!()` and `#[testrail::case]` (depending on this workspace's `testrail` by
+//! path). `init` is run twice (the second run changes nothing and says so), then the crate's
+//! own `cargo test` exports to the simulator with nothing set but what the CI workflow
+//! `init` wrote sets: the address, the user, the key and `TESTRAIL_EXPORT=1`.
+
+mod common;
+#[path = "../../tests/support/snapshot.rs"]
+mod snapshot;
+mod snapshot_cli;
+
+use std::path::{Path, PathBuf};
+
+use common::{World, workspace_root};
+use snapshot_cli::assert_cli;
+
+const MANIFEST: &str = r#"# A crate of a user of testrail-rs.
+[package]
+name = "shopfront"
+version = "0.1.0"
+edition = "2024"
+publish = false   # not for crates.io
+
+[dev-dependencies]
+testrail = { path = "WORKSPACE" }
+
+# Its own workspace, not the temporary directory's.
+[workspace]
+"#;
+
+const CHECKOUT: &str = r#"use testrail::case;
+
+#[case(C1)]
+fn adds_one_item() {
+    assert_eq!(shopfront::add(1, 1), 2);
+}
+
+#[case(C2)]
+fn adds_the_same_item_twice() {
+    assert_eq!(shopfront::add(2, 2), 4);
+}
+
+testrail::main!();
+"#;
+
+/// A fresh crate in the world's directory: a library, a test file for the testrail harness
+/// and a plain libtest one; the workspace's lock file, so that it builds offline with the
+/// versions the workspace's target directory holds.
+fn fresh_crate(world: &World) -> PathBuf {
+    let dir = world.dir.path().join("shopfront");
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::create_dir_all(dir.join("tests")).unwrap();
+    let manifest = MANIFEST.replace("WORKSPACE", workspace_root().to_str().unwrap());
+    std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
+    std::fs::write(
+        dir.join("src/lib.rs"),
+        "/// Adds.\npub fn add(a: u32, b: u32) -> u32 {\n    a + b\n}\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("tests/checkout.rs"), CHECKOUT).unwrap();
+    std::fs::write(
+        dir.join("tests/plain.rs"),
+        "#[test]\nfn plain() {\n    assert_eq!(shopfront::add(0, 0), 0);\n}\n",
+    )
+    .unwrap();
+    std::fs::copy(workspace_root().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    dir
+}
+
+/// Every file `init` may write, with its text (`None`: absent).
+fn files(dir: &Path) -> Vec<(&'static str, Option<String>)> {
+    [
+        "Cargo.toml",
+        "testrail.toml",
+        ".config/nextest.toml",
+        ".github/workflows/testrail.yml",
+    ]
+    .into_iter()
+    .map(|file| (file, std::fs::read_to_string(dir.join(file)).ok()))
+    .collect()
+}
+
+#[test]
+fn init_twice_on_a_fresh_crate_then_its_tests_export() {
+    let world = World::new();
+    let dir = fresh_crate(&world);
+    let args = [
+        "init",
+        "--project",
+        "Shop",
+        "--suite",
+        "Web Shop",
+        "--nextest",
+        "--ci",
+        "github",
+    ];
+    let ran = world.run_in(&dir, &args);
+    assert_cli(&world, "init_fresh_crate", &args, &ran, &[]);
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+    let after_first = files(&dir);
+
+    let manifest = after_first[0].1.as_deref().unwrap();
+    assert!(
+        manifest.starts_with("# A crate of a user of testrail-rs.\n"),
+        "{manifest}"
+    );
+    assert!(
+        manifest.contains("publish = false   # not for crates.io"),
+        "{manifest}"
+    );
+    let parsed: toml::Table = manifest.parse().unwrap();
+    assert_eq!(
+        parsed["test"],
+        toml::Value::Array(vec![toml::Value::Table(
+            [
+                ("name".to_owned(), "checkout".into()),
+                ("harness".to_owned(), false.into())
+            ]
+            .into_iter()
+            .collect()
+        )]),
+        "checkout.rs became a harness = false target, plain.rs stayed a libtest one"
+    );
+    let config = after_first[1].1.as_deref().expect("testrail.toml");
+    assert!(!config.contains(&world.sim.api_key()));
+    let mut settings = snapshot::settings(&[]);
+    settings.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots"));
+    settings.bind(|| {
+        insta::assert_snapshot!("init_testrail_toml", config);
+        insta::assert_snapshot!("init_nextest_toml", after_first[2].1.as_deref().unwrap());
+        insta::assert_snapshot!("init_github_workflow", after_first[3].1.as_deref().unwrap());
+    });
+
+    // Again: nothing changes, and every file says so.
+    let ran = world.run_in(&dir, &args);
+    assert_cli(&world, "init_again", &args, &ran, &[]);
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+    assert_eq!(files(&dir), after_first, "the second init changed a file");
+
+    // A different testrail.toml is not replaced without --force.
+    let other = ["init", "--project", "Back Office"];
+    let ran = world.run_in(&dir, &other);
+    assert_cli(&world, "init_different_config", &other, &ran, &[]);
+    assert_eq!(ran.code, Some(2), "{}", ran.both());
+    assert_eq!(files(&dir), after_first, "the refused init changed a file");
+
+    // The crate's own tests, as the workflow runs them: the shared target directory only
+    // saves building the workspace's crates again.
+    let mut cargo = std::process::Command::new(std::env::var("CARGO").unwrap_or("cargo".into()));
+    for (name, _) in std::env::vars() {
+        if name.starts_with("TESTRAIL_") || name == "NEXTEST_RUN_ID" {
+            cargo.env_remove(name);
+        }
+    }
+    cargo
+        .current_dir(&dir)
+        .args(["test", "--offline", "--test", "checkout"])
+        .env("CARGO_TARGET_DIR", workspace_root().join("target"))
+        .env("TESTRAIL_DIR", world.testrail_dir())
+        .env("TESTRAIL_URL", world.sim.base_url())
+        .env("TESTRAIL_USER", world.sim.email())
+        .env("TESTRAIL_API_KEY", world.sim.api_key())
+        .env("TESTRAIL_EXPORT", "1");
+    let ran = common::run(&mut cargo);
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+    assert!(!ran.both().contains(&world.sim.api_key()), "{}", ran.both());
+    let runs = world.run_ids();
+    let [run_id] = runs.as_slice() else {
+        panic!("one run, not {runs:?}\n{}", ran.both());
+    };
+    assert_eq!(
+        world.statuses(*run_id),
+        [(1, vec![1]), (2, vec![1])].into(),
+        "both tests passed into the run of suite Web Shop\n{}",
+        ran.both()
+    );
+    let suite = world.sim.with_state(|state| state.runs[run_id].suite_id);
+    assert_eq!(suite, 1, "the suite testrail.toml names");
+}
