@@ -552,7 +552,7 @@ fn write_nextest(path: &Path, package: &Path, lines: &mut Vec<FileLine>) -> Resu
         false => "",
     };
     profile.decor_mut().set_prefix(format!(
-        "{gap}# `cargo nextest run --profile {NEXTEST_PROFILE}`: the tests report through the testrail harness\n# (TESTRAIL_EXPORT=1), and target/nextest/{NEXTEST_PROFILE}/junit.xml is written for other tools\n# (or for `cargo testrail import junit`).\n"
+        "{gap}# `cargo nextest run --profile {NEXTEST_PROFILE}`: the testrail harness spools every test's outcome\n# (`cargo testrail upload` sends them when the run ends), and target/nextest/{NEXTEST_PROFILE}/junit.xml\n# is written for other tools (or for `cargo testrail import junit`).\n"
     ));
     profile.insert("fail-fast", value(false));
     let mut junit = Table::new();
@@ -631,12 +631,14 @@ fn github_workflow(in_file: &Answers, nextest: bool) -> String {
     if in_file.project.is_none() {
         env.push_str("  TESTRAIL_PROJECT: ${{ vars.TESTRAIL_PROJECT }}\n");
     }
+    // Under nextest every test is a process of its own and sends nothing: the upload after
+    // the run sends the session. After `cargo test` it sends what an export left behind.
     let test = match nextest {
         true => format!(
             "      - uses: taiki-e/install-action@nextest
-      - run: cargo nextest run --profile {NEXTEST_PROFILE} --partition count:${{{{ matrix.partition }}}}/2"
+      - run: cargo nextest run --profile {NEXTEST_PROFILE} --no-fail-fast --partition count:${{{{ matrix.partition }}}}/2"
         ),
-        false => "      - run: cargo test".to_owned(),
+        false => "      - run: cargo test --no-fail-fast".to_owned(),
     };
     let matrix = match nextest {
         true => "    strategy:\n      matrix:\n        partition: [1, 2]\n",
@@ -672,7 +674,10 @@ jobs:
       TESTRAIL_PLAN_ID: ${{{{ needs.run.outputs.plan_id }}}}
     steps:
       - uses: actions/checkout@v4
+      - run: cargo install --locked --git {REPOSITORY} cargo-testrail
 {test}
+      - if: always()
+        run: cargo testrail upload
 
   close:
     needs: [run, test]
