@@ -122,7 +122,7 @@ fn init_twice_on_a_fresh_crate_then_its_tests_export() {
         "checkout.rs became a harness = false target, plain.rs stayed a libtest one"
     );
     let config = after_first[1].1.as_deref().expect("testrail.toml");
-    assert!(!config.contains(&world.sim.api_key()));
+    assert!(!config.contains(world.sim.api_key()));
     let mut settings = snapshot::settings(&[]);
     settings.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots"));
     settings.bind(|| {
@@ -163,7 +163,7 @@ fn init_twice_on_a_fresh_crate_then_its_tests_export() {
         .env("TESTRAIL_EXPORT", "1");
     let ran = common::run(&mut cargo);
     assert_eq!(ran.code, Some(0), "{}", ran.both());
-    assert!(!ran.both().contains(&world.sim.api_key()), "{}", ran.both());
+    assert!(!ran.both().contains(world.sim.api_key()), "{}", ran.both());
     let runs = world.run_ids();
     let [run_id] = runs.as_slice() else {
         panic!("one run, not {runs:?}\n{}", ran.both());
