@@ -137,6 +137,33 @@ fn init_twice_on_a_fresh_crate_then_its_tests_export() {
     assert_eq!(ran.code, Some(0), "{}", ran.both());
     assert_eq!(files(&dir), after_first, "the second init changed a file");
 
+    let json = [&args[..], &["--json"]].concat();
+    let ran = world.run_in(&dir, &json);
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+    let answer: serde_json::Value = serde_json::from_str(&ran.stdout).expect("JSON");
+    let actions: Vec<(&str, &str)> = answer["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|file| {
+            (
+                file["file"].as_str().unwrap(),
+                file["action"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("testrail.toml", "unchanged"),
+            ("tests/plain.rs", "skipped"),
+            ("Cargo.toml", "unchanged"),
+            (".config/nextest.toml", "unchanged"),
+            (".github/workflows/testrail.yml", "unchanged"),
+        ]
+    );
+    assert_eq!(answer["ok"], true);
+
     // A different testrail.toml is not replaced without --force.
     let other = ["init", "--project", "Back Office"];
     let ran = world.run_in(&dir, &other);
@@ -147,8 +174,12 @@ fn init_twice_on_a_fresh_crate_then_its_tests_export() {
     // The crate's own tests, as the workflow runs them: the shared target directory only
     // saves building the workspace's crates again.
     let mut cargo = std::process::Command::new(std::env::var("CARGO").unwrap_or("cargo".into()));
+    // What cargo set for this test process (CARGO_PRIMARY_PACKAGE, CARGO_TARGET_TMPDIR, ...)
+    // is not the crate's: left in, it would change what the build reads and rebuild its
+    // dependencies every time.
     for (name, _) in std::env::vars() {
-        if name.starts_with("TESTRAIL_") || name == "NEXTEST_RUN_ID" {
+        let cargo_set = name.starts_with("CARGO_") && name != "CARGO_HOME";
+        if cargo_set || name.starts_with("TESTRAIL_") || name == "NEXTEST_RUN_ID" {
             cargo.env_remove(name);
         }
     }
