@@ -2,7 +2,8 @@
 //! `testrail::main!()` and `#[testrail::case]` (depending on this workspace's `testrail` by
 //! path). `init` is run twice (the second run changes nothing and says so), then the crate's
 //! own `cargo test` exports to the simulator with nothing set but what the CI workflow
-//! `init` wrote sets: the address, the user, the key and `TESTRAIL_EXPORT=1`.
+//! `init` wrote sets: the address, the user, the key and `TESTRAIL_EXPORT=1`; and then, as
+//! that workflow does, into the run `cargo testrail run create` made (`TESTRAIL_RUN_ID`).
 
 mod common;
 #[path = "../../tests/support/snapshot.rs"]
@@ -173,26 +174,12 @@ fn init_twice_on_a_fresh_crate_then_its_tests_export() {
 
     // The crate's own tests, as the workflow runs them: the shared target directory only
     // saves building the workspace's crates again.
-    let mut cargo = std::process::Command::new(std::env::var("CARGO").unwrap_or("cargo".into()));
-    // What cargo set for this test process (CARGO_PRIMARY_PACKAGE, CARGO_TARGET_TMPDIR, ...)
-    // is not the crate's: left in, it would change what the build reads and rebuild its
-    // dependencies every time.
-    for (name, _) in std::env::vars() {
-        let cargo_set = name.starts_with("CARGO_") && name != "CARGO_HOME";
-        if cargo_set || name.starts_with("TESTRAIL_") || name == "NEXTEST_RUN_ID" {
-            cargo.env_remove(name);
-        }
-    }
-    cargo
-        .current_dir(&dir)
-        .args(["test", "--offline", "--test", "checkout"])
-        .env("CARGO_TARGET_DIR", workspace_root().join("target"))
-        .env("TESTRAIL_DIR", world.testrail_dir())
-        .env("TESTRAIL_URL", world.sim.base_url())
-        .env("TESTRAIL_USER", world.sim.email())
-        .env("TESTRAIL_API_KEY", world.sim.api_key())
-        .env("TESTRAIL_EXPORT", "1");
-    let ran = common::run(&mut cargo);
+    let cargo_test = |env: &[(&str, &str)]| {
+        let mut cargo = crate_test(&world, &dir);
+        cargo.envs(env.iter().copied());
+        common::run(&mut cargo)
+    };
+    let ran = cargo_test(&[]);
     assert_eq!(ran.code, Some(0), "{}", ran.both());
     assert!(!ran.both().contains(world.sim.api_key()), "{}", ran.both());
     let runs = world.run_ids();
@@ -207,4 +194,61 @@ fn init_twice_on_a_fresh_crate_then_its_tests_export() {
     );
     let suite = world.sim.with_state(|state| state.runs[run_id].suite_id);
     assert_eq!(suite, 1, "the suite testrail.toml names");
+
+    // The workflow's way: the build's run first (from the crate's testrail.toml), then the
+    // tests report into it with TESTRAIL_RUN_ID.
+    let create = [
+        "run",
+        "create",
+        "--build",
+        "gh-1",
+        "--format",
+        "github-output",
+    ];
+    let ran = world.run_in(&dir, &create);
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+    let build_run = ran
+        .stdout
+        .trim()
+        .strip_prefix("TESTRAIL_RUN_ID=")
+        .expect("TESTRAIL_RUN_ID=<id>")
+        .to_owned();
+    let ran = cargo_test(&[("TESTRAIL_RUN_ID", &build_run)]);
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+    let build_run: u64 = build_run.parse().unwrap();
+    assert_eq!(
+        world.run_ids(),
+        [*run_id, build_run],
+        "no run besides the build's"
+    );
+    assert_eq!(
+        world.statuses(build_run),
+        [(1, vec![1]), (2, vec![1])].into(),
+        "the tests reported into the build's run\n{}",
+        ran.both()
+    );
+}
+
+/// The crate's `cargo test --test checkout`, with the settings the CI workflow gives.
+fn crate_test(world: &World, dir: &Path) -> std::process::Command {
+    let mut cargo = std::process::Command::new(std::env::var("CARGO").unwrap_or("cargo".into()));
+    // What cargo set for this test process (CARGO_PRIMARY_PACKAGE, CARGO_TARGET_TMPDIR, ...)
+    // is not the crate's: left in, it would change what the build reads and rebuild its
+    // dependencies every time.
+    for (name, _) in std::env::vars() {
+        let cargo_set = name.starts_with("CARGO_") && name != "CARGO_HOME";
+        if cargo_set || name.starts_with("TESTRAIL_") || name == "NEXTEST_RUN_ID" {
+            cargo.env_remove(name);
+        }
+    }
+    cargo
+        .current_dir(dir)
+        .args(["test", "--offline", "--test", "checkout"])
+        .env("CARGO_TARGET_DIR", workspace_root().join("target"))
+        .env("TESTRAIL_DIR", world.testrail_dir())
+        .env("TESTRAIL_URL", world.sim.base_url())
+        .env("TESTRAIL_USER", world.sim.email())
+        .env("TESTRAIL_API_KEY", world.sim.api_key())
+        .env("TESTRAIL_EXPORT", "1");
+    cargo
 }
