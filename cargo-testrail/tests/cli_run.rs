@@ -192,6 +192,46 @@ fn several_suites_get_a_plan_found_again_by_the_build() {
 }
 
 #[test]
+fn a_plan_of_one_suite_is_reported_into_through_its_run() {
+    let world = World::new();
+    let ran = world.run(&[
+        "run",
+        "create",
+        "--build",
+        "b9",
+        "--plan",
+        "--suites",
+        "Web Shop",
+        "--format",
+        "github-output",
+    ]);
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+    let lines = github_output(&ran.stdout);
+    let [(key, run_id)] = lines.as_slice() else {
+        panic!("one line\n{}", ran.both());
+    };
+    assert_eq!(key, "TESTRAIL_RUN_ID", "{}", ran.both());
+    let run_id: u64 = run_id.parse().unwrap();
+    let plan_id = world.sim.with_state(|state| state.runs[&run_id].plan_id);
+    assert!(plan_id.is_some(), "the run is the plan's entry");
+
+    spool(
+        &world,
+        "job-1",
+        "checkout",
+        101,
+        vec![passed("checkout::adds", &[1])],
+    );
+    let dir = world.session_dir("job-1");
+    let mut command = world.command(&["upload", dir.to_str().unwrap(), "--suites", "Web Shop"]);
+    command.env("TESTRAIL_RUN_ID", run_id.to_string());
+    let ran = common::run(&mut command);
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+    assert_eq!(world.run_ids(), [run_id], "no run besides the plan's");
+    assert_eq!(world.results_per_case(run_id), [(1, 1)].into());
+}
+
+#[test]
 fn run_create_and_close_refuse_what_they_cannot_do() {
     let world = World::new();
     let ran = pinned(
