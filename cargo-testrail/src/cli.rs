@@ -7,8 +7,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::settings::ExportSettings;
 
-/// Connect `cargo test` to TestRail: check the connection, pick cases, see the sync state of
-/// case links, upload spooled sessions, import JUnit XML.
+/// Connect `cargo test` to TestRail: set a crate up, check the connection, pick cases, see the
+/// sync state of case links, make the run of a build, upload spooled sessions, import JUnit XML.
 #[derive(Debug, Parser)]
 #[command(
     name = "cargo-testrail",
@@ -16,6 +16,7 @@ use crate::settings::ExportSettings;
     version,
     propagate_version = true,
     after_help = "Examples:
+  cargo testrail init                  set a crate up: testrail.toml, test targets, CI workflow
   cargo testrail check                 verify URL, credentials, project and suites
   cargo testrail cases checkout        find cases by words of their title
   cargo testrail status                the sync state of every linked case
