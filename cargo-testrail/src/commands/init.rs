@@ -662,7 +662,9 @@ jobs:
       - uses: actions/checkout@v4
       - run: cargo install --locked --git {REPOSITORY} cargo-testrail
       - id: create
-        # The same build (a re-run of failed jobs too) finds the same run.
+        # The same build (a re-run of failed jobs too) finds the same run. Pull requests
+        # from forks get no secrets: their tests run all the same, and report nothing.
+        continue-on-error: ${{{{ github.event_name == 'pull_request' }}}}
         run: cargo testrail run create --build gh-${{{{ github.run_id }}}} --format github-output >> \"$GITHUB_OUTPUT\"
 
   test:
@@ -670,6 +672,7 @@ jobs:
     runs-on: ubuntu-latest
 {matrix}    env:
       TESTRAIL_EXPORT: \"1\"
+      TESTRAIL_EXPORT_FAILURE: ${{{{ github.event_name == 'pull_request' && 'warn' || 'fail' }}}}
       TESTRAIL_RUN_ID: ${{{{ needs.run.outputs.run_id }}}}
       TESTRAIL_PLAN_ID: ${{{{ needs.run.outputs.plan_id }}}}
     steps:
@@ -681,7 +684,7 @@ jobs:
 
   close:
     needs: [run, test]
-    if: always()
+    if: always() && (needs.run.outputs.run_id != '' || needs.run.outputs.plan_id != '')
     runs-on: ubuntu-latest
     env:
       TESTRAIL_RUN_ID: ${{{{ needs.run.outputs.run_id }}}}
