@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use crate::catalog::Catalog;
-use crate::config::{Config, DEFAULT_RUN_NAME, Target};
+use crate::config::{Config, ConfigError, DEFAULT_RUN_NAME, Target};
 use crate::journal::LockedJournal;
 use crate::target::{self, Naming};
 use crate::{ExportError, results, run_name};
@@ -45,7 +45,7 @@ pub struct BuildRun {
 /// Finds the run or plan of build `build` (a session key), or makes it.
 ///
 /// # Errors
-/// [`ExportError::Unexpected`] when the configuration names an existing run or plan
+/// [`ConfigError::Conflict`] when the configuration names an existing run or plan
 /// (`run_id`, `plan_id`): there is nothing to make; an unknown project or suite;
 /// TestRail's refusals.
 pub async fn find_or_create(
@@ -54,9 +54,10 @@ pub async fn find_or_create(
     build: &str,
 ) -> Result<BuildRun, ExportError> {
     if matches!(config.target, Target::Run(_) | Target::Plan(_)) {
-        return Err(ExportError::Unexpected(
-            "run_id or plan_id is set (TESTRAIL_RUN_ID, TESTRAIL_PLAN_ID, testrail.toml): there is nothing to create; unset it to make the run of a build",
-        ));
+        return Err(ConfigError::Conflict(
+            "run_id or plan_id is set: that run or plan exists already, there is nothing to create; unset it (TESTRAIL_RUN_ID, TESTRAIL_PLAN_ID, testrail.toml) to make the run of a build".to_owned(),
+        )
+        .into());
     }
     let catalog = Catalog::load(client, config).await?;
     let suite_names: BTreeMap<u64, String> = catalog

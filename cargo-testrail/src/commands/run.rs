@@ -69,11 +69,6 @@ fn plan_url(base: &str, plan_id: u64) -> String {
 async fn create(global: &GlobalArgs, args: RunCreateArgs) -> Result<ExitCode, CliError> {
     let config = context::config(&args.settings)?;
     let build = testrail_formats::session::sanitize(&args.build);
-    if matches!(config.target, Target::Run(_) | Target::Plan(_)) {
-        return Err(CliError::Input(
-            "run_id or plan_id is set (TESTRAIL_RUN_ID, TESTRAIL_PLAN_ID, --run-id, --plan-id or testrail.toml): that run already exists, there is nothing to create\n  unset it to make the run of a build".to_owned(),
-        ));
-    }
     if config.dry_run {
         output::line(format!(
             "dry run: nothing sent; without --dry-run this looks for the run (or plan) of build {build} among the project's newest runs (or plans) by the marker \"{}\" in their description, and makes it when there is none",
