@@ -182,6 +182,16 @@ fn several_suites_get_a_plan_found_again_by_the_build() {
     let plans = world.sim.with_state(|state| state.plans.len());
     assert_eq!(plans, 1, "the second create found the plan");
 
+    // A run of a plan closes only with its plan.
+    let entry_run = first["runs"][0]["run_id"].as_u64().unwrap().to_string();
+    let ran = pinned(
+        &world,
+        "run_close_run_of_a_plan",
+        &["run", "close", &entry_run],
+        &[],
+    );
+    assert_eq!(ran.code, Some(2), "{}", ran.both());
+
     let ran = pinned(
         &world,
         "run_close_plan",

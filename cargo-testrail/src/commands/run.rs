@@ -9,9 +9,9 @@
 use std::process::ExitCode;
 
 use serde::Serialize;
+use testrail_export as export;
 use testrail_export::build_run::{self, BuildRun};
 use testrail_export::config::{Config, Target};
-use testrail_export::{self as export, ExportError};
 
 use crate::cli::{GlobalArgs, IdFormat, RunCloseArgs, RunCommand, RunCreateArgs};
 use crate::context;
@@ -210,11 +210,9 @@ async fn close(global: &GlobalArgs, args: RunCloseArgs) -> Result<ExitCode, CliE
         Closing::Run(id) => {
             let run = client.get_run(id).await?;
             if let Some(plan_id) = run.plan_id {
-                return Err(ExportError::CloseRunInPlan {
-                    run_id: id,
-                    plan_id: plan_id.get(),
-                }
-                .into());
+                return Err(CliError::Input(format!(
+                    "run R{id} belongs to plan {plan_id}: TestRail closes the runs of a plan only with the whole plan\n  close the plan once all its runs are done: cargo testrail run close --plan-id {plan_id}"
+                )));
             }
             if run.is_completed {
                 (
