@@ -252,3 +252,72 @@ fn crate_test(world: &World, dir: &Path) -> std::process::Command {
         .env("TESTRAIL_EXPORT", "1");
     cargo
 }
+
+/// `init` asks for the settings the flags leave out on a terminal (here a pseudo-terminal
+/// made by util-linux's `script`), and never when standard input is not one.
+#[cfg(target_os = "linux")]
+#[test]
+fn init_asks_on_a_terminal_only() {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+
+    let answers = "https://acme.testrail.io\nqa@acme.io\nWeb Shop, Payments\n";
+    let init = |dir: &Path, terminal: bool| {
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(
+            dir.join("Cargo.toml"),
+            "[package]\nname = \"asked\"\nversion = \"0.1.0\"\nedition = \"2024\"\n",
+        )
+        .unwrap();
+        let bin = env!("CARGO_BIN_EXE_cargo-testrail");
+        let mut command = match terminal {
+            true => {
+                let mut command = Command::new("script");
+                command.args(["-qec", &format!("'{bin}' init --project Shop"), "/dev/null"]);
+                command
+            }
+            false => {
+                let mut command = Command::new(bin);
+                command.args(["init", "--project", "Shop"]);
+                command
+            }
+        };
+        let mut child = command
+            .current_dir(dir)
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("util-linux's `script` runs (apt-get install util-linux)");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(answers.as_bytes())
+            .unwrap();
+        let output = child.wait_with_output().unwrap();
+        assert!(output.status.success(), "{output:?}");
+        let text = std::fs::read_to_string(dir.join("testrail.toml")).unwrap();
+        text.parse::<toml::Table>().unwrap()
+    };
+    let world = World::new();
+    let asked = init(&world.dir.path().join("terminal"), true);
+    assert_eq!(asked["url"].as_str(), Some("https://acme.testrail.io"));
+    assert_eq!(asked["user"].as_str(), Some("qa@acme.io"));
+    assert_eq!(
+        asked["project"].as_str(),
+        Some("Shop"),
+        "the flag, not asked"
+    );
+    assert_eq!(
+        asked["suites"],
+        toml::Value::Array(vec!["Web Shop".into(), "Payments".into()])
+    );
+    let not_asked = init(&world.dir.path().join("pipe"), false);
+    assert_eq!(
+        not_asked.keys().collect::<Vec<_>>(),
+        ["project"],
+        "nothing asked without a terminal: only the flag"
+    );
+}
