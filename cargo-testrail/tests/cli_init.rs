@@ -321,3 +321,17 @@ fn init_asks_on_a_terminal_only() {
         "nothing asked without a terminal: only the flag"
     );
 }
+
+/// A workspace's manifest (no `[package]`) stops `init` before it writes anything.
+#[test]
+fn init_refuses_a_workspace_manifest() {
+    let world = World::new();
+    let dir = world.dir.path().join("workspace");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("Cargo.toml"), "[workspace]\nmembers = [\"a\"]\n").unwrap();
+    let args = ["init", "--project", "Shop"];
+    let ran = world.run_in(&dir, &args);
+    assert_cli(&world, "init_workspace_manifest", &args, &ran, &[]);
+    assert_eq!(ran.code, Some(2), "{}", ran.both());
+    assert!(!dir.join("testrail.toml").exists(), "nothing written");
+}

@@ -177,7 +177,7 @@ fn several_suites_get_a_plan_found_again_by_the_build() {
     assert_eq!(first["runs"].as_array().map(Vec::len), Some(2), "{first}");
     assert_eq!(
         first["env"],
-        serde_json::json!([["TESTRAIL_PLAN_ID", plan_id.to_string()]])
+        serde_json::json!({ "TESTRAIL_PLAN_ID": plan_id.to_string() })
     );
     let plans = world.sim.with_state(|state| state.plans.len());
     assert_eq!(plans, 1, "the second create found the plan");

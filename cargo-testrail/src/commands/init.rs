@@ -64,6 +64,21 @@ pub fn run(global: &GlobalArgs, args: InitArgs) -> Result<ExitCode, CliError> {
             dir.display()
         )));
     }
+    // Read before anything is written: a manifest init cannot edit stops it first.
+    let text = std::fs::read_to_string(&manifest_path)
+        .map_err(|e| CliError::io("read", &manifest_path, e))?;
+    let mut manifest: DocumentMut = text.parse().map_err(|error: toml_edit::TomlError| {
+        CliError::Input(format!(
+            "Cargo.toml is not valid TOML: {}\n  fix it, then run `cargo testrail init` again",
+            error.message()
+        ))
+    })?;
+    if manifest.get("package").is_none() {
+        return Err(CliError::Input(format!(
+            "{} has no [package]: it is a workspace's manifest\n  run `cargo testrail init` in the directory of the package whose tests report to TestRail",
+            manifest_path.display()
+        )));
+    }
     let mut lines = Vec::new();
     let mut refused = false;
 
@@ -87,14 +102,6 @@ pub fn run(global: &GlobalArgs, args: InitArgs) -> Result<ExitCode, CliError> {
         &mut refused,
     )?;
 
-    let text = std::fs::read_to_string(&manifest_path)
-        .map_err(|e| CliError::io("read", &manifest_path, e))?;
-    let mut manifest: DocumentMut = text.parse().map_err(|error: toml_edit::TomlError| {
-        CliError::Input(format!(
-            "Cargo.toml is not valid TOML: {}\n  fix it, then run `cargo testrail init` again",
-            error.message()
-        ))
-    })?;
     let mut changes = Vec::new();
     let mut kept = Vec::new();
     if add_dependency(&mut manifest) {

@@ -6,6 +6,7 @@
 //! key is its session marker, so the same build finds the same run. `close` is idempotent:
 //! a run or plan that is already closed is what was wanted.
 
+use std::collections::BTreeMap;
 use std::process::ExitCode;
 
 use serde::Serialize;
@@ -39,8 +40,8 @@ struct CreatedJson {
     /// The plan, when the build reports into a plan.
     plan_id: Option<u64>,
     runs: Vec<RunJson>,
-    /// The variables that make the jobs report into it.
-    env: Vec<(String, String)>,
+    /// The variables that make the jobs report into it, by name.
+    env: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -101,7 +102,7 @@ async fn create(global: &GlobalArgs, args: RunCreateArgs) -> Result<ExitCode, Cl
                     url: export::run_url(&base, *run_id),
                 })
                 .collect(),
-            env,
+            env: env.iter().cloned().collect(),
         });
         return Ok(ExitCode::SUCCESS);
     }
