@@ -16,8 +16,9 @@
 //! 4. [`pipeline::close`]: `--close-run`, and the summary.
 //!
 //! [`build_run`] makes the run or plan of a build before its tests run, with the same
-//! target logic (`cargo testrail run create`). [`dry_run`] prints the plan of stage 1. [`config`] and [`flags`] read what the user asked
-//! (`testrail.toml`, `TESTRAIL_*`, `--testrail-*`); [`at_exit`] is what a test binary runs
+//! target logic (`cargo testrail run create`). [`dry_run`] prints the plan of stage 1.
+//! [`config`] and [`flags`] read what the user asked (`testrail.toml`, `TESTRAIL_*`,
+//! `--testrail-*`); [`at_exit`] is what a test binary runs
 //! when its tests have ended; [`summary`] renders where the results went. The outcomes,
 //! spool files and sessions are [`testrail_formats`]'s; every request goes through the
 //! [`testrail_api`] client.
