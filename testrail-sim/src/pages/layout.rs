@@ -50,6 +50,8 @@ table.steps{width:auto;min-width:60%;margin:4px 0;background:rgba(255,255,255,.6
 table.steps td,table.steps th{padding:3px 8px;font-size:12.5px}
 ul.files{margin:4px 0;padding-left:18px;font-size:12.5px}
 details summary{cursor:pointer;font-size:12.5px;color:#52606d;margin-top:4px}
+details.result>summary{color:#3e4c59;list-style-position:outside}
+details.result[open]>summary{margin-bottom:2px}
 .tag{display:inline-block;padding:1px 7px;border-radius:10px;background:#e4e7eb;color:#3e4c59;font-size:12px}
 form.login{display:grid;gap:8px;max-width:320px}
 form.login input{padding:7px 8px;border:1px solid #cbd2d9;border-radius:4px;font:inherit}

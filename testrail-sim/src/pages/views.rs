@@ -14,6 +14,9 @@ use crate::state::State;
 /// A page's status and HTML.
 type Page = (StatusCode, String);
 
+/// TestRail's Passed status: its tests' results start folded, so what did not pass stands out.
+const PASSED: u64 = 1;
+
 fn crumb(route: String, text: impl Into<String>) -> Crumb {
     (route, text.into())
 }
@@ -155,8 +158,9 @@ pub(super) fn dashboard(st: &State, viewer: &Viewer) -> String {
     layout::page(Some(viewer), "Dashboard", &[], "Dashboard", body)
 }
 
-/// One result: who set which status when, comment, fields, step results, attachments.
-fn result_block(st: &State, r: &TestResult) -> Markup {
+/// One result: who set which status when (the summary line), then, unfolded when `open`,
+/// its comment, fields, step results and attachments.
+fn result_block(st: &State, r: &TestResult, open: bool) -> Markup {
     let fields: Vec<(String, &Value)> = r
         .custom
         .iter()
@@ -177,8 +181,8 @@ fn result_block(st: &State, r: &TestResult) -> Markup {
         .map(|a| a.iter().collect())
         .unwrap_or_default();
     html! {
-        div.result data-result-id=(r.id) {
-            div.by {
+        details.result data-result-id=(r.id) open[open] {
+            summary.by {
                 @match r.status_id {
                     Some(s) => { (badge(st, s)) " " }
                     None => { span.tag { "Comment" } " " }
@@ -187,6 +191,7 @@ fn result_block(st: &State, r: &TestResult) -> Markup {
                 @if let Some(e) = r.elapsed.as_deref() { " · elapsed " (e) }
                 @if let Some(v) = r.version.as_deref() { " · version " (v) }
                 @if let Some(d) = r.defects.as_deref() { " · defects " b { (d) } }
+                @if r.comment.as_deref().is_some_and(|c| !c.is_empty()) && !open { span.muted { " · comment" } }
             }
             @if let Some(c) = r.comment.as_deref().filter(|c| !c.is_empty()) { pre.comment { (c) } }
             @for (label, v) in &fields {
@@ -229,8 +234,8 @@ fn plain(v: &Value) -> String {
     }
 }
 
-/// A test and its results: one row, then a row with the newest result and the earlier ones
-/// folded.
+/// A test and its results: one row, then a row with the newest result (unfolded unless the
+/// test passed) and the earlier ones folded.
 fn test_rows(st: &State, t: &Test, case: Option<&Case>, results: &[&TestResult]) -> Markup {
     let latest = results.first();
     let style = row_style(st, t.status_id);
@@ -252,11 +257,11 @@ fn test_rows(st: &State, t: &Test, case: Option<&Case>, results: &[&TestResult])
             @if let Some(first) = latest {
                 tr.detail style=(row_style(st, t.status_id)) {
                     td colspan="5" {
-                        (result_block(st, first))
+                        (result_block(st, first, t.status_id != PASSED))
                         @if results.len() > 1 {
-                            details {
+                            details.earlier {
                                 summary { (results.len() - 1) " earlier result(s)" }
-                                @for r in &results[1..] { (result_block(st, r)) }
+                                @for r in &results[1..] { (result_block(st, r, false)) }
                             }
                         }
                     }
