@@ -189,7 +189,7 @@ fn result_block(st: &State, r: &TestResult, open: bool) -> Markup {
                 }
                 "by " (user_name(st, r.created_by)) " on " (time(r.created_on))
                 @if let Some(e) = r.elapsed.as_deref() { " · elapsed " (e) }
-                @if let Some(v) = r.version.as_deref() { " · version " (v) }
+                @if let Some(v) = r.version.as_deref() { " · version " span title=(v) { (short(v)) } }
                 @if let Some(d) = r.defects.as_deref() { " · defects " b { (d) } }
                 @if r.comment.as_deref().is_some_and(|c| !c.is_empty()) && !open { span.muted { " · comment" } }
             }
@@ -222,6 +222,16 @@ fn result_block(st: &State, r: &TestResult, open: bool) -> Markup {
                 }
             }
         }
+    }
+}
+
+/// A long value (a commit hash as the version) cut to 12 characters and an ellipsis; the
+/// page keeps the whole value in the element's title.
+fn short(v: &str) -> String {
+    if v.chars().count() > 16 {
+        format!("{}…", v.chars().take(12).collect::<String>())
+    } else {
+        v.to_string()
     }
 }
 
