@@ -67,7 +67,13 @@ dl.fields dd{margin:0}
 pub(super) type Crumb = (String, String);
 
 /// A whole page: top bar, breadcrumbs, then `body`, titled `<title> - TestRail`.
-pub(super) fn page(viewer: Option<&Viewer>, title: &str, crumbs: &[Crumb], h1: &str, body: Markup) -> String {
+pub(super) fn page(
+    viewer: Option<&Viewer>,
+    title: &str,
+    crumbs: &[Crumb],
+    h1: &str,
+    body: Markup,
+) -> String {
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -189,7 +195,11 @@ pub(super) fn bar(st: &State, counts: &BTreeMap<u64, u64>, small: bool, legend: 
     let total: u64 = counts.values().sum();
     // Statuses in TestRail's display order: the built-ins, then custom ones.
     let order = [1u64, 5, 2, 4, 3];
-    let mut ids: Vec<u64> = order.iter().copied().filter(|id| counts.contains_key(id)).collect();
+    let mut ids: Vec<u64> = order
+        .iter()
+        .copied()
+        .filter(|id| counts.contains_key(id))
+        .collect();
     ids.extend(counts.keys().copied().filter(|id| !order.contains(id)));
     html! {
         div class=(if small { "bar small" } else { "bar" }) title=(format!("{total} tests")) {

@@ -37,19 +37,14 @@ fn session_token(req: &PageRequest) -> Option<String> {
 fn session_user(app: &Shared, req: &PageRequest) -> Option<crate::model::User> {
     let token = session_token(req)?;
     let user_id = *app.web.sessions().get(&token)?;
-    app.state()
-        .user(user_id)
-        .filter(|u| u.is_active)
-        .cloned()
+    app.state().user(user_id).filter(|u| u.is_active).cloned()
 }
 
 /// Where to go after logging in: a page route from the form or query, else the dashboard.
 fn return_route(raw: Option<&str>) -> String {
     let route = PageRoute::parse(raw);
     match route {
-        PageRoute::Login | PageRoute::Logout | PageRoute::Unknown(_) => {
-            PageRoute::Dashboard.path()
-        }
+        PageRoute::Login | PageRoute::Logout | PageRoute::Unknown(_) => PageRoute::Dashboard.path(),
         _ => route.path(),
     }
 }

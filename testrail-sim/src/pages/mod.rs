@@ -53,7 +53,9 @@ pub enum WebLogin {
 
 /// An unknown `--web-login` value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown web login policy {0:?}: use `remote` (loopback clients need no login) or `always`")]
+#[error(
+    "unknown web login policy {0:?}: use `remote` (loopback clients need no login) or `always`"
+)]
 pub struct UnknownWebLogin(pub String);
 
 impl FromStr for WebLogin {
@@ -239,8 +241,14 @@ mod tests {
             PageRoute::Run(3)
         );
         assert_eq!(PageRoute::parse(Some("/plans/view/7")), PageRoute::Plan(7));
-        assert_eq!(PageRoute::parse(Some("/suites/view/1")), PageRoute::Suite(1));
-        assert_eq!(PageRoute::parse(Some("/cases/view/12")), PageRoute::Case(12));
+        assert_eq!(
+            PageRoute::parse(Some("/suites/view/1")),
+            PageRoute::Suite(1)
+        );
+        assert_eq!(
+            PageRoute::parse(Some("/cases/view/12")),
+            PageRoute::Case(12)
+        );
         assert_eq!(PageRoute::parse(Some("/auth/login/")), PageRoute::Login);
         assert_eq!(
             PageRoute::parse(Some("/runs/view/x")),

@@ -14,6 +14,9 @@ use crate::state::State;
 /// A page's status and HTML.
 type Page = (StatusCode, String);
 
+/// A test with its case (`None` for a deleted case).
+type TestOfCase<'a> = (&'a Test, Option<&'a Case>);
+
 /// TestRail's Passed status: its tests' results start folded, so what did not pass stands out.
 const PASSED: u64 = 1;
 
@@ -28,7 +31,10 @@ fn dashboard_crumb() -> Crumb {
 fn project_crumbs(st: &State, project_id: u64) -> Vec<Crumb> {
     let mut crumbs = vec![dashboard_crumb()];
     if let Some(p) = st.projects.get(&project_id) {
-        crumbs.push(crumb(format!("/dashboard#project-{}", p.id), p.name.clone()));
+        crumbs.push(crumb(
+            format!("/dashboard#project-{}", p.id),
+            p.name.clone(),
+        ));
     }
     crumbs
 }
@@ -295,7 +301,7 @@ pub(super) fn run(st: &State, viewer: &Viewer, id: u64) -> Page {
         .enumerate()
         .map(|(i, (id, _, _))| (*id, i))
         .collect();
-    let mut tests: Vec<(&Test, Option<&Case>)> = run
+    let mut tests: Vec<TestOfCase> = run
         .tests
         .values()
         .filter_map(|t| st.tests.get(t))
@@ -323,7 +329,7 @@ pub(super) fn run(st: &State, viewer: &Viewer, id: u64) -> Page {
         crumbs.push(crumb(format!("/plans/view/{}", plan.id), plan.name.clone()));
     }
     // Consecutive tests of one section form a group under the section's path.
-    let mut groups: Vec<(String, Vec<(&Test, Option<&Case>)>)> = Vec::new();
+    let mut groups: Vec<(String, Vec<TestOfCase>)> = Vec::new();
     for (t, c) in tests {
         let path = c
             .and_then(|c| position.get(&c.section_id))

@@ -130,7 +130,10 @@ fn a_failed_test_is_red_and_shows_its_message_in_chromium() {
     assert!(is_red(row), "the failed test's row is {row:?}, not red");
     let status = background(&tab, &format!("{failed} tr.test .status"));
     assert!(is_red(status), "the Failed badge is {status:?}, not red");
-    let text = js_string(&tab, &format!("document.querySelector('{failed}').innerText"));
+    let text = js_string(
+        &tab,
+        &format!("document.querySelector('{failed}').innerText"),
+    );
     assert!(
         text.contains("assertion failed: cart.len() == 2 <script>alert(1)</script>"),
         "the failed test shows its message, markup as text: {text}"
@@ -145,7 +148,10 @@ fn a_failed_test_is_red_and_shows_its_message_in_chromium() {
     let passed = r#"tbody.test[data-case-id=\"1\"]"#;
     let row = background(&tab, &format!("{passed} tr.test"));
     assert!(is_green(row), "the passed test's row is {row:?}, not green");
-    let text = js_string(&tab, &format!("document.querySelector('{passed}').innerText"));
+    let text = js_string(
+        &tab,
+        &format!("document.querySelector('{passed}').innerText"),
+    );
     assert!(text.contains("Passed"), "{text}");
 
     // No script ran from the comment: the page has no script element at all.

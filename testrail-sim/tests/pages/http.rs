@@ -33,7 +33,10 @@ async fn run_page_shows_each_test_with_its_status_colour_result_and_steps() {
     let failed = section_of(&page, "data-case-id=\"2\"");
     assert!(failed.contains("data-status=\"failed\""), "{failed}");
     assert!(failed.contains(&bright(5)), "{failed}");
-    assert!(failed.contains("assertion failed: cart.len() == 2"), "{failed}");
+    assert!(
+        failed.contains("assertion failed: cart.len() == 2"),
+        "{failed}"
+    );
     assert!(failed.contains(FAILED_STEP) && failed.contains(FAILED_STEP_ACTUAL));
     assert!(failed.contains("1m 3s") && failed.contains("SHOP-42"));
     assert!(failed.contains("Environment: headless"), "{failed}");
@@ -65,7 +68,10 @@ async fn user_text_is_shown_as_text_not_markup() {
     let sim = Simulator::start(Fixture::demo()).await.unwrap();
     let seeded = seed(&sim).await;
     let (_, page) = get(&sim.page_url(&format!("runs/view/{}", seeded.run_id))).await;
-    assert!(!page.contains("<script>"), "a comment's markup reached the page");
+    assert!(
+        !page.contains("<script>"),
+        "a comment's markup reached the page"
+    );
     assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert!(!page.contains("<b>build</b>"));
     assert!(page.contains("Nightly &lt;b&gt;build&lt;/b&gt;"));
@@ -80,7 +86,10 @@ async fn unknown_ids_and_pages_get_a_readable_404() {
         ("suites/view/999", "There is no test suite S999"),
         ("cases/view/999", "There is no test case C999"),
         ("runs/view/abc", "no page at index.php?/runs/view/abc"),
-        ("milestones/view/1", "no page at index.php?/milestones/view/1"),
+        (
+            "milestones/view/1",
+            "no page at index.php?/milestones/view/1",
+        ),
     ] {
         let (status, page) = get(&sim.page_url(route)).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{route}");
@@ -152,7 +161,10 @@ async fn dashboard_lists_projects_runs_plans_and_suites() {
         assert_eq!(status, StatusCode::OK, "{url}");
         assert!(page.contains("Shop"));
         assert!(page.contains(&format!("href=\"index.php?/runs/view/{}\"", seeded.run_id)));
-        assert!(page.contains(&format!("href=\"index.php?/plans/view/{}\"", seeded.plan_id)));
+        assert!(page.contains(&format!(
+            "href=\"index.php?/plans/view/{}\"",
+            seeded.plan_id
+        )));
         assert!(page.contains("href=\"index.php?/suites/view/1\"") && page.contains("Web Shop"));
         assert!(page.contains("local access (loopback, no login)"));
     }
@@ -189,7 +201,10 @@ async fn with_login_always_a_session_cookie_opens_the_pages() {
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("<title>Login - TestRail</title>"));
     assert!(page.contains(&format!("value=\"/runs/view/{}\"", seeded.run_id)));
-    assert!(!page.contains("Nightly"), "the run is not shown before logging in");
+    assert!(
+        !page.contains("Nightly"),
+        "the run is not shown before logging in"
+    );
 
     let login = |password: &str| {
         http.post(sim.page_url("auth/login/"))
