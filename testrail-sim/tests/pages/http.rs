@@ -285,3 +285,37 @@ async fn the_api_and_the_pages_share_the_front_controller() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(page.contains("There is no test run R1"));
 }
+
+/// An address of this machine on an interface other than loopback (the one the default
+/// route leaves by), if there is one. A UDP "connection" sends nothing.
+fn non_loopback_ip() -> Option<std::net::IpAddr> {
+    let socket = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
+    socket.connect("192.0.2.1:9").ok()?;
+    let ip = socket.local_addr().ok()?.ip();
+    (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip)
+}
+
+#[tokio::test]
+async fn by_default_only_a_client_off_the_loopback_interface_logs_in() {
+    let Some(ip) = non_loopback_ip() else {
+        eprintln!(
+            "skipped: the pages' login for clients off the loopback interface, because this machine has no other interface"
+        );
+        return;
+    };
+    let config = SimConfig {
+        host: "0.0.0.0".parse().unwrap(),
+        ..SimConfig::new(Fixture::demo())
+    };
+    let sim = Simulator::start_with(config).await.unwrap();
+    let remote = format!("http://{ip}:{}/index.php?/dashboard", sim.addr().port());
+    let (status, page) = get(&remote).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("<title>Login - TestRail</title>"),
+        "{remote} asks for a login: {page}"
+    );
+    assert!(!page.contains("Test Runs"));
+    let (_, page) = get(&sim.page_url("dashboard")).await;
+    assert!(page.contains("Test Runs"), "loopback needs no login");
+}
