@@ -3,7 +3,7 @@
 //!
 //! ```sh
 //! cargo run --example quickstart            # prints the run, then stops the simulator
-//! cargo run --example quickstart -- --keep  # keeps the simulator up to browse it with curl
+//! cargo run --example quickstart -- --keep  # keeps the simulator up: open the printed run link
 //! ```
 
 use std::collections::BTreeMap;
@@ -60,26 +60,37 @@ fn main() -> ExitCode {
         .enable_all()
         .build()
         .expect("a tokio runtime");
-    if let Err(error) = runtime.block_on(show_run(&sim)) {
-        eprintln!("quickstart: cannot read the run back: {error}");
-        return ExitCode::FAILURE;
-    }
+    let run_link = match runtime.block_on(show_run(&sim)) {
+        Ok(link) => link,
+        Err(error) => {
+            eprintln!("quickstart: cannot read the run back: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
     if keep {
         println!(
             "\nThe simulator keeps running at {} (control API: {}); Ctrl-C stops it.",
             sim.base_url(),
             sim.control_url()
         );
+        if let Some(link) = run_link {
+            println!("Open the run in a browser (no login from this machine): {link}");
+        }
         loop {
             std::thread::park();
         }
+    }
+    if run_link.is_some() {
+        println!(
+            "\nThe simulator stops now; `cargo run --example quickstart -- --keep` keeps it up to open the run link in a browser."
+        );
     }
     ExitCode::SUCCESS
 }
 
 /// Prints the newest run of project 1 as TestRail holds it: every test with its status and
-/// the first line of its latest result's comment.
-async fn show_run(sim: &Simulator) -> Result<(), testrail_api::Error> {
+/// the first line of its latest result's comment. Returns the run's web page, if there is a run.
+async fn show_run(sim: &Simulator) -> Result<Option<String>, testrail_api::Error> {
     let config = ClientConfig::new(sim.base_url(), sim.email(), ApiKey::new(sim.api_key()));
     let client = Client::new(config).expect("the simulator's address is valid");
     let statuses: BTreeMap<u64, String> = client
@@ -91,14 +102,15 @@ async fn show_run(sim: &Simulator) -> Result<(), testrail_api::Error> {
     let runs = client.get_runs(1, &RunFilter::default()).await?;
     let Some(run) = runs.into_iter().max_by_key(|run| run.id) else {
         println!("No run was created: see the export messages above.");
-        return Ok(());
+        return Ok(None);
     };
     let tests = client.get_tests(run.id).await?;
     let results = client
         .get_results_for_run(run.id, &ResultFilter::default())
         .await?;
+    let link = testrail_export::run_url(sim.base_url(), run.id.get());
     println!("TestRail run R{}: {}", run.id, run.name);
-    println!("{}", testrail_export::run_url(sim.base_url(), run.id.get()));
+    println!("{link}");
     println!();
     println!("{:<6} {:<9} {:<45} comment", "case", "status", "title");
     for test in &tests {
@@ -138,5 +150,5 @@ async fn show_run(sim: &Simulator) -> Result<(), testrail_api::Error> {
         .map(|(status, n)| format!("{n} {status}"))
         .collect();
     println!("\n{} tests: {}", tests.len(), counts.join(", "));
-    Ok(())
+    Ok(Some(link))
 }

@@ -167,7 +167,7 @@ fn imports_pytest_and_surefire_files_into_one_run() {
     };
     assert_eq!(how("tests.test_cart::test_add_one_item_C31").1, "name");
     assert_eq!(
-        how("tests.test_cart::test_remove_one_of_two_items"),
+        how("tests.test_cart::test_customer_can_check_out"),
         (serde_json::json!([12]), serde_json::json!("title"))
     );
     assert_eq!(how("tests.test_cart::test_coupon").1, "property");

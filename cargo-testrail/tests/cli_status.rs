@@ -80,7 +80,7 @@ fn every_sync_state_after_accepting_and_changing_cases() {
     assert_eq!(ids.len(), 17);
     assert_eq!(ids[..3], ["C1", "C2", "C3"]);
     assert!(
-        text.contains("title = \"Add one item to an empty cart\""),
+        text.contains("title = \"Adding an item grows the cart\""),
         "{text}"
     );
     let ran = status(&[]);
@@ -164,7 +164,7 @@ fn every_sync_state_after_accepting_and_changing_cases() {
     }
     assert!(
         ran.stdout
-            .contains("was \"Add the same item twice increases quantity\""),
+            .contains("was \"Removing an item empties its line\""),
         "{}",
         ran.stdout
     );

@@ -8,6 +8,7 @@ use std::sync::{Mutex, MutexGuard};
 use crate::faults::{FaultRule, Faults};
 use crate::model::{Role, User};
 use crate::monitor::Monitor;
+use crate::pages::{Web, WebLogin};
 use crate::state::State;
 
 /// Credentials of a user, as printed at start and returned by [`crate::Simulator::user`].
@@ -52,6 +53,8 @@ pub struct Shared {
     dirty: AtomicBool,
     /// Largest request body read (larger bodies get 413).
     pub max_body: usize,
+    /// The web pages' login policy and sessions.
+    pub web: Web,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -84,7 +87,14 @@ impl Shared {
             persist,
             dirty: AtomicBool::new(false),
             max_body,
+            web: Web::default(),
         }
+    }
+
+    /// The same core with the web pages' login policy set.
+    pub fn with_web_login(mut self, login: WebLogin) -> Self {
+        self.web = Web::new(login);
+        self
     }
 
     /// The state, locked.

@@ -5,7 +5,8 @@
 //! state in memory (optionally persisted), and injects faults on demand: latency, rate
 //! limits, 429s, 5xx bursts, maintenance, dropped connections, hangs, login pages, 413s,
 //! revoked credentials. A control API under `/__sim/` shows the request log, counters and
-//! state, and changes faults, clock and state.
+//! state, and changes faults, clock and state. Read-only web pages ([`pages`]) show runs,
+//! plans, suites and cases at TestRail's addresses (`index.php?/runs/view/N`).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), testrail_sim::SimError> {
@@ -35,6 +36,7 @@ pub mod fixture;
 pub mod generator;
 pub mod model;
 pub mod monitor;
+pub mod pages;
 pub mod pagination;
 pub mod pipeline;
 pub mod render;
@@ -50,5 +52,6 @@ pub use fixture::Fixture;
 pub use generator::{GenOptions, generate};
 pub use model::Role;
 pub use monitor::{Counters, LogEntry};
+pub use pages::WebLogin;
 pub use server::{SimConfig, SimError, Simulator};
 pub use state::State;

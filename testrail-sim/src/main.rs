@@ -10,7 +10,7 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
-use testrail_sim::{FaultRule, Fixture, GenOptions, SimConfig, Simulator, generate};
+use testrail_sim::{FaultRule, Fixture, GenOptions, SimConfig, Simulator, WebLogin, generate};
 
 /// A local, stateful TestRail API v2 server with fault injection.
 #[derive(Parser, Debug)]
@@ -41,6 +41,10 @@ struct ServeArgs {
     /// Repeatable.
     #[arg(long = "fault")]
     faults: Vec<String>,
+    /// Who must log in to see the web pages (`index.php?/runs/view/N`, ...): `remote`
+    /// (clients on the loopback interface need no login) or `always`.
+    #[arg(long, default_value = "remote")]
+    web_login: WebLogin,
     /// Print only the machine-readable lines.
     #[arg(long)]
     quiet: bool,
@@ -106,6 +110,7 @@ fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         port: args.port,
         persist: args.persist.clone(),
         faults,
+        web_login: args.web_login,
         ..SimConfig::new(fixture)
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -122,6 +127,7 @@ fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
             writeln!(out, "  password: {}", u.password)?;
             writeln!(out, "  api key:  {}", u.api_key)?;
             writeln!(out, "  control:  {}", sim.control_url())?;
+            writeln!(out, "  pages:    {}", sim.page_url("dashboard"))?;
         }
         writeln!(out, "TESTRAIL_URL={}", sim.base_url())?;
         writeln!(out, "TESTRAIL_USER={}", u.email)?;

@@ -17,6 +17,7 @@ use crate::auth;
 use crate::error::ApiError;
 use crate::faults::Action;
 use crate::monitor::Pending;
+use crate::pages::{self, ClientAddr, PageRequest};
 use crate::reply;
 use crate::route::{ApiRoute, Target, classify};
 
@@ -77,6 +78,7 @@ async fn drop_connection(conn: Option<ConnCtl>) -> Response {
 /// finds the effect stored, as with a real server).
 pub async fn entry(AxState(app): AxState<Arc<Shared>>, req: Request) -> Response {
     let conn = req.extensions().get::<ConnCtl>().cloned();
+    let client = req.extensions().get::<ClientAddr>().map(|c| c.0);
     let (parts, body) = req.into_parts();
     let target = classify(parts.uri.path(), parts.uri.query());
     let (endpoint, route) = match &target {
@@ -120,7 +122,7 @@ pub async fn entry(AxState(app): AxState<Arc<Shared>>, req: Request) -> Response
         match &action {
             Some(Action::DropBefore) => None,
             Some(Action::DropAfter) | None => {
-                Some(serve(&app, &parts.method, &parts.headers, target, bytes).await)
+                Some(serve(&app, &parts.method, &parts.headers, target, bytes, client).await)
             }
             Some(fault) => Some((fault_response(fault), None)),
         }
@@ -196,6 +198,7 @@ async fn serve(
     headers: &HeaderMap,
     target: Target,
     body: Bytes,
+    client: Option<std::net::SocketAddr>,
 ) -> (Response, Option<String>) {
     match target {
         Target::Other => (
@@ -205,7 +208,16 @@ async fn serve(
             ),
             None,
         ),
-        Target::WebUi => (reply::html(StatusCode::OK, reply::login_page()), None),
+        Target::WebUi { query } => pages::serve(
+            app,
+            &PageRequest {
+                method,
+                headers,
+                query: query.as_deref(),
+                body: &body,
+                client,
+            },
+        ),
         Target::Api(route) => {
             let mut user = None;
             let resp = match api_call(app, &mut user, method, headers, &route, body).await {

@@ -52,7 +52,8 @@ pub fn proxy_page(status: StatusCode) -> String {
 }
 
 /// TestRail's login page, which a client gets (with status 200) when its base URL
-/// points at the web UI instead of the API.
+/// points at the web UI instead of the API: what the `login_page` fault sends. (The
+/// simulator's own web pages have their own login form, [`crate::pages`].)
 pub fn login_page() -> String {
     concat!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n",

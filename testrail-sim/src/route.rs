@@ -22,8 +22,11 @@ pub struct ApiRoute {
 pub enum Target {
     /// An API v2 call.
     Api(ApiRoute),
-    /// The front controller without an API route (the web UI: login page).
-    WebUi,
+    /// The front controller without an API route: the web UI's pages ([`crate::pages`]).
+    WebUi {
+        /// The raw query string (the page route and its parameters), if any.
+        query: Option<String>,
+    },
     /// Anything else (the web server's 404).
     Other,
 }
@@ -34,8 +37,11 @@ pub fn classify(path: &str, query: Option<&str>) -> Target {
     if !front {
         return Target::Other;
     }
+    let web = || Target::WebUi {
+        query: query.map(str::to_string),
+    };
     let Some(query) = query else {
-        return Target::WebUi;
+        return web();
     };
     let (route, rest) = match query.split_once('&') {
         Some((r, rest)) => (r, Some(rest)),
@@ -43,11 +49,11 @@ pub fn classify(path: &str, query: Option<&str>) -> Target {
     };
     let route = route.trim_start_matches('/');
     let Some(route) = route.strip_prefix("api/v2/") else {
-        return Target::WebUi;
+        return web();
     };
     let mut segments = route.split('/').filter(|s| !s.is_empty()).map(decode);
     let Some(method) = segments.next() else {
-        return Target::WebUi;
+        return web();
     };
     let params = rest.map(parse_params).unwrap_or_default();
     Target::Api(ApiRoute {
@@ -229,9 +235,14 @@ mod tests {
 
     #[test]
     fn non_api_targets() {
-        assert_eq!(classify("/index.php", None), Target::WebUi);
-        assert_eq!(classify("/index.php", Some("/auth/login")), Target::WebUi);
-        assert_eq!(classify("/", None), Target::WebUi);
+        assert_eq!(classify("/index.php", None), Target::WebUi { query: None });
+        assert_eq!(
+            classify("/index.php", Some("/runs/view/3")),
+            Target::WebUi {
+                query: Some("/runs/view/3".into())
+            }
+        );
+        assert_eq!(classify("/", None), Target::WebUi { query: None });
         assert_eq!(classify("/foo.txt", None), Target::Other);
     }
 }

@@ -18,6 +18,7 @@ use crate::control;
 use crate::faults::{ActiveFault, FaultRule};
 use crate::fixture::{Fixture, FixtureError};
 use crate::monitor::{Counters, LogEntry};
+use crate::pages::{ClientAddr, WebLogin};
 use crate::pipeline::{ConnCtl, entry};
 use crate::state::State;
 
@@ -39,6 +40,9 @@ pub struct SimConfig {
     pub log_capacity: usize,
     /// Largest request body read; larger ones get 413 (default 300 MB).
     pub max_body_bytes: usize,
+    /// Who must log in to see the web pages (default: only clients that are not on the
+    /// loopback interface).
+    pub web_login: WebLogin,
 }
 
 impl SimConfig {
@@ -52,6 +56,7 @@ impl SimConfig {
             faults: Vec::new(),
             log_capacity: 200_000,
             max_body_bytes: 300 * 1024 * 1024,
+            web_login: WebLogin::default(),
         }
     }
 }
@@ -107,7 +112,8 @@ fn prepare(config: SimConfig) -> Result<(StdListener, Arc<Shared>), SimError> {
         config.persist,
         config.log_capacity,
         config.max_body_bytes,
-    );
+    )
+    .with_web_login(config.web_login);
     Ok((listener, Arc::new(shared)))
 }
 
@@ -184,6 +190,12 @@ impl Simulator {
     /// `http://127.0.0.1:PORT/index.php?/api/v2/get_case/1`.
     pub fn api_url(&self, route: &str) -> String {
         format!("{}index.php?/api/v2/{route}", self.shared.base_url)
+    }
+
+    /// The web page at a TestRail route, e.g. `page_url("runs/view/3")` is
+    /// `http://127.0.0.1:PORT/index.php?/runs/view/3` (see [`crate::pages`]).
+    pub fn page_url(&self, route: &str) -> String {
+        format!("{}index.php?/{route}", self.shared.base_url)
     }
 
     /// The control API root, `http://127.0.0.1:PORT/__sim/`.
@@ -393,8 +405,12 @@ async fn connection(
 ) {
     let kill = Arc::new(Notify::new());
     let ctl = ConnCtl(kill.clone());
+    let client = stream.peer_addr().ok().map(ClientAddr);
     let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
         req.extensions_mut().insert(ctl.clone());
+        if let Some(c) = client {
+            req.extensions_mut().insert(c);
+        }
         app.clone().oneshot(req)
     });
     let conn =

@@ -181,7 +181,7 @@ async fn reset_goes_back_to_the_seed() {
     assert!(tr.sim.with_state(|s| s.runs.is_empty()));
     assert_eq!(
         tr.get("get_case/1").await.ok()["title"],
-        "Add one item to an empty cart"
+        "Adding an item grows the cart"
     );
     assert_eq!(tr.sim.faults().len(), 1);
     assert_eq!(tr.sim.log().len(), 1);

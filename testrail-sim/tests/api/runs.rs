@@ -114,7 +114,7 @@ async fn tests_of_a_run() {
             .iter()
             .all(|t| t["status_id"] == 3 && t["run_id"] == run)
     );
-    assert_eq!(tests[0]["title"], "Add one item to an empty cart");
+    assert_eq!(tests[0]["title"], "Adding an item grows the cart");
     assert_eq!(
         tests[0]["custom_automation_id"],
         "shop.cart.add_one_item_to_an_empty_cart"
