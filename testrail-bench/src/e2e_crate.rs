@@ -65,9 +65,11 @@ pub fn ws_dir() -> PathBuf {
     crate::work_dir().join("e2e").join("ws")
 }
 
-/// Where `cargo nextest run --profile ci` writes its JUnit report.
+/// Where `cargo nextest run --profile ci` writes its JUnit report: nextest's store
+/// (`target/nextest` under the workspace root, whatever the target directory), profile `ci`.
 pub fn junit_path() -> PathBuf {
-    crate::genws::target_dir()
+    ws_dir()
+        .join("target")
         .join("nextest")
         .join("ci")
         .join("junit.xml")
@@ -224,13 +226,15 @@ pub fn generate_into(ws: &Path, tests: u32) -> std::io::Result<()> {
 
 /// A `cargo` command in the generated workspace, with the shared target directory and
 /// nothing of the bench's own environment that would change the build or the tests
-/// (`RUSTFLAGS`, `TESTRAIL_*`, `NEXTEST_*`).
+/// (`RUSTFLAGS`, `RUST_BACKTRACE`, `TESTRAIL_*`, `NEXTEST_*`).
 pub fn cargo() -> Command {
     let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     command
         .current_dir(ws_dir())
         .env("CARGO_TARGET_DIR", crate::genws::target_dir())
         .env_remove("RUSTFLAGS")
+        .env_remove("RUST_BACKTRACE")
+        .env_remove("RUST_LIB_BACKTRACE")
         .env_remove("CARGO_BUILD_TARGET_DIR");
     for (key, _) in std::env::vars() {
         if key.starts_with("TESTRAIL_") || key.starts_with("NEXTEST_") {

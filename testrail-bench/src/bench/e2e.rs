@@ -378,6 +378,37 @@ fn run_way(way: Way, round: usize, tools: &Tools) -> Option<Run> {
     })
 }
 
+/// The `cargo-testrail` binary next to this one (same profile), built first with
+/// `cargo build -p cargo-testrail` so it is current; `TESTRAIL_BENCH_CLI` names another one
+/// (then nothing is built). Unlike [`crate::reliability::cli_binary`] it does not build this
+/// package along: with the features of both packages unified, cargo would link this
+/// benchmark's binary anew under the running process, which could then start no wrapper
+/// (`/proc/self/exe` deleted).
+fn cli_binary() -> Result<PathBuf, String> {
+    if let Some(cli) = std::env::var_os("TESTRAIL_BENCH_CLI") {
+        return Ok(PathBuf::from(cli));
+    }
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let profile_dir = exe
+        .parent()
+        .ok_or("the bench binary has no directory")?
+        .to_path_buf();
+    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    command
+        .args(["build", "--quiet", "-p", "cargo-testrail"])
+        .current_dir(crate::workspace_root());
+    if profile_dir.file_name().is_some_and(|name| name == "release") {
+        command.arg("--release");
+    }
+    let status = command
+        .status()
+        .map_err(|e| format!("cargo build -p cargo-testrail: {e}"))?;
+    if !status.success() {
+        return Err("cargo build -p cargo-testrail failed".into());
+    }
+    Ok(profile_dir.join("cargo-testrail"))
+}
+
 /// `cargo test --no-run` on the built crate: cargo's freshness check alone.
 fn freshness(work: &Path) -> Duration {
     let mut command = e2e_crate::cargo();
@@ -458,7 +489,7 @@ pub fn run(report: &mut Report, opts: &Options) -> Vec<Run> {
             }
         }
     };
-    let cli = match crate::reliability::cli_binary() {
+    let cli = match cli_binary() {
         Ok(cli) => Some(cli),
         Err(error) => {
             eprintln!("  e2e: cargo-testrail unavailable ({error}); way (c) is skipped");
