@@ -397,7 +397,10 @@ fn cli_binary() -> Result<PathBuf, String> {
     command
         .args(["build", "--quiet", "-p", "cargo-testrail"])
         .current_dir(crate::workspace_root());
-    if profile_dir.file_name().is_some_and(|name| name == "release") {
+    if profile_dir
+        .file_name()
+        .is_some_and(|name| name == "release")
+    {
         command.arg("--release");
     }
     let status = command
