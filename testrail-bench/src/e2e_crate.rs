@@ -36,7 +36,7 @@ pub const TESTRAIL: &str = "e2e_tr";
 
 /// Whether test (and case) `i` fails on every attempt: every 20th.
 pub fn fails(i: u32) -> bool {
-    i % 20 == 0
+    i.is_multiple_of(20)
 }
 
 /// Whether test (and case) `i` is flaky (fails its first attempt, passes the next): every

@@ -540,7 +540,7 @@ fn add_report(report: &mut Report, runs: &[Run], fresh: &[Duration], tests: u32,
     let mut rows = Vec::new();
     for way in Way::ALL {
         let walls: Vec<Duration> = by_way(way).map(|run| run.wall).collect();
-        let Some(last) = by_way(way).last() else {
+        let Some(last) = by_way(way).next_back() else {
             continue;
         };
         let wall = median(walls.iter().copied());
@@ -623,10 +623,10 @@ fn add_report(report: &mut Report, runs: &[Run], fresh: &[Duration], tests: u32,
     }
 
     let mut targets = Vec::new();
-    let a = by_way(Way::NextestTrcli).last().map(|run| &run.arrived);
+    let a = by_way(Way::NextestTrcli).next_back().map(|run| &run.arrived);
     for way in [Way::CargoTestExport, Way::NextestUpload] {
         let walls: Vec<Duration> = by_way(way).map(|run| run.wall).collect();
-        let (Some(last), Some(a)) = (by_way(way).last(), a) else {
+        let (Some(last), Some(a)) = (by_way(way).next_back(), a) else {
             continue;
         };
         let wall = median(walls.iter().copied());
@@ -702,8 +702,7 @@ fn add_report(report: &mut Report, runs: &[Run], fresh: &[Duration], tests: u32,
             secs(median(by_way(way).filter_map(|run| run.first_request))),
             secs(median(by_way(way).filter_map(|run| run.upload_window))),
             secs(median(by_way(way).map(|run| run.wall))),
-            by_way(way)
-                .last()
+            by_way(way).next_back()
                 .map(|run| {
                     run.per_endpoint
                         .iter()
