@@ -623,7 +623,9 @@ fn add_report(report: &mut Report, runs: &[Run], fresh: &[Duration], tests: u32,
     }
 
     let mut targets = Vec::new();
-    let a = by_way(Way::NextestTrcli).next_back().map(|run| &run.arrived);
+    let a = by_way(Way::NextestTrcli)
+        .next_back()
+        .map(|run| &run.arrived);
     for way in [Way::CargoTestExport, Way::NextestUpload] {
         let walls: Vec<Duration> = by_way(way).map(|run| run.wall).collect();
         let (Some(last), Some(a)) = (by_way(way).next_back(), a) else {
@@ -702,7 +704,8 @@ fn add_report(report: &mut Report, runs: &[Run], fresh: &[Duration], tests: u32,
             secs(median(by_way(way).filter_map(|run| run.first_request))),
             secs(median(by_way(way).filter_map(|run| run.upload_window))),
             secs(median(by_way(way).map(|run| run.wall))),
-            by_way(way).next_back()
+            by_way(way)
+                .next_back()
                 .map(|run| {
                     run.per_endpoint
                         .iter()
