@@ -8,6 +8,7 @@
 //! - [`faults`]: the fault catalogue and exports through it (shared with `tests/faults.rs`);
 //! - [`trcli`]: the pinned trcli in `target/trcli-venv`;
 //! - [`genws`]: the generated crates (10,000 tests, 1,000 tests) under `target/bench-work/`;
+//! - [`e2e_crate`]: the generated crate of the end-to-end benchmark (1,000 tests of 5 steps);
 //! - [`crash`]: the randomized crash test (uploads killed at a request and resumed);
 //! - [`reliability`]: the scenarios of `RELIABILITY.md`, ours next to trcli;
 //! - [`bench`]: the benchmarks themselves and their report.
@@ -15,6 +16,7 @@
 pub mod bench;
 pub mod crash;
 pub mod data;
+pub mod e2e_crate;
 pub mod faults;
 pub mod genws;
 pub mod measure;

@@ -1,4 +1,4 @@
-//! `cargo run --release -p testrail-bench -- [harness|compile|export|validation|faults|all]`,
+//! `cargo run --release -p testrail-bench -- [harness|compile|export|validation|faults|e2e|all]`,
 //! and `crash` (the randomized crash test) and `reliability` (the table of
 //! `RELIABILITY.md`), which `all` leaves out.
 //!
@@ -20,7 +20,7 @@ struct Cli {
     #[command(subcommand)]
     what: Option<What>,
     /// Rounds of each measurement; each round runs every side once, in a rotating order
-    /// (harness and compile benchmarks).
+    /// (harness, compile and end-to-end benchmarks).
     #[arg(long, alias = "runs", global = true, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
     rounds: u64,
     /// Tests in the large crate of the compile benchmark (the small one has one).
@@ -29,7 +29,8 @@ struct Cli {
     /// Result counts of the export benchmark.
     #[arg(long, global = true, value_delimiter = ',', default_values_t = [5_000u64, 50_000])]
     sizes: Vec<u64>,
-    /// Only these export scenarios (`0ms`, `50ms`, `180/min`), fault or reliability keys.
+    /// Only these export scenarios (`0ms`, `50ms`, `180/min`), fault or reliability keys, or
+    /// end-to-end ways (`a`, `b`, `c`).
     #[arg(long, global = true, value_delimiter = ',')]
     only: Vec<String>,
     /// Leave trcli out (e.g. without Python).
@@ -56,6 +57,10 @@ enum What {
     Validation,
     /// The fault table.
     Faults,
+    /// End to end, from `cargo` start to results in the simulator: nextest + JUnit + trcli
+    /// against `cargo test` with our export and nextest + `cargo testrail upload`
+    /// (`--only a,b,c` picks ways).
+    E2e,
     /// The randomized crash test (not part of `all`).
     Crash,
     /// The table of RELIABILITY.md (not part of `all`).
@@ -90,6 +95,7 @@ impl What {
             What::Export => "export",
             What::Validation => "validation",
             What::Faults => "faults",
+            What::E2e => "e2e",
             What::Crash => "crash",
             What::Reliability => "reliability",
             What::All | What::Spool { .. } | What::ExportChild { .. } => "all",
@@ -143,6 +149,9 @@ fn main() -> ExitCode {
     }
     if all || what == "validation" {
         bench::validation::run(&mut report, &opts);
+    }
+    if all || what == "e2e" {
+        bench::e2e::run(&mut report, &opts);
     }
     if all || what == "faults" {
         ok &= bench::fault_table::run(&mut report, &opts);

@@ -98,7 +98,9 @@ impl TestDef {
 /// Every registered test, sorted by path (the order libtest shows).
 pub fn tests() -> Vec<&'static TestDef> {
     let mut tests: Vec<_> = inventory::iter::<TestDef>.into_iter().collect();
-    tests.sort_by_key(|test| test.path());
+    // One path per test, not one per comparison: every process of a `cargo nextest run`
+    // (one per test) sorts all of them.
+    tests.sort_by_cached_key(|test| test.path());
     tests
 }
 

@@ -3,6 +3,7 @@
 
 pub mod compile;
 pub mod crash;
+pub mod e2e;
 pub mod export;
 pub mod fault_table;
 pub mod harness;
