@@ -206,10 +206,10 @@ pub fn test_source(spec: &Spec) -> String {
         // The tests are counted, so that the registration is not left out of the binary;
         // then the harness runs (and finds none of them: they are not in its registry).
         Kind::RegInventory => out.push_str(
-            "fn main() -> std::process::ExitCode {\n    println!(\"{} registered\", inventory::iter::<Registered>.into_iter().count());\n    testrail::__private::main(testrail::__private::BuildInfo { package: \"\", binary: \"\", manifest_dir: \"\", target_tmpdir: None })\n}\n",
+            "fn main() -> std::process::ExitCode {\n    println!(\"{} registered\", inventory::iter::<Registered>.into_iter().filter(|test| !test.0.name.is_empty()).count());\n    testrail::__private::main(testrail::__private::BuildInfo { package: \"\", binary: \"\", manifest_dir: \"\", target_tmpdir: None })\n}\n",
         ),
         Kind::RegLinkmeAttr => out.push_str(
-            "fn main() -> std::process::ExitCode {\n    println!(\"{} registered\", REGISTERED.len());\n    testrail::__private::main(testrail::__private::BuildInfo { package: \"\", binary: \"\", manifest_dir: \"\", target_tmpdir: None })\n}\n",
+            "fn main() -> std::process::ExitCode {\n    println!(\"{} registered\", REGISTERED.iter().filter(|test| !test.name.is_empty()).count());\n    testrail::__private::main(testrail::__private::BuildInfo { package: \"\", binary: \"\", manifest_dir: \"\", target_tmpdir: None })\n}\n",
         ),
     }
     out
