@@ -130,7 +130,8 @@ pub mod __private {
         testrail_harness::harness::run_main(build, &mut after)
     }
     pub use testrail_harness::registry::{
-        BodyResult, BoxedBodyFuture, STEPS, ShouldPanic, StepDef, TESTS, TestBody, TestDef,
+        BodyResult, BoxedBodyFuture, ShouldPanic, StepDef, TESTRAIL_STEPS, TESTRAIL_TESTS,
+        TestBody, TestDef,
     };
     pub use testrail_harness::step::StepGuard;
     pub use testrail_harness::verdict::{Verdict, ViaAny, ViaDebug, ViaDisplay, check_test_return};

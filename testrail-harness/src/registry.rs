@@ -1,6 +1,6 @@
 //! What exists: every test and step that `#[testrail::case]`, `#[testrail::test]` and
 //! `#[testrail::step]` registered at compile time, collected in [`linkme`] distributed
-//! slices ([`TESTS`], [`STEPS`]).
+//! slices ([`TESTRAIL_TESTS`], [`TESTRAIL_STEPS`]).
 //!
 //! The macros build each value as a `static` that the linker places in the slice's section:
 //! no constructor runs at start-up. They do not use linkme's `#[distributed_slice(...)]`
@@ -10,8 +10,8 @@
 //! attributes of every platform linkme supports (Linux, macOS, Windows, ...):
 //!
 //! ```text
-//! ::testrail::__private::TESTS! {
-//!     #![linkme_macro = ::testrail::__private::TESTS]
+//! ::testrail::__private::TESTRAIL_TESTS! {
+//!     #![linkme_macro = ::testrail::__private::TESTRAIL_TESTS]
 //!     static __TESTRAIL_TEST: ::testrail::__private::TestDef = ...;
 //! }
 //! ```
@@ -99,13 +99,16 @@ pub struct StepDef {
 }
 
 /// Every test of the binary, in link order; the macros add one element per test.
+///
+/// The name is the slice's link section (`linkme_TESTRAIL_TESTS` on Linux), which linkme
+/// requires to be unique in a binary: hence the prefix.
 #[linkme::distributed_slice]
-pub static TESTS: [TestDef];
+pub static TESTRAIL_TESTS: [TestDef];
 
 /// Every step function of the binary, in link order; the macros add one element per step
 /// function (the `static` the step records its entries with).
 #[linkme::distributed_slice]
-pub static STEPS: [StepDef];
+pub static TESTRAIL_STEPS: [StepDef];
 
 impl TestDef {
     /// The full path of the test: the module path followed by the function name,
@@ -117,14 +120,14 @@ impl TestDef {
 
 /// Every registered test, sorted by path (the order libtest shows).
 pub fn tests() -> Vec<&'static TestDef> {
-    let mut tests: Vec<_> = TESTS.iter().collect();
+    let mut tests: Vec<_> = TESTRAIL_TESTS.iter().collect();
     tests.sort_by_key(|test| test.path());
     tests
 }
 
 /// Every registered step function, sorted by module path and name.
 pub fn steps() -> Vec<&'static StepDef> {
-    let mut steps: Vec<_> = STEPS.iter().collect();
+    let mut steps: Vec<_> = TESTRAIL_STEPS.iter().collect();
     steps.sort_by_key(|step| (step.module_path, step.name));
     steps
 }

@@ -70,9 +70,9 @@ fn generate(item: &FnItem, case_ids: &CaseIds, options: &StepOptions) -> TokenSt
             #[inline(always)]
             #inner_sig #body
 
-            // An element of the `STEPS` distributed slice (see testrail-harness's registry).
-            #tr::__private::STEPS! {
-                #![linkme_macro = #tr::__private::STEPS]
+            // An element of the `TESTRAIL_STEPS` distributed slice (see testrail-harness's registry).
+            #tr::__private::TESTRAIL_STEPS! {
+                #![linkme_macro = #tr::__private::TESTRAIL_STEPS]
                 static __TESTRAIL_STEP: #tr::__private::StepDef = #tr::__private::StepDef {
                     name: #name,
                     module_path: ::core::module_path!(),

@@ -123,9 +123,9 @@ fn generate(item: &FnItem, case_ids: &CaseIds, options: &TestOptions) -> TokenSt
         const _: () = {
             #body_fn
 
-            // An element of the `TESTS` distributed slice (see testrail-harness's registry).
-            #tr::__private::TESTS! {
-                #![linkme_macro = #tr::__private::TESTS]
+            // An element of the `TESTRAIL_TESTS` distributed slice (see testrail-harness's registry).
+            #tr::__private::TESTRAIL_TESTS! {
+                #![linkme_macro = #tr::__private::TESTRAIL_TESTS]
                 static __TESTRAIL_TEST: #tr::__private::TestDef = #tr::__private::TestDef {
                     name: #name,
                     module_path: ::core::module_path!(),

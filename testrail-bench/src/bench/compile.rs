@@ -216,7 +216,10 @@ fn registration_table(report: &mut Report, big: &[Figures], registration: &[Figu
             ratio(median_secs(&figure.alone), median_secs(&plain.alone)),
             ratio(median_secs(&figure.alone), median_secs(&ours.alone)),
             spread(&figure.alone_cpu),
-            ratio(median_secs(&figure.alone_cpu), median_secs(&plain.alone_cpu)),
+            ratio(
+                median_secs(&figure.alone_cpu),
+                median_secs(&plain.alone_cpu),
+            ),
             ratio(median_secs(&figure.alone_cpu), median_secs(&ours.alone_cpu)),
             mib(figure.binary),
         ]);
@@ -283,7 +286,10 @@ pub fn run(report: &mut Report, opts: &Options) -> f64 {
                 spread(&figure.alone),
                 ratio(median_secs(&figure.alone), median_secs(&plain.alone)),
                 spread(&figure.alone_cpu),
-                ratio(median_secs(&figure.alone_cpu), median_secs(&plain.alone_cpu)),
+                ratio(
+                    median_secs(&figure.alone_cpu),
+                    median_secs(&plain.alone_cpu),
+                ),
                 mib(figure.binary),
                 ratio(figure.binary as f64, plain.binary as f64),
             ]);
