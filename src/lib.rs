@@ -119,7 +119,6 @@ mod export_hook;
 #[doc(hidden)]
 pub mod __private {
     pub use core::time::Duration;
-    pub use inventory;
     pub use testrail_harness::harness::BuildInfo;
 
     /// Runs the test binary, with the export when the `export` feature is on.
@@ -131,7 +130,8 @@ pub mod __private {
         testrail_harness::harness::run_main(build, &mut after)
     }
     pub use testrail_harness::registry::{
-        BodyResult, BoxedBodyFuture, ShouldPanic, StepDef, StepEntry, TestBody, TestDef,
+        BodyResult, BoxedBodyFuture, ShouldPanic, StepDef, TESTRAIL_STEPS, TESTRAIL_TESTS,
+        TestBody, TestDef,
     };
     pub use testrail_harness::step::StepGuard;
     pub use testrail_harness::verdict::{Verdict, ViaAny, ViaDebug, ViaDisplay, check_test_return};

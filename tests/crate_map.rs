@@ -64,7 +64,7 @@ fn the_testrail_client_depends_on_nothing_of_the_harness() {
         "testrail-export",
         "testrail-macros",
         "libtest-mimic",
-        "inventory",
+        "linkme",
     ] {
         assert!(
             !names.iter().any(|name| name == ours),

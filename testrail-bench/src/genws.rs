@@ -19,6 +19,13 @@ pub enum Kind {
     TestrailLight,
     /// Plain `#[test]` functions run by libtest.
     Plain,
+    /// What `#[testrail::case]` expands to, written out, with the registration through
+    /// `inventory::submit!` (one constructor per test) instead of linkme's element macro;
+    /// default features. The compile benchmark's comparison of registration mechanisms.
+    RegInventory,
+    /// The same with linkme's `#[distributed_slice(...)]` attribute on each element (which
+    /// adds a type-checking function with two closures per element).
+    RegLinkmeAttr,
 }
 
 /// What each test body does.
@@ -91,10 +98,27 @@ pub fn compile_specs(tests: u32) -> [Spec; 6] {
     ]
 }
 
+/// The crates of the compile benchmark's comparison of registration mechanisms, `tests`
+/// tests each, default features: the expansion written out with `inventory`, and with
+/// linkme's attribute (the macros' own expansion is `compile_tr` of [`compile_specs`]).
+pub fn registration_specs(tests: u32) -> [Spec; 2] {
+    let spec = |name, kind| Spec {
+        name,
+        kind,
+        body: Body::Trivial,
+        tests,
+    };
+    [
+        spec("compile_reg_inventory", Kind::RegInventory),
+        spec("compile_reg_linkme_attr", Kind::RegLinkmeAttr),
+    ]
+}
+
 /// Every generated crate, the compile benchmark's with `compile_tests` tests.
 pub fn all(compile_tests: u32) -> Vec<Spec> {
     let mut all = vec![HARNESS_TR, HARNESS_PLAIN, STEPS_TR, STEPS_PLAIN];
     all.extend(compile_specs(compile_tests));
+    all.extend(registration_specs(compile_tests));
     all
 }
 
@@ -125,7 +149,7 @@ pub fn test_source(spec: &Spec) -> String {
     match spec.body {
         Body::Trivial => {}
         Body::Steps100 => match spec.kind {
-            Kind::Testrail | Kind::TestrailLight => out.push_str(
+            Kind::Testrail | Kind::TestrailLight | Kind::RegInventory | Kind::RegLinkmeAttr => out.push_str(
                 "fn steps() {\n    for i in 0..100u32 {\n        testrail::step(\"step\", || std::hint::black_box(i));\n    }\n}\n\n",
             ),
             Kind::Plain => out.push_str(
@@ -133,21 +157,60 @@ pub fn test_source(spec: &Spec) -> String {
             ),
         },
     }
+    match spec.kind {
+        Kind::RegInventory => out.push_str(
+            "struct Registered(testrail::__private::TestDef);\ninventory::collect!(Registered);\n\n",
+        ),
+        Kind::RegLinkmeAttr => out.push_str(
+            "#[linkme::distributed_slice]\nstatic REGISTERED: [testrail::__private::TestDef];\n\n",
+        ),
+        _ => {}
+    }
     for i in 1..=spec.tests {
         match spec.kind {
             Kind::Testrail | Kind::TestrailLight => {
                 let _ = writeln!(out, "#[testrail::case(C{i})]");
             }
             Kind::Plain => out.push_str("#[test]\n"),
+            Kind::RegInventory | Kind::RegLinkmeAttr => {}
         }
         let body = match spec.body {
             Body::Trivial => "assert_eq!(std::hint::black_box(1u32) + 1, 2);",
             Body::Steps100 => "steps();",
         };
-        let _ = writeln!(out, "fn t{i:0width$}() {{\n    {body}\n}}\n");
+        let name = format!("t{i:0width$}");
+        let _ = writeln!(out, "fn {name}() {{\n    {body}\n}}\n");
+        // The fields `#[testrail::case(C<i>)]` registers, as the macro writes them.
+        let def = format!(
+            "testrail::__private::TestDef {{ name: {name:?}, module_path: ::core::module_path!(), file: ::core::file!(), line: ::core::line!(), case_ids: &[{i}], title: None, timeout: None, retries: 0, max_steps: None, ignore: None, should_panic: testrail::__private::ShouldPanic::No, known_bug: None, body: testrail::__private::TestBody::Plain({name}) }}"
+        );
+        match spec.kind {
+            Kind::RegInventory => {
+                let _ = writeln!(
+                    out,
+                    "const _: () = {{\n    inventory::submit!(Registered({def}));\n}};\n"
+                );
+            }
+            Kind::RegLinkmeAttr => {
+                let _ = writeln!(
+                    out,
+                    "const _: () = {{\n    #[linkme::distributed_slice(REGISTERED)]\n    static TEST: testrail::__private::TestDef = {def};\n}};\n"
+                );
+            }
+            _ => {}
+        }
     }
-    if spec.kind != Kind::Plain {
-        out.push_str("testrail::main!();\n");
+    match spec.kind {
+        Kind::Plain => {}
+        Kind::Testrail | Kind::TestrailLight => out.push_str("testrail::main!();\n"),
+        // The tests are counted, so that the registration is not left out of the binary;
+        // then the harness runs (and finds none of them: they are not in its registry).
+        Kind::RegInventory => out.push_str(
+            "fn main() -> std::process::ExitCode {\n    println!(\"{} registered\", inventory::iter::<Registered>.into_iter().filter(|test| !test.0.name.is_empty()).count());\n    testrail::__private::main(testrail::__private::BuildInfo { package: \"\", binary: \"\", manifest_dir: \"\", target_tmpdir: None })\n}\n",
+        ),
+        Kind::RegLinkmeAttr => out.push_str(
+            "fn main() -> std::process::ExitCode {\n    println!(\"{} registered\", REGISTERED.iter().filter(|test| !test.name.is_empty()).count());\n    testrail::__private::main(testrail::__private::BuildInfo { package: \"\", binary: \"\", manifest_dir: \"\", target_tmpdir: None })\n}\n",
+        ),
     }
     out
 }
@@ -158,10 +221,16 @@ fn manifest(spec: &Spec) -> String {
         Kind::TestrailLight => ", default-features = false",
         _ => "",
     };
+    // The versions of the main workspace's lock file (copied into the generated workspace).
+    let extra = match spec.kind {
+        Kind::RegInventory => "inventory = \"0.3\"\n",
+        Kind::RegLinkmeAttr => "linkme = \"0.3\"\n",
+        _ => "",
+    };
     let (deps, harness) = match spec.kind {
-        Kind::Testrail | Kind::TestrailLight => (
+        Kind::Testrail | Kind::TestrailLight | Kind::RegInventory | Kind::RegLinkmeAttr => (
             format!(
-                "[dev-dependencies]\ntestrail = {{ path = {:?}{features} }}\n",
+                "[dev-dependencies]\ntestrail = {{ path = {:?}{features} }}\n{extra}",
                 root.display().to_string()
             ),
             "harness = false\n",

@@ -29,8 +29,9 @@ struct Cli {
     /// Result counts of the export benchmark.
     #[arg(long, global = true, value_delimiter = ',', default_values_t = [5_000u64, 50_000])]
     sizes: Vec<u64>,
-    /// Only these export scenarios (`0ms`, `50ms`, `180/min`), fault or reliability keys, or
-    /// end-to-end ways (`a`, `b`, `c`).
+    /// Only these export scenarios (`0ms`, `50ms`, `180/min`), fault or reliability keys,
+    /// end-to-end ways (`a`, `b`, `c`); `alone` runs the compile benchmark without its
+    /// builds from scratch.
     #[arg(long, global = true, value_delimiter = ',')]
     only: Vec<String>,
     /// Leave trcli out (e.g. without Python).

@@ -70,15 +70,16 @@ fn generate(item: &FnItem, case_ids: &CaseIds, options: &StepOptions) -> TokenSt
             #[inline(always)]
             #inner_sig #body
 
-            static __TESTRAIL_STEP: #tr::__private::StepDef = #tr::__private::StepDef {
-                name: #name,
-                module_path: ::core::module_path!(),
-                file: ::core::file!(),
-                line: #line,
-                case_ids: &[#(#ids),*],
-            };
-            #tr::__private::inventory::submit! {
-                #tr::__private::StepEntry(&__TESTRAIL_STEP)
+            // An element of the `TESTRAIL_STEPS` distributed slice (see testrail-harness's registry).
+            #tr::__private::TESTRAIL_STEPS! {
+                #![linkme_macro = #tr::__private::TESTRAIL_STEPS]
+                static __TESTRAIL_STEP: #tr::__private::StepDef = #tr::__private::StepDef {
+                    name: #name,
+                    module_path: ::core::module_path!(),
+                    file: ::core::file!(),
+                    line: #line,
+                    case_ids: &[#(#ids),*],
+                };
             }
 
             let __testrail_guard = #tr::__private::StepGuard::enter(&__TESTRAIL_STEP);

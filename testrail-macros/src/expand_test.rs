@@ -123,8 +123,10 @@ fn generate(item: &FnItem, case_ids: &CaseIds, options: &TestOptions) -> TokenSt
         const _: () = {
             #body_fn
 
-            #tr::__private::inventory::submit! {
-                #tr::__private::TestDef {
+            // An element of the `TESTRAIL_TESTS` distributed slice (see testrail-harness's registry).
+            #tr::__private::TESTRAIL_TESTS! {
+                #![linkme_macro = #tr::__private::TESTRAIL_TESTS]
+                static __TESTRAIL_TEST: #tr::__private::TestDef = #tr::__private::TestDef {
                     name: #name,
                     module_path: ::core::module_path!(),
                     file: ::core::file!(),
@@ -138,7 +140,7 @@ fn generate(item: &FnItem, case_ids: &CaseIds, options: &TestOptions) -> TokenSt
                     should_panic: #should_panic,
                     known_bug: #known_bug,
                     body: #tr::__private::TestBody::#body_kind,
-                }
+                };
             }
         };
     }

@@ -1,6 +1,6 @@
 //! Every attribute used through the facade renamed to `tr`; no crate is named `testrail`.
 
-use tr::__private::{StepEntry, TestDef, inventory};
+use tr::__private::{TESTRAIL_STEPS, TESTRAIL_TESTS};
 
 #[tr::case(C1, timeout = "1s")]
 fn mapped() {}
@@ -17,10 +17,7 @@ fn renamed_step(x: u8) -> u8 {
 
 fn main() {
     assert_eq!(renamed_step(3), 3);
-    let names: Vec<&str> = inventory::iter::<TestDef>
-        .into_iter()
-        .map(|test| test.name)
-        .collect();
+    let names: Vec<&str> = TESTRAIL_TESTS.iter().map(|test| test.name).collect();
     assert!(names.contains(&"mapped") && names.contains(&"unmapped"), "{names:?}");
-    assert_eq!(inventory::iter::<StepEntry>.into_iter().count(), 1);
+    assert_eq!(TESTRAIL_STEPS.len(), 1);
 }

@@ -5,7 +5,7 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use testrail::__private::{inventory, ShouldPanic, StepDef, StepEntry, TestBody, TestDef};
+use testrail::__private::{TESTRAIL_STEPS, ShouldPanic, StepDef, TESTRAIL_TESTS, TestBody, TestDef};
 
 #[testrail::case(C11, 12, title = "Everything", timeout = "1m 30s", retries = 2, max_steps = 7,
     ignore = "slow", should_panic(expected = "boom"), known_bug = "BUG-1")]
@@ -38,16 +38,15 @@ fn login() -> Result<(), String> {
 }
 
 fn find(name: &str) -> &'static TestDef {
-    inventory::iter::<TestDef>
-        .into_iter()
+    TESTRAIL_TESTS
+        .iter()
         .find(|test| test.name == name)
         .unwrap_or_else(|| panic!("{name} is not registered"))
 }
 
 fn step(name: &str) -> &'static StepDef {
-    inventory::iter::<StepEntry>
-        .into_iter()
-        .map(|entry| entry.0)
+    TESTRAIL_STEPS
+        .iter()
         .find(|step| step.name == name)
         .unwrap_or_else(|| panic!("step {name} is not registered"))
 }
@@ -70,7 +69,7 @@ fn run(test: &TestDef) -> Result<(), String> {
 }
 
 fn main() {
-    assert_eq!(inventory::iter::<TestDef>.into_iter().count(), 5);
+    assert_eq!(TESTRAIL_TESTS.len(), 5);
 
     let test = find("everything");
     assert_eq!(test.case_ids, [11, 12]);
