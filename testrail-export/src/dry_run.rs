@@ -4,6 +4,7 @@
 //! new run) are shown as placeholders; the API key appears nowhere.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::fmt::Write as _;
 
 use crate::catalog::{CaseState, StepResults};
@@ -16,7 +17,7 @@ use testrail_api::{ApiKey, Client, ClientConfig, ResultForCase, Status};
 use testrail_formats::spool::SpoolFile;
 
 use super::ExportError;
-use super::report;
+use super::report::{Index, Outcomes};
 use super::results::{self, ResultContext};
 use super::send::batches;
 use super::status_map::{StatusMap, builtin_statuses};
@@ -99,16 +100,17 @@ pub fn plan(
         _ if suite_id == UNKNOWN => "SUITE".to_owned(),
         _ => format!("S{suite_id}"),
     };
-    let reports = report::build(files);
+    let outcomes = Outcomes::Memory(Arc::new(files.to_vec()));
+    let index = Index::build(&outcomes)?;
     let known = CaseState::Known {
         suite_id,
         template_id: None,
     };
+    let metas = index.files.clone();
     let facts = Facts {
-        states: reports
-            .iter()
-            .map(|report| (report.case_id, known))
-            .collect(),
+        states: index.cases.keys().map(|case_id| (*case_id, known)).collect(),
+        outcomes,
+        index: Arc::new(index),
         cases_assumed: true,
         statuses,
         step_results: StepResults::None,
@@ -119,12 +121,11 @@ pub fn plan(
         },
         suite_names: BTreeMap::from([(suite_id, suite_name)]),
         naming: Naming {
-            name: super::run_name(config, files, session),
+            name: super::run_name(config, &metas, session),
             description: config.run_description.clone(),
             marker: results::session_marker(session),
             find_earlier: false,
         },
-        reports,
     };
     pipeline::plan::plan(config, facts, journal)
 }
@@ -214,7 +215,7 @@ pub fn describe(
     let post = |text: &mut String, method: String, body: serde_json::Value| {
         push(text, &client, &method, &placeholders(body, &statuses))
     };
-    for suite in plan.suites.into_values() {
+    for suite in plan.suites.values() {
         let run = match &suite.step {
             Step::Join { run_id } => {
                 let _ = writeln!(
@@ -232,7 +233,7 @@ pub fn describe(
             }
             Step::Outside => {
                 let cases: Vec<String> = suite
-                    .cases()
+                    .cases
                     .iter()
                     .map(|case| format!("C{case}"))
                     .collect();
@@ -269,7 +270,10 @@ pub fn describe(
                 "NEW_RUN".to_owned()
             }
         };
-        for batch in batches(suite.items, config.batch_size) {
+        let mut items = Vec::new();
+        plan.builder.items(&suite.cases, |item| items.push(item))?;
+        items.sort_by_key(|item| item.result.case_id.get());
+        for batch in batches(items, config.batch_size) {
             let results: Vec<ResultForCase> = batch.into_iter().map(|item| item.result).collect();
             post(
                 &mut text,
