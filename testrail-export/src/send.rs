@@ -315,8 +315,13 @@ pub async fn send(
     let mut more = true;
     let mut tasks: JoinSet<BatchOutcome> = JoinSet::new();
     let mut failure: Option<ExportError> = None;
+    // Acknowledgements not saved yet: they are saved with the next batch's pending record
+    // (one journal write per batch). Until then the journal on disk holds their batch as
+    // pending, which a crash turns into a look at what TestRail stored, never a resend.
+    let mut unsaved = false;
     loop {
-        while failure.is_none() && tasks.len() < max_in_flight {
+        let mut starting = Vec::new();
+        while failure.is_none() && tasks.len() + starting.len() < max_in_flight {
             let (batch, rounds) = match queue.pop_front() {
                 Some(queued) => queued,
                 None if more => match incoming.try_recv() {
@@ -338,10 +343,14 @@ pub async fn send(
                 },
                 None => break,
             };
+            starting.push((batch, rounds));
+        }
+        if !starting.is_empty() || (unsaved && tasks.is_empty()) {
+            // Every batch is recorded as pending before it is sent.
             let sent_at_ms = testrail_formats::clock::now_ms();
             let testrail_sent_at = client.testrail_now();
-            {
-                let mut locked = journal.lock().await;
+            let mut locked = journal.lock().await;
+            for (batch, _) in &starting {
                 locked.journal.pending.push(PendingBatch {
                     run_id,
                     items: batch.iter().flat_map(Item::keys).collect(),
@@ -349,15 +358,13 @@ pub async fn send(
                     testrail_sent_at,
                     answered: false,
                 });
-                locked.save()?;
             }
-            let client = client.clone();
-            tasks.spawn(async move {
-                let body: Vec<ResultForCase> =
-                    batch.iter().map(|item| item.result.clone()).collect();
-                let outcome = client.add_results_for_cases(run_id, &body).await.map(drop);
-                (batch, rounds, (sent_at_ms, testrail_sent_at), outcome)
-            });
+            locked.save()?;
+            unsaved = false;
+            drop(locked);
+            for (batch, rounds) in starting {
+                spawn(&mut tasks, client, run_id, batch, rounds, (sent_at_ms, testrail_sent_at));
+            }
         }
         let waiting = failure.is_none() && more && queue.is_empty() && tasks.len() < max_in_flight;
         if tasks.is_empty() && !waiting {
@@ -399,7 +406,7 @@ pub async fn send(
                 status: 200..=299, ..
             }) => {
                 locked.journal.acknowledge(&keys);
-                locked.save()?;
+                unsaved = true;
                 sent.results += batch.len();
                 sent.batches += 1;
             }
@@ -542,10 +549,30 @@ pub async fn send(
             }
         }
     }
+    if unsaved {
+        journal.lock().await.save()?;
+    }
     match failure {
         Some(error) => Err(error),
         None => Ok(sent),
     }
+}
+
+/// Sends `batch` to `run_id` as a task of `tasks`.
+fn spawn(
+    tasks: &mut JoinSet<BatchOutcome>,
+    client: &Client,
+    run_id: u64,
+    batch: Vec<Item>,
+    rounds: u32,
+    sent_at: (u64, Option<u64>),
+) {
+    let client = client.clone();
+    tasks.spawn(async move {
+        let body: Vec<ResultForCase> = batch.iter().map(|item| item.result.clone()).collect();
+        let outcome = client.add_results_for_cases(run_id, &body).await.map(drop);
+        (batch, rounds, sent_at, outcome)
+    });
 }
 
 /// The (spool file, case) pairs of `run_id` that TestRail holds a result for, written by
