@@ -4,15 +4,17 @@
 //! [`export_with`] reads the facts, then runs the four stages of [`pipeline`], each one pass
 //! over the previous stage's data:
 //!
-//! 0. facts: [`report`] turns the outcomes into one report per case (test and step links,
-//!    worst wins); [`status_map`] resolves the statuses; [`catalog`] reads the project,
-//!    suites and, when needed, cases (Missing and Unconfigured cases);
-//! 1. [`pipeline::plan`]: the result items by suite, and the [`target::Step`] that gives each
-//!    suite its run (join, adopt, new run, new plan, new plan entry); no request;
+//! 0. facts: [`report`] reads the spool files as a stream into an index of the linked
+//!    cases (a few bytes each: which files report a case, with which verdicts);
+//!    [`status_map`] resolves the statuses; [`catalog`] reads the project, suites and, when
+//!    needed, cases (Missing and Unconfigured cases);
+//! 1. [`pipeline::plan`]: the cases to report by suite, and the [`target::Step`] that gives
+//!    each suite its run (join, adopt, new run, new plan, new plan entry); no request;
 //! 2. [`pipeline::prepare`]: the steps executed ([`target`]: created once per session and
 //!    joined after), what TestRail already holds acknowledged;
-//! 3. [`pipeline::deliver`]: batches ([`send`]), acknowledged in the [`journal`], checked
-//!    after ambiguous failures;
+//! 3. [`pipeline::deliver`]: the spool files are read again as a stream and one report per
+//!    case (test and step links, worst wins) becomes a result body, a batch at a time
+//!    ([`send`]), acknowledged in the [`journal`], checked after ambiguous failures;
 //! 4. [`pipeline::close`]: `--close-run`, and the summary.
 //!
 //! [`dry_run`] prints the plan of stage 1. [`config`] and [`flags`] read what the user asked

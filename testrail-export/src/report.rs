@@ -2,6 +2,10 @@
 //! the test's outcome, every case linked to a step gets that step's outcome (seed 000: all
 //! linked cases, from the test and all steps, are included). When several tests or steps
 //! report one case, the worst outcome wins and the comment says so.
+//!
+//! An export never holds every outcome or report: [`Index::build`] reads the spool files
+//! once as a stream, keeping a few bytes per linked case, and [`for_each_report`] reads
+//! them again, handing over each case's report as soon as its last source is read.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
@@ -217,8 +221,8 @@ impl Outcomes {
 /// outcomes (those are read again, a batch at a time, by [`for_each_report`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CaseEntry {
-    /// The files reporting it (indexes into [`Index::files`]), sorted and unique.
-    pub files: Vec<u32>,
+    /// The files reporting it (indexes into [`Index::files`]).
+    files: FileSet,
     /// How many tests and steps report it.
     pub sources: u32,
     /// The verdicts they give, one bit per [`Verdict::all`] position.
@@ -227,7 +231,50 @@ pub struct CaseEntry {
     pub unlinked_steps: bool,
 }
 
+/// Indexes of spool files, sorted and unique; one without an allocation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum FileSet {
+    One(u32),
+    Many(Box<[u32]>),
+}
+
+impl Default for FileSet {
+    fn default() -> Self {
+        FileSet::Many(Box::default())
+    }
+}
+
+impl FileSet {
+    fn as_slice(&self) -> &[u32] {
+        match self {
+            FileSet::One(file) => std::slice::from_ref(file),
+            FileSet::Many(files) => files,
+        }
+    }
+
+    fn insert(&mut self, file: u32) {
+        let files = self.as_slice();
+        if files.contains(&file) {
+            return;
+        }
+        *self = match files {
+            [] => FileSet::One(file),
+            _ => {
+                let mut files = files.to_vec();
+                files.push(file);
+                files.sort_unstable();
+                FileSet::Many(files.into_boxed_slice())
+            }
+        };
+    }
+}
+
 impl CaseEntry {
+    /// The files reporting it (indexes into [`Index::files`]), sorted.
+    pub fn files(&self) -> &[u32] {
+        self.files.as_slice()
+    }
+
     /// Why the case is not reported (every source's verdict is one the mapping does not
     /// report: run result Error, a skipped test), or `None` when it is.
     pub fn not_reported(&self, statuses: &StatusMap) -> Option<&'static str> {
@@ -275,10 +322,7 @@ impl Index {
                     entry.sources += 1;
                     entry.verdicts |= 1 << bit;
                     entry.unlinked_steps |= !source.unlinked_steps.is_empty();
-                    if !entry.files.contains(&file) {
-                        entry.files.push(file);
-                        entry.files.sort_unstable();
-                    }
+                    entry.files.insert(file);
                 }
             }
         })?;
@@ -292,7 +336,7 @@ impl Index {
             .get(&case_id)
             .map(|entry| {
                 entry
-                    .files
+                    .files()
                     .iter()
                     .filter_map(|file| self.files.get(*file as usize))
                     .map(|meta| meta.name.clone())
