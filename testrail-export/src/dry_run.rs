@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::fmt::Write as _;
 
-use crate::catalog::{CaseState, StepResults};
+use crate::catalog::{CaseState, CaseStates, StepResults};
 use crate::config::mapping::StatusRef;
 use crate::config::{Config, ProjectRef};
 use crate::journal::Journal;
@@ -108,7 +108,7 @@ pub fn plan(
     };
     let metas = index.files.clone();
     let facts = Facts {
-        states: index.cases.keys().map(|case_id| (*case_id, known)).collect(),
+        states: Arc::new(CaseStates::every(known)),
         outcomes,
         index: Arc::new(index),
         cases_assumed: true,

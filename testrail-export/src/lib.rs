@@ -38,7 +38,7 @@ pub mod summary;
 pub mod target;
 pub mod text;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -48,7 +48,7 @@ use testrail_formats::spool::{SpoolError, SpoolFile};
 
 use report::{FileMeta, Index, Outcomes};
 
-use catalog::{CaseState, Catalog, StepResults};
+use catalog::{CaseState, CaseStates, Catalog, StepResults};
 use journal::LockedJournal;
 use results::ResultContext;
 use status_map::StatusMap;
@@ -354,8 +354,10 @@ pub async fn export_with(
             // A case assumed to be in the only suite is not: read the suite, plan again.
             pipeline::prepare::Outcome::Replan => {
                 catalog.scan(&client).await?;
-                (facts.states, facts.cases_assumed) =
+                let (states, cases_assumed) =
                     case_states(&client, &catalog, &facts.index).await?;
+                facts.states = Arc::new(states);
+                facts.cases_assumed = cases_assumed;
             }
         }
     };
@@ -393,7 +395,7 @@ pub async fn read_facts(
     let facts = pipeline::plan::Facts {
         outcomes,
         index: Arc::new(index),
-        states,
+        states: Arc::new(states),
         cases_assumed,
         statuses,
         step_results,
@@ -415,25 +417,18 @@ async fn case_states(
     client: &Client,
     catalog: &Catalog,
     index: &Index,
-) -> Result<(BTreeMap<u64, CaseState>, bool), ExportError> {
+) -> Result<(CaseStates, bool), ExportError> {
     Ok(match catalog.single_suite() {
         Some(suite_id) if catalog.cases.is_none() => (
-            index
-                .cases
-                .keys()
-                .map(|case_id| {
-                    let state = CaseState::Known {
-                        suite_id,
-                        template_id: None,
-                    };
-                    (*case_id, state)
-                })
-                .collect(),
+            CaseStates::every(CaseState::Known {
+                suite_id,
+                template_id: None,
+            }),
             true,
         ),
         _ => {
             let linked: BTreeSet<u64> = index.cases.keys().copied().collect();
-            (catalog.classify(client, &linked).await?, false)
+            (catalog.classify(client, &linked).await?.into(), false)
         }
     })
 }

@@ -153,7 +153,7 @@ impl std::io::Write for ByteCount {
 /// sender (which ends the building early by dropping the receiver).
 pub fn stream_batches(
     builder: Builder,
-    cases: BTreeSet<u64>,
+    cases: Arc<BTreeSet<u64>>,
     batch_size: usize,
 ) -> mpsc::Receiver<Result<Vec<Item>, ExportError>> {
     let (sender, receiver) = mpsc::channel(2);

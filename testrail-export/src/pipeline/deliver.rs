@@ -102,9 +102,10 @@ async fn send_to_run(
     journal: &Arc<tokio::sync::Mutex<LockedJournal>>,
     session: &str,
     (suite_id, run_id, mut changed): (u64, u64, bool),
-    mut cases: BTreeSet<u64>,
+    cases: BTreeSet<u64>,
     (project_id, naming, builder): (u64, &Naming, &Builder),
 ) -> Result<Sent, ExportError> {
+    let mut cases = Arc::new(cases);
     let mut total = Sent::default();
     let mut rounds = 0;
     loop {
@@ -112,7 +113,7 @@ async fn send_to_run(
             .iter()
             .flat_map(|case_id| builder.index.files_of(*case_id))
             .collect();
-        let batches = send::stream_batches(builder.clone(), cases.clone(), config.batch_size);
+        let batches = send::stream_batches(builder.clone(), Arc::clone(&cases), config.batch_size);
         let outcome = send::send(
             client,
             journal.clone(),
@@ -193,7 +194,7 @@ async fn send_to_run(
                     }
                 }
                 locked.save()?;
-                cases = lost;
+                cases = Arc::new(lost);
                 let needed = rejoin(suite_id, run_id, &cases);
                 target::prepare(client, config, project_id, &mut locked, &needed, naming).await?;
             }
@@ -202,7 +203,7 @@ async fn send_to_run(
             {
                 rounds += 1;
                 let mut locked = journal.lock().await;
-                cases.retain(|case_id| {
+                Arc::make_mut(&mut cases).retain(|case_id| {
                     !builder
                         .index
                         .files_of(*case_id)

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use crate::ExportError;
-use crate::catalog::{CaseState, StepResults};
+use crate::catalog::{CaseState, CaseStates, StepResults};
 use crate::config::Config;
 use crate::journal::Journal;
 use crate::report::{self, Index, Outcomes};
@@ -23,7 +23,7 @@ pub struct Facts {
     /// Every linked case of the outcomes, in a few bytes per case.
     pub index: Arc<Index>,
     /// How each linked case relates to the configured suites.
-    pub states: BTreeMap<u64, CaseState>,
+    pub states: Arc<CaseStates>,
     /// Whether [`Facts::states`] assumes every case is in the only configured suite
     /// (its cases were not read): a case TestRail refuses then makes the export read the
     /// suite and plan again.
@@ -61,7 +61,7 @@ pub struct Builder {
     /// Their linked cases.
     pub index: Arc<Index>,
     /// Where each case is (for its template).
-    pub states: Arc<BTreeMap<u64, CaseState>>,
+    pub states: Arc<CaseStates>,
     /// The status mapping.
     pub statuses: StatusMap,
     /// Which templates record step results.
@@ -87,8 +87,8 @@ impl Builder {
             &self.index,
             |case_id| cases.contains(&case_id),
             |report| {
-                let template_id = match self.states.get(&report.case_id) {
-                    Some(CaseState::Known { template_id, .. }) => *template_id,
+                let template_id = match self.states.get(report.case_id) {
+                    Some(CaseState::Known { template_id, .. }) => template_id,
                     _ => None,
                 };
                 let step_results = self.step_results.for_template(template_id);
@@ -148,7 +148,7 @@ pub fn plan(config: &Config, facts: Facts, journal: &Journal) -> Result<Plan, Ex
         .cases
         .keys()
         .copied()
-        .filter(|case_id| facts.states.get(case_id) == Some(&CaseState::Missing))
+        .filter(|case_id| facts.states.get(*case_id) == Some(CaseState::Missing))
         .collect();
     if !missing.is_empty() && !config.skip_missing {
         let mut named = Vec::new();
@@ -175,8 +175,8 @@ pub fn plan(config: &Config, facts: Facts, journal: &Journal) -> Result<Plan, Ex
     let mut skipped = Skipped::default();
     let mut by_suite: BTreeMap<u64, BTreeSet<u64>> = BTreeMap::new();
     for (case_id, entry) in &index.cases {
-        let suite_id = match facts.states.get(case_id) {
-            Some(CaseState::Known { suite_id, .. }) => *suite_id,
+        let suite_id = match facts.states.get(*case_id) {
+            Some(CaseState::Known { suite_id, .. }) => suite_id,
             Some(CaseState::Unconfigured { .. }) => {
                 skipped.unconfigured.push(*case_id);
                 continue;
@@ -224,7 +224,7 @@ pub fn plan(config: &Config, facts: Facts, journal: &Journal) -> Result<Plan, Ex
         builder: Builder {
             outcomes: facts.outcomes,
             index: facts.index,
-            states: Arc::new(facts.states),
+            states: facts.states,
             statuses: facts.statuses,
             step_results: facts.step_results,
             context: facts.context,
