@@ -383,7 +383,7 @@ pub async fn read_facts(
 ) -> Result<(pipeline::plan::Facts, Catalog), ExportError> {
     let statuses = resolve_statuses(client, config).await?;
     let mut catalog = Catalog::load(client, config).await?;
-    let has_unlinked_steps = index.cases.values().any(|entry| entry.unlinked_steps);
+    let has_unlinked_steps = index.cases().any(|(_, entry)| entry.unlinked_steps);
     let step_results = match has_unlinked_steps {
         true => StepResults::load(client, catalog.project.id.get()).await?,
         false => StepResults::None,
@@ -427,7 +427,7 @@ async fn case_states(
             true,
         ),
         _ => {
-            let linked: BTreeSet<u64> = index.cases.keys().copied().collect();
+            let linked: BTreeSet<u64> = index.case_ids().collect();
             (catalog.classify(client, &linked).await?.into(), false)
         }
     })

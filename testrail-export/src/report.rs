@@ -7,7 +7,7 @@
 //! once as a stream, keeping a few bytes per linked case, and [`for_each_report`] reads
 //! them again, handing over each case's report as soon as its last source is read.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -301,8 +301,8 @@ impl CaseEntry {
 pub struct Index {
     /// The spool files, in the order read.
     pub files: Vec<FileMeta>,
-    /// Every linked case.
-    pub cases: BTreeMap<u64, CaseEntry>,
+    /// Every linked case, sorted by ID.
+    cases: Vec<(u64, CaseEntry)>,
 }
 
 impl Index {
@@ -311,29 +311,69 @@ impl Index {
     /// # Errors
     /// A spool file that cannot be read.
     pub fn build(outcomes: &Outcomes) -> Result<Index, SpoolError> {
-        let mut cases: BTreeMap<u64, CaseEntry> = BTreeMap::new();
+        // One entry per source first, merged by case after sorting: a sorted vector takes
+        // half the memory of a map.
+        let mut seen: Vec<(u64, CaseEntry)> = Vec::new();
         let files = outcomes.visit(|file, meta, test| {
             for (case_ids, source) in sources_of(test, &meta.name, None) {
                 let bit = Verdict::all()
                     .position(|verdict| verdict == source.verdict)
                     .unwrap_or(0);
                 for case_id in case_ids {
-                    let entry = cases.entry(case_id).or_default();
-                    entry.sources += 1;
-                    entry.verdicts |= 1 << bit;
-                    entry.unlinked_steps |= !source.unlinked_steps.is_empty();
-                    entry.files.insert(file);
+                    let entry = CaseEntry {
+                        files: FileSet::One(file),
+                        sources: 1,
+                        verdicts: 1 << bit,
+                        unlinked_steps: !source.unlinked_steps.is_empty(),
+                    };
+                    seen.push((case_id, entry));
                 }
             }
         })?;
+        seen.sort_by_key(|(case_id, _)| *case_id);
+        let mut cases: Vec<(u64, CaseEntry)> = Vec::new();
+        for (case_id, entry) in seen {
+            match cases.last_mut() {
+                Some((last, merged)) if *last == case_id => {
+                    merged.sources += entry.sources;
+                    merged.verdicts |= entry.verdicts;
+                    merged.unlinked_steps |= entry.unlinked_steps;
+                    for file in entry.files() {
+                        merged.files.insert(*file);
+                    }
+                }
+                _ => cases.push((case_id, entry)),
+            }
+        }
+        cases.shrink_to_fit();
         Ok(Index { files, cases })
+    }
+
+    /// Every linked case, by ID.
+    pub fn cases(&self) -> impl Iterator<Item = (u64, &CaseEntry)> {
+        self.cases.iter().map(|(case_id, entry)| (*case_id, entry))
+    }
+
+    /// The IDs of every linked case, ascending.
+    pub fn case_ids(&self) -> impl Iterator<Item = u64> {
+        self.cases.iter().map(|(case_id, _)| *case_id)
+    }
+
+    /// What is known of `case_id`.
+    pub fn get(&self, case_id: u64) -> Option<&CaseEntry> {
+        self.position(case_id).map(|at| &self.cases[at].1)
+    }
+
+    fn position(&self, case_id: u64) -> Option<usize> {
+        self.cases
+            .binary_search_by_key(&case_id, |(case_id, _)| *case_id)
+            .ok()
     }
 
     /// The names of the files reporting `case_id`, sorted.
     pub fn files_of(&self, case_id: u64) -> Vec<String> {
         let mut names: Vec<String> = self
-            .cases
-            .get(&case_id)
+            .get(case_id)
             .map(|entry| {
                 entry
                     .files()
@@ -366,7 +406,8 @@ pub fn for_each_report(
 ) -> Result<(), SpoolError> {
     type Key = (u32, String, usize);
     let mut pending: HashMap<u64, Vec<(Key, Source)>> = HashMap::new();
-    let mut done: HashSet<u64> = HashSet::new();
+    // One bit per case of the index.
+    let mut done = vec![0u64; index.cases.len().div_ceil(64)];
     let finish = |case_id: u64, mut sources: Vec<(Key, Source)>| {
         sources.sort_by(|a, b| a.0.cmp(&b.0));
         let mut sources: Vec<Source> = sources.into_iter().map(|(_, source)| source).collect();
@@ -377,15 +418,17 @@ pub fn for_each_report(
         let sources = sources_of(test, &meta.name, meta.git_commit.as_deref());
         for (position, (case_ids, source)) in sources.into_iter().enumerate() {
             for case_id in case_ids {
-                let Some(entry) = index.cases.get(&case_id) else {
+                let Some(at) = index.position(case_id) else {
                     continue;
                 };
-                if !wanted(case_id) || done.contains(&case_id) {
+                let (word, bit) = (at / 64, 1u64 << (at % 64));
+                if !wanted(case_id) || done[word] & bit != 0 {
                     continue;
                 }
+                let entry = &index.cases[at].1;
                 let key = (file, test.path.clone(), position);
                 if entry.sources <= 1 {
-                    done.insert(case_id);
+                    done[word] |= bit;
                     each(finish(case_id, vec![(key, source.clone())]));
                     continue;
                 }
@@ -393,7 +436,7 @@ pub fn for_each_report(
                 held.push((key, source.clone()));
                 if held.len() >= entry.sources as usize {
                     let held = pending.remove(&case_id).unwrap_or_default();
-                    done.insert(case_id);
+                    done[word] |= bit;
                     each(finish(case_id, held));
                 }
             }

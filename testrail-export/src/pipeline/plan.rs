@@ -145,9 +145,7 @@ pub struct Plan {
 pub fn plan(config: &Config, facts: Facts, journal: &Journal) -> Result<Plan, ExportError> {
     let index = &facts.index;
     let missing: BTreeSet<u64> = index
-        .cases
-        .keys()
-        .copied()
+        .case_ids()
         .filter(|case_id| facts.states.get(*case_id) == Some(CaseState::Missing))
         .collect();
     if !missing.is_empty() && !config.skip_missing {
@@ -174,7 +172,8 @@ pub fn plan(config: &Config, facts: Facts, journal: &Journal) -> Result<Plan, Ex
     }
     let mut skipped = Skipped::default();
     let mut by_suite: BTreeMap<u64, BTreeSet<u64>> = BTreeMap::new();
-    for (case_id, entry) in &index.cases {
+    for (case_id, entry) in index.cases() {
+        let case_id = &case_id;
         let suite_id = match facts.states.get(*case_id) {
             Some(CaseState::Known { suite_id, .. }) => suite_id,
             Some(CaseState::Unconfigured { .. }) => {
