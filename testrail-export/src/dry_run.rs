@@ -4,8 +4,8 @@
 //! new run) are shown as placeholders; the API key appears nowhere.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use crate::catalog::{CaseState, CaseStates, StepResults};
 use crate::config::mapping::StatusRef;
@@ -232,11 +232,8 @@ pub fn describe(
                 run_id.to_string()
             }
             Step::Outside => {
-                let cases: Vec<String> = suite
-                    .cases
-                    .iter()
-                    .map(|case| format!("C{case}"))
-                    .collect();
+                let cases: Vec<String> =
+                    suite.cases.iter().map(|case| format!("C{case}")).collect();
                 let _ = writeln!(
                     text,
                     "  ({} not reported: their suite is not the configured run's)",

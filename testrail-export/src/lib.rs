@@ -354,8 +354,7 @@ pub async fn export_with(
             // A case assumed to be in the only suite is not: read the suite, plan again.
             pipeline::prepare::Outcome::Replan => {
                 catalog.scan(&client).await?;
-                let (states, cases_assumed) =
-                    case_states(&client, &catalog, &facts.index).await?;
+                let (states, cases_assumed) = case_states(&client, &catalog, &facts.index).await?;
                 facts.states = Arc::new(states);
                 facts.cases_assumed = cases_assumed;
             }

@@ -49,7 +49,9 @@ impl Verdict {
                 .into_iter()
                 .map(move |label| Verdict::Ran { run_result, label })
         });
-        [Verdict::Skipped, Verdict::NotReached].into_iter().chain(ran)
+        [Verdict::Skipped, Verdict::NotReached]
+            .into_iter()
+            .chain(ran)
     }
 
     /// How bad it is: a failure wins over everything when a case is reported twice.
@@ -288,10 +290,12 @@ impl CaseEntry {
             return None;
         }
         // The decisive (worst) source is a skipped test only when every source is one.
-        Some(match verdicts().all(|verdict| verdict == Verdict::Skipped) {
-            true => "skipped (ignored test)",
-            false => "run result Error (not reported)",
-        })
+        Some(
+            match verdicts().all(|verdict| verdict == Verdict::Skipped) {
+                true => "skipped (ignored test)",
+                false => "run result Error (not reported)",
+            },
+        )
     }
 }
 

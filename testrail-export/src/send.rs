@@ -307,7 +307,9 @@ pub async fn send(
     let max_in_flight = max_in_flight.max(1);
     let mut sent = Sent::default();
     let earlier = match may_hold_session_results(&journal, run_id, files).await {
-        true => Some(by_case(session_results(client, run_id, None, session).await?)),
+        true => Some(by_case(
+            session_results(client, run_id, None, session).await?,
+        )),
         false => None,
     };
     let ranks = StatusRanks::new(statuses);
@@ -363,7 +365,14 @@ pub async fn send(
             unsaved = false;
             drop(locked);
             for (batch, rounds) in starting {
-                spawn(&mut tasks, client, run_id, batch, rounds, (sent_at_ms, testrail_sent_at));
+                spawn(
+                    &mut tasks,
+                    client,
+                    run_id,
+                    batch,
+                    rounds,
+                    (sent_at_ms, testrail_sent_at),
+                );
             }
         }
         let waiting = failure.is_none() && more && queue.is_empty() && tasks.len() < max_in_flight;
@@ -710,8 +719,7 @@ fn keep_worse(
             .into_iter()
             .flatten()
             .filter(|other| {
-                !other.files.is_empty()
-                    && other.files.iter().all(|file| !item.files.contains(file))
+                !other.files.is_empty() && other.files.iter().all(|file| !item.files.contains(file))
             })
             .collect();
         others.dedup();

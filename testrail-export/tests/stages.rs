@@ -7,8 +7,8 @@ use testrail_export::config::Config;
 use testrail_export::flags::HarnessFlags;
 use testrail_export::journal::LockedJournal;
 use testrail_export::pipeline::{close, deliver, plan, prepare};
-use testrail_export::target::{Naming, Step};
 use testrail_export::report::{Index, Outcomes};
+use testrail_export::target::{Naming, Step};
 use testrail_export::{read_facts, results};
 use testrail_formats::spool::SpoolFile;
 use testrail_sim::{Fixture, Simulator};
@@ -87,7 +87,10 @@ async fn each_stage_does_its_part_and_no_more() {
     let planned = plan::plan(&config, facts, &journal.lock().await.journal).unwrap();
     let payments = planned.suites.values().next().unwrap();
     assert!(matches!(&payments.step, Step::NewPlan(body) if body.entries.len() == 1));
-    assert_eq!(payments.cases.iter().copied().collect::<Vec<_>>(), [111, 112]);
+    assert_eq!(
+        payments.cases.iter().copied().collect::<Vec<_>>(),
+        [111, 112]
+    );
     assert_eq!(writes(), 0, "planning writes nothing");
 
     // 2. Prepared: the plan and its entry exist, holding the cases; no result yet.
