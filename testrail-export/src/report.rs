@@ -666,4 +666,42 @@ mod tests {
         assert_eq!(reports[0].decisive().unlinked_steps.len(), 1);
         assert_eq!(reports[0].decisive().unlinked_steps[0].name, "helper");
     }
+
+    #[test]
+    fn a_spool_file_read_as_a_stream_gives_the_reports_of_the_file_in_memory() {
+        let flow = test(
+            "t::flow",
+            &[1],
+            BugLabel::DefinitelyBug,
+            vec![step("pay", &[3], StepStatus::Failed)],
+        );
+        let other = test("t::other", &[3, 5], BugLabel::NoBug, Vec::new());
+        let last = test("t::zz", &[1], BugLabel::NoBug, Vec::new());
+        let spool = file(vec![last, other, flow]);
+        let dir = tempfile::tempdir().unwrap();
+        let path = spool.write_to(dir.path()).unwrap();
+        let outcomes = Outcomes::Files(vec![path]);
+        let index = Index::build(&outcomes).unwrap();
+        assert_eq!(index.case_ids().collect::<Vec<_>>(), [1, 3, 5]);
+        assert_eq!(index.get(3).map(|entry| entry.sources), Some(2));
+        let mut streamed = Vec::new();
+        for_each_report(&outcomes, &index, |_| true, |report| streamed.push(report)).unwrap();
+        assert_eq!(streamed.len(), 3, "each case handed over once");
+        streamed.sort_by_key(|report| report.case_id);
+        assert_eq!(
+            streamed,
+            build(&[spool]),
+            "the same sources, in the same order"
+        );
+
+        let mut only_five = Vec::new();
+        for_each_report(
+            &outcomes,
+            &index,
+            |case| case == 5,
+            |report| only_five.push(report.case_id),
+        )
+        .unwrap();
+        assert_eq!(only_five, [5]);
+    }
 }
