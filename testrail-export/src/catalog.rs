@@ -28,6 +28,35 @@ pub enum CaseState {
     Missing,
 }
 
+/// How each linked case relates to the configuration: one state shared by every case (one
+/// configured suite whose cases were not read: nothing per case), or one per case.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CaseStates {
+    every: Option<CaseState>,
+    each: BTreeMap<u64, CaseState>,
+}
+
+impl CaseStates {
+    /// `state` for every case.
+    pub fn every(state: CaseState) -> CaseStates {
+        CaseStates {
+            every: Some(state),
+            each: BTreeMap::new(),
+        }
+    }
+
+    /// The state of `case_id`; `None` for a case never classified.
+    pub fn get(&self, case_id: u64) -> Option<CaseState> {
+        self.each.get(&case_id).copied().or(self.every)
+    }
+}
+
+impl From<BTreeMap<u64, CaseState>> for CaseStates {
+    fn from(each: BTreeMap<u64, CaseState>) -> CaseStates {
+        CaseStates { every: None, each }
+    }
+}
+
 /// The project and the configured suites; their cases once [`Catalog::scan`] ran.
 pub struct Catalog {
     /// The project.

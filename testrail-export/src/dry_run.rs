@@ -5,8 +5,9 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::sync::Arc;
 
-use crate::catalog::{CaseState, StepResults};
+use crate::catalog::{CaseState, CaseStates, StepResults};
 use crate::config::mapping::StatusRef;
 use crate::config::{Config, ProjectRef};
 use crate::journal::Journal;
@@ -16,7 +17,7 @@ use testrail_api::{ApiKey, Client, ClientConfig, ResultForCase, Status};
 use testrail_formats::spool::SpoolFile;
 
 use super::ExportError;
-use super::report;
+use super::report::{Index, Outcomes};
 use super::results::{self, ResultContext};
 use super::send::batches;
 use super::status_map::{StatusMap, builtin_statuses};
@@ -99,16 +100,17 @@ pub fn plan(
         _ if suite_id == UNKNOWN => "SUITE".to_owned(),
         _ => format!("S{suite_id}"),
     };
-    let reports = report::build(files);
+    let outcomes = Outcomes::Memory(Arc::new(files.to_vec()));
+    let index = Index::build(&outcomes)?;
     let known = CaseState::Known {
         suite_id,
         template_id: None,
     };
+    let metas = index.files.clone();
     let facts = Facts {
-        states: reports
-            .iter()
-            .map(|report| (report.case_id, known))
-            .collect(),
+        states: Arc::new(CaseStates::every(known)),
+        outcomes,
+        index: Arc::new(index),
         cases_assumed: true,
         statuses,
         step_results: StepResults::None,
@@ -119,12 +121,11 @@ pub fn plan(
         },
         suite_names: BTreeMap::from([(suite_id, suite_name)]),
         naming: Naming {
-            name: super::run_name(config, files, session),
+            name: super::run_name(config, &metas, session),
             description: config.run_description.clone(),
             marker: results::session_marker(session),
             find_earlier: false,
         },
-        reports,
     };
     pipeline::plan::plan(config, facts, journal)
 }
@@ -214,7 +215,7 @@ pub fn describe(
     let post = |text: &mut String, method: String, body: serde_json::Value| {
         push(text, &client, &method, &placeholders(body, &statuses))
     };
-    for suite in plan.suites.into_values() {
+    for suite in plan.suites.values() {
         let run = match &suite.step {
             Step::Join { run_id } => {
                 let _ = writeln!(
@@ -231,11 +232,8 @@ pub fn describe(
                 run_id.to_string()
             }
             Step::Outside => {
-                let cases: Vec<String> = suite
-                    .cases()
-                    .iter()
-                    .map(|case| format!("C{case}"))
-                    .collect();
+                let cases: Vec<String> =
+                    suite.cases.iter().map(|case| format!("C{case}")).collect();
                 let _ = writeln!(
                     text,
                     "  ({} not reported: their suite is not the configured run's)",
@@ -269,7 +267,10 @@ pub fn describe(
                 "NEW_RUN".to_owned()
             }
         };
-        for batch in batches(suite.items, config.batch_size) {
+        let mut items = Vec::new();
+        plan.builder.items(&suite.cases, |item| items.push(item))?;
+        items.sort_by_key(|item| item.result.case_id.get());
+        for batch in batches(items, config.batch_size) {
             let results: Vec<ResultForCase> = batch.into_iter().map(|item| item.result).collect();
             post(
                 &mut text,

@@ -4,15 +4,17 @@
 //! [`export_with`] reads the facts, then runs the four stages of [`pipeline`], each one pass
 //! over the previous stage's data:
 //!
-//! 0. facts: [`report`] turns the outcomes into one report per case (test and step links,
-//!    worst wins); [`status_map`] resolves the statuses; [`catalog`] reads the project,
-//!    suites and, when needed, cases (Missing and Unconfigured cases);
-//! 1. [`pipeline::plan`]: the result items by suite, and the [`target::Step`] that gives each
-//!    suite its run (join, adopt, new run, new plan, new plan entry); no request;
+//! 0. facts: [`report`] reads the spool files as a stream into an index of the linked
+//!    cases (a few bytes each: which files report a case, with which verdicts);
+//!    [`status_map`] resolves the statuses; [`catalog`] reads the project, suites and, when
+//!    needed, cases (Missing and Unconfigured cases);
+//! 1. [`pipeline::plan`]: the cases to report by suite, and the [`target::Step`] that gives
+//!    each suite its run (join, adopt, new run, new plan, new plan entry); no request;
 //! 2. [`pipeline::prepare`]: the steps executed ([`target`]: created once per session and
 //!    joined after), what TestRail already holds acknowledged;
-//! 3. [`pipeline::deliver`]: batches ([`send`]), acknowledged in the [`journal`], checked
-//!    after ambiguous failures;
+//! 3. [`pipeline::deliver`]: the spool files are read again as a stream and one report per
+//!    case (test and step links, worst wins) becomes a result body, a batch at a time
+//!    ([`send`]), acknowledged in the [`journal`], checked after ambiguous failures;
 //! 4. [`pipeline::close`]: `--close-run`, and the summary.
 //!
 //! [`build_run`] makes the run or plan of a build before its tests run, with the same
@@ -39,7 +41,7 @@ pub mod summary;
 pub mod target;
 pub mod text;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -47,7 +49,9 @@ use crate::config::{Config, ConfigError};
 use testrail_api::{Client, ClientConfig, RateLimit};
 use testrail_formats::spool::{SpoolError, SpoolFile};
 
-use catalog::{CaseState, Catalog, StepResults};
+use report::{FileMeta, Index, Outcomes};
+
+use catalog::{CaseState, CaseStates, Catalog, StepResults};
 use journal::LockedJournal;
 use results::ResultContext;
 use status_map::StatusMap;
@@ -247,20 +251,33 @@ pub fn client(config: &Config) -> Result<Client, ExportError> {
     Ok(Client::new(client_config)?)
 }
 
-/// Reads the selected spool files of a session directory (the outcomes of dry runs are
-/// never among them: see [`testrail_formats::spool::is_spool_name`]).
-pub fn read_selection(
-    session_dir: &Path,
-    selection: &Selection,
-) -> Result<Vec<SpoolFile>, ExportError> {
-    Ok(match selection {
-        Selection::All => SpoolFile::read_session(session_dir)?,
-        Selection::Files(names) => names
-            .iter()
+/// The selected outcomes of a session directory: its spool files, to be read as a stream
+/// (the outcomes of dry runs are never among them: see
+/// [`testrail_formats::spool::is_spool_name`]), or the outcomes held in memory.
+///
+/// # Errors
+/// A session directory that cannot be listed.
+pub fn outcomes_of(session_dir: &Path, selection: Selection) -> Result<Outcomes, ExportError> {
+    let paths = |names: Vec<String>| {
+        names
+            .into_iter()
             .filter(|name| testrail_formats::spool::is_spool_name(name))
-            .map(|name| SpoolFile::read(&session_dir.join(name)))
-            .collect::<Result<_, _>>()?,
-        Selection::Unsaved(files) => files.clone(),
+            .map(|name| session_dir.join(name))
+            .collect()
+    };
+    Ok(match selection {
+        Selection::All => {
+            let names = testrail_formats::spool::file_names(session_dir).map_err(|source| {
+                SpoolError::Io {
+                    action: "list",
+                    path: session_dir.to_owned(),
+                    source,
+                }
+            })?;
+            Outcomes::Files(paths(names))
+        }
+        Selection::Files(names) => Outcomes::Files(paths(names)),
+        Selection::Unsaved(files) => Outcomes::Memory(Arc::new(files)),
     })
 }
 
@@ -296,21 +313,19 @@ pub async fn export_with(
     find_earlier: bool,
 ) -> Result<ExportSummary, ExportError> {
     let unsaved = matches!(selection, Selection::Unsaved(_));
-    let files = match selection {
-        Selection::Unsaved(files) => files,
-        selection => read_selection(session_dir, &selection)?,
-    };
-    let reports = report::build(&files);
+    // The outcomes are read once here, keeping a few bytes per linked case, and once
+    // more when sending, a batch of results at a time.
+    let outcomes = outcomes_of(session_dir, selection)?;
+    let index = Index::build(&outcomes)?;
     let naming = target::Naming {
-        name: run_name(config, &files, session),
+        name: run_name(config, &index.files, session),
         description: config.run_description.clone(),
         marker: results::session_marker(session),
         find_earlier,
     };
-    // The reports hold what the export needs: the outcomes can go.
-    drop(files);
     let client = client(config)?;
-    let (mut facts, mut catalog) = read_facts(&client, config, session, reports, naming).await?;
+    let (mut facts, mut catalog) =
+        read_facts(&client, config, session, (outcomes, index), naming).await?;
     let journal = match unsaved {
         true => LockedJournal::unsaved(session_dir),
         false => LockedJournal::open(session_dir)?,
@@ -342,8 +357,9 @@ pub async fn export_with(
             // A case assumed to be in the only suite is not: read the suite, plan again.
             pipeline::prepare::Outcome::Replan => {
                 catalog.scan(&client).await?;
-                (facts.states, facts.cases_assumed) =
-                    case_states(&client, &catalog, &facts.reports).await?;
+                let (states, cases_assumed) = case_states(&client, &catalog, &facts.index).await?;
+                facts.states = Arc::new(states);
+                facts.cases_assumed = cases_assumed;
             }
         }
     };
@@ -352,8 +368,9 @@ pub async fn export_with(
     pipeline::close::close(&client, config, &journal, delivered).await
 }
 
-/// What TestRail holds that the plan needs: the project and suites, the statuses, which
-/// templates take step results and where each linked case is. Cases are paged through only
+/// What TestRail holds that the plan needs for the linked cases of `outcomes` (`index`):
+/// the project and suites, the statuses, which templates take step results and where
+/// each linked case is. Cases are paged through only
 /// when needed: several suites, or step results limited to some templates. The catalog is
 /// returned too, for the export to read the cases when TestRail refuses one it assumed.
 ///
@@ -363,17 +380,12 @@ pub async fn read_facts(
     client: &Client,
     config: &Config,
     session: &str,
-    reports: Vec<report::CaseReport>,
+    (outcomes, index): (Outcomes, Index),
     naming: target::Naming,
 ) -> Result<(pipeline::plan::Facts, Catalog), ExportError> {
     let statuses = resolve_statuses(client, config).await?;
     let mut catalog = Catalog::load(client, config).await?;
-    let has_unlinked_steps = reports.iter().any(|report| {
-        report
-            .sources
-            .iter()
-            .any(|source| !source.unlinked_steps.is_empty())
-    });
+    let has_unlinked_steps = index.cases().any(|(_, entry)| entry.unlinked_steps);
     let step_results = match has_unlinked_steps {
         true => StepResults::load(client, catalog.project.id.get()).await?,
         false => StepResults::None,
@@ -381,9 +393,11 @@ pub async fn read_facts(
     if catalog.single_suite().is_none() || matches!(step_results, StepResults::Templates(_)) {
         catalog.scan(client).await?;
     }
-    let (states, cases_assumed) = case_states(client, &catalog, &reports).await?;
+    let (states, cases_assumed) = case_states(client, &catalog, &index).await?;
     let facts = pipeline::plan::Facts {
-        states,
+        outcomes,
+        index: Arc::new(index),
+        states: Arc::new(states),
         cases_assumed,
         statuses,
         step_results,
@@ -395,7 +409,6 @@ pub async fn read_facts(
             .map(|suite| (suite.id.get(), suite.name.clone()))
             .collect(),
         naming,
-        reports,
     };
     Ok((facts, catalog))
 }
@@ -405,25 +418,19 @@ pub async fn read_facts(
 async fn case_states(
     client: &Client,
     catalog: &Catalog,
-    reports: &[report::CaseReport],
-) -> Result<(BTreeMap<u64, CaseState>, bool), ExportError> {
+    index: &Index,
+) -> Result<(CaseStates, bool), ExportError> {
     Ok(match catalog.single_suite() {
         Some(suite_id) if catalog.cases.is_none() => (
-            reports
-                .iter()
-                .map(|report| {
-                    let state = CaseState::Known {
-                        suite_id,
-                        template_id: None,
-                    };
-                    (report.case_id, state)
-                })
-                .collect(),
+            CaseStates::every(CaseState::Known {
+                suite_id,
+                template_id: None,
+            }),
             true,
         ),
         _ => {
-            let linked: BTreeSet<u64> = reports.iter().map(|report| report.case_id).collect();
-            (catalog.classify(client, &linked).await?, false)
+            let linked: BTreeSet<u64> = index.case_ids().collect();
+            (catalog.classify(client, &linked).await?.into(), false)
         }
     })
 }
@@ -450,8 +457,9 @@ pub fn run_url(base: &str, run_id: u64) -> String {
     format!("{base}/index.php?/runs/view/{run_id}")
 }
 
-/// The name of a new run or plan, from the template's placeholders.
-pub fn run_name(config: &Config, files: &[SpoolFile], session: &str) -> String {
+/// The name of a new run or plan, from the template's placeholders and the spool files
+/// `files`.
+pub fn run_name(config: &Config, files: &[FileMeta], session: &str) -> String {
     let crates: BTreeSet<&str> = files.iter().map(|file| file.package.as_str()).collect();
     let commit = files
         .iter()

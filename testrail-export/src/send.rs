@@ -12,15 +12,14 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, mpsc};
 use tokio::task::JoinSet;
 
 use testrail_api::{Client, Error, ResultFilter, ResultForCase};
 
-use testrail_formats::outcome::{BugLabel, RunResult};
-
 use super::ExportError;
 use super::journal::{LockedJournal, PendingBatch};
+use super::pipeline::plan::Builder;
 use super::report::Verdict;
 use super::results::{files_in, is_from_session};
 use super::status_map::StatusMap;
@@ -88,26 +87,93 @@ type BatchOutcome = (Vec<Item>, u32, (u64, Option<u64>), Result<(), Error>);
 
 /// Splits items into batches of at most `batch_size` results and [`MAX_BODY_BYTES`].
 pub fn batches(items: Vec<Item>, batch_size: usize) -> Vec<Vec<Item>> {
-    let mut batches = Vec::new();
-    let mut current: Vec<Item> = Vec::new();
-    let mut bytes = 0;
-    for item in items {
-        let size = serde_json::to_vec(&item.result)
-            .map(|json| json.len() + 1)
-            .unwrap_or(0);
-        if !current.is_empty()
-            && (current.len() >= batch_size.max(1) || bytes + size > MAX_BODY_BYTES)
-        {
-            batches.push(std::mem::take(&mut current));
-            bytes = 0;
-        }
-        bytes += size;
-        current.push(item);
-    }
-    if !current.is_empty() {
-        batches.push(current);
-    }
+    let mut batcher = Batcher::new(batch_size);
+    let mut batches: Vec<Vec<Item>> = items
+        .into_iter()
+        .filter_map(|item| batcher.push(item))
+        .collect();
+    batches.extend(batcher.finish());
     batches
+}
+
+/// Groups items into batches as they come, of at most `batch_size` results and
+/// [`MAX_BODY_BYTES`] of body.
+struct Batcher {
+    batch_size: usize,
+    current: Vec<Item>,
+    bytes: usize,
+}
+
+impl Batcher {
+    fn new(batch_size: usize) -> Batcher {
+        Batcher {
+            batch_size: batch_size.max(1),
+            current: Vec::new(),
+            bytes: 0,
+        }
+    }
+
+    /// Adds `item`; returns the batch it completed, if any.
+    fn push(&mut self, item: Item) -> Option<Vec<Item>> {
+        let mut counter = ByteCount(0);
+        let size = serde_json::to_writer(&mut counter, &item.result).map_or(0, |()| counter.0 + 1);
+        let full = (!self.current.is_empty()
+            && (self.current.len() >= self.batch_size || self.bytes + size > MAX_BODY_BYTES))
+            .then(|| {
+                self.bytes = 0;
+                std::mem::take(&mut self.current)
+            });
+        self.bytes += size;
+        self.current.push(item);
+        full
+    }
+
+    /// The last batch, if any.
+    fn finish(self) -> Option<Vec<Item>> {
+        (!self.current.is_empty()).then_some(self.current)
+    }
+}
+
+/// Counts the bytes written to it (the size of a body without building it).
+struct ByteCount(usize);
+
+impl std::io::Write for ByteCount {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0 += bytes.len();
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Batches of results as they are built: the bodies of `cases` are built from the spooled
+/// outcomes on a blocking thread, a batch at a time, at most two batches ahead of the
+/// sender (which ends the building early by dropping the receiver).
+pub fn stream_batches(
+    builder: Builder,
+    cases: Arc<BTreeSet<u64>>,
+    batch_size: usize,
+) -> mpsc::Receiver<Result<Vec<Item>, ExportError>> {
+    let (sender, receiver) = mpsc::channel(2);
+    tokio::task::spawn_blocking(move || {
+        let mut batcher = Batcher::new(batch_size);
+        let mut open = true;
+        let built = builder.items(&cases, |item| {
+            if open && let Some(batch) = batcher.push(item) {
+                open = sender.blocking_send(Ok(batch)).is_ok();
+            }
+        });
+        let last = match built {
+            Ok(()) => batcher.finish().map(Ok),
+            Err(error) => Some(Err(error)),
+        };
+        if let (true, Some(last)) = (open, last) {
+            let _ = sender.blocking_send(last);
+        }
+    });
+    receiver
 }
 
 /// Checks the batches a previous export left pending: what TestRail stored is acknowledged,
@@ -212,8 +278,6 @@ fn answered(error: &Error) -> bool {
 /// How results are sent.
 #[derive(Clone, Copy, Debug)]
 pub struct SendOptions<'a> {
-    /// Results per request at most.
-    pub batch_size: usize,
     /// Requests in flight at once.
     pub max_in_flight: usize,
     /// How long a write whose answer was lost may take to land at TestRail.
@@ -222,41 +286,73 @@ pub struct SendOptions<'a> {
     pub statuses: &'a StatusMap,
 }
 
-/// Sends `items` to `run_id`.
+/// Sends the batches `incoming` gives (results of the spool files `files`) to `run_id`,
+/// up to `max_in_flight` at once, taking the next batch as soon as a request ends.
 pub async fn send(
     client: &Client,
     journal: Arc<Mutex<LockedJournal>>,
     session: &str,
     run_id: u64,
-    mut items: Vec<Item>,
+    (mut incoming, files): (
+        mpsc::Receiver<Result<Vec<Item>, ExportError>>,
+        &BTreeSet<String>,
+    ),
     options: SendOptions<'_>,
 ) -> Result<Sent, ExportError> {
     let SendOptions {
-        batch_size,
         max_in_flight,
         settle_window,
         statuses,
     } = options;
+    let max_in_flight = max_in_flight.max(1);
     let mut sent = Sent::default();
-    if may_hold_session_results(&journal, run_id, &items).await {
-        let earlier = session_results(client, run_id, None, session).await?;
-        sent.kept_worse = keep_worse(&mut items, &earlier, &StatusRanks::new(statuses));
-    }
-    let mut queue: VecDeque<(Vec<Item>, u32)> = batches(items, batch_size)
-        .into_iter()
-        .map(|b| (b, 0))
-        .collect();
+    let earlier = match may_hold_session_results(&journal, run_id, files).await {
+        true => Some(by_case(
+            session_results(client, run_id, None, session).await?,
+        )),
+        false => None,
+    };
+    let ranks = StatusRanks::new(statuses);
+    let mut queue: VecDeque<(Vec<Item>, u32)> = VecDeque::new();
+    let mut more = true;
     let mut tasks: JoinSet<BatchOutcome> = JoinSet::new();
     let mut failure: Option<ExportError> = None;
+    // Acknowledgements not saved yet: they are saved with the next batch's pending record
+    // (one journal write per batch). Until then the journal on disk holds their batch as
+    // pending, which a crash turns into a look at what TestRail stored, never a resend.
+    let mut unsaved = false;
     loop {
-        while failure.is_none() && tasks.len() < max_in_flight.max(1) {
-            let Some((batch, rounds)) = queue.pop_front() else {
-                break;
+        let mut starting = Vec::new();
+        while failure.is_none() && tasks.len() + starting.len() < max_in_flight {
+            let (batch, rounds) = match queue.pop_front() {
+                Some(queued) => queued,
+                None if more => match incoming.try_recv() {
+                    Ok(Ok(mut batch)) => {
+                        if let Some(earlier) = &earlier {
+                            sent.kept_worse += keep_worse(&mut batch, earlier, &ranks);
+                        }
+                        (batch, 0)
+                    }
+                    Ok(Err(error)) => {
+                        failure = Some(error);
+                        break;
+                    }
+                    Err(mpsc::error::TryRecvError::Empty) => break,
+                    Err(mpsc::error::TryRecvError::Disconnected) => {
+                        more = false;
+                        break;
+                    }
+                },
+                None => break,
             };
+            starting.push((batch, rounds));
+        }
+        if !starting.is_empty() || (unsaved && tasks.is_empty()) {
+            // Every batch is recorded as pending before it is sent.
             let sent_at_ms = testrail_formats::clock::now_ms();
             let testrail_sent_at = client.testrail_now();
-            {
-                let mut locked = journal.lock().await;
+            let mut locked = journal.lock().await;
+            for (batch, _) in &starting {
                 locked.journal.pending.push(PendingBatch {
                     run_id,
                     items: batch.iter().flat_map(Item::keys).collect(),
@@ -264,17 +360,44 @@ pub async fn send(
                     testrail_sent_at,
                     answered: false,
                 });
-                locked.save()?;
             }
-            let client = client.clone();
-            tasks.spawn(async move {
-                let body: Vec<ResultForCase> =
-                    batch.iter().map(|item| item.result.clone()).collect();
-                let outcome = client.add_results_for_cases(run_id, &body).await.map(drop);
-                (batch, rounds, (sent_at_ms, testrail_sent_at), outcome)
-            });
+            locked.save()?;
+            unsaved = false;
+            drop(locked);
+            for (batch, rounds) in starting {
+                spawn(
+                    &mut tasks,
+                    client,
+                    run_id,
+                    batch,
+                    rounds,
+                    (sent_at_ms, testrail_sent_at),
+                );
+            }
         }
-        let Some(joined) = tasks.join_next().await else {
+        let waiting = failure.is_none() && more && queue.is_empty() && tasks.len() < max_in_flight;
+        if tasks.is_empty() && !waiting {
+            break;
+        }
+        let joined = tokio::select! {
+            joined = tasks.join_next(), if !tasks.is_empty() => joined,
+            next = incoming.recv(), if waiting => {
+                match next {
+                    Some(Ok(mut batch)) => {
+                        if let Some(earlier) = &earlier {
+                            sent.kept_worse += keep_worse(&mut batch, earlier, &ranks);
+                        }
+                        queue.push_back((batch, 0));
+                    }
+                    Some(Err(error)) => {
+                        failure.get_or_insert(error);
+                    }
+                    None => more = false,
+                }
+                continue;
+            }
+        };
+        let Some(joined) = joined else {
             break;
         };
         let (mut batch, rounds, (sent_at_ms, testrail_sent_at), outcome) =
@@ -292,7 +415,7 @@ pub async fn send(
                 status: 200..=299, ..
             }) => {
                 locked.journal.acknowledge(&keys);
-                locked.save()?;
+                unsaved = true;
                 sent.results += batch.len();
                 sent.batches += 1;
             }
@@ -435,10 +558,30 @@ pub async fn send(
             }
         }
     }
+    if unsaved {
+        journal.lock().await.save()?;
+    }
     match failure {
         Some(error) => Err(error),
         None => Ok(sent),
     }
+}
+
+/// Sends `batch` to `run_id` as a task of `tasks`.
+fn spawn(
+    tasks: &mut JoinSet<BatchOutcome>,
+    client: &Client,
+    run_id: u64,
+    batch: Vec<Item>,
+    rounds: u32,
+    sent_at: (u64, Option<u64>),
+) {
+    let client = client.clone();
+    tasks.spawn(async move {
+        let body: Vec<ResultForCase> = batch.iter().map(|item| item.result.clone()).collect();
+        let outcome = client.add_results_for_cases(run_id, &body).await.map(drop);
+        (batch, rounds, sent_at, outcome)
+    });
 }
 
 /// The (spool file, case) pairs of `run_id` that TestRail holds a result for, written by
@@ -476,7 +619,12 @@ async fn session_results(
     since: Option<u64>,
     session: &str,
 ) -> Result<Vec<Earlier>, ExportError> {
-    let tests = client.get_tests(run_id).await?;
+    let case_of: BTreeMap<u64, u64> = client
+        .get_tests(run_id)
+        .await?
+        .into_iter()
+        .filter_map(|test| Some((test.id.get(), test.case_id?.get())))
+        .collect();
     let filter = ResultFilter {
         created_after: since.map(|since| since.saturating_sub(LOOK_BACK_SECS)),
         ..ResultFilter::default()
@@ -486,12 +634,9 @@ async fn session_results(
         .into_iter()
         .filter(|result| is_from_session(result.comment.as_deref(), session))
         .filter_map(|result| {
-            let case_id = result
-                .test_id
-                .and_then(|test_id| tests.iter().find(|test| test.id == test_id))
-                .and_then(|test| test.case_id)?;
+            let case_id = *case_of.get(&result.test_id?.get())?;
             Some(Earlier {
-                case_id: case_id.get(),
+                case_id,
                 status_id: result.status_id.map(|s| s.get()),
                 files: files_in(result.comment.as_deref()),
             })
@@ -499,20 +644,16 @@ async fn session_results(
         .collect())
 }
 
-/// Whether `run_id` may hold results of this session from other spool files than those of
-/// `items`: a run the session did not create in this export, or one an earlier export (of
-/// another binary) sent to.
+/// Whether `run_id` may hold results of this session from other spool files than `mine`
+/// (those of the results to send): a run the session did not create in this export, or
+/// one an earlier export (of another binary) sent to.
 async fn may_hold_session_results(
     journal: &Arc<Mutex<LockedJournal>>,
     run_id: u64,
-    items: &[Item],
+    mine: &BTreeSet<String>,
 ) -> bool {
     let locked = journal.lock().await;
     let journal = &locked.journal;
-    let mine: BTreeSet<&str> = items
-        .iter()
-        .flat_map(|item| item.files.iter().map(String::as_str))
-        .collect();
     let created_here = journal
         .runs
         .values()
@@ -522,7 +663,16 @@ async fn may_hold_session_results(
         || journal
             .acknowledged
             .iter()
-            .any(|(file, cases)| !cases.is_empty() && !mine.contains(file.as_str()))
+            .any(|(file, cases)| !cases.is_empty() && !mine.contains(file))
+}
+
+/// The results the session stored earlier, by case.
+fn by_case(earlier: Vec<Earlier>) -> BTreeMap<u64, Vec<Earlier>> {
+    let mut by_case: BTreeMap<u64, Vec<Earlier>> = BTreeMap::new();
+    for result in earlier {
+        by_case.entry(result.case_id).or_default().push(result);
+    }
+    by_case
 }
 
 /// How bad each status is, from the verdicts the mapping gives it (the worst of them).
@@ -533,19 +683,8 @@ struct StatusRanks<'a> {
 
 impl<'a> StatusRanks<'a> {
     fn new(statuses: &'a StatusMap) -> Self {
-        let mut verdicts = vec![Verdict::Skipped, Verdict::NotReached];
-        for run_result in [
-            RunResult::Success,
-            RunResult::Stopped,
-            RunResult::MaxSteps,
-            RunResult::Error,
-        ] {
-            for label in BugLabel::ALL {
-                verdicts.push(Verdict::Ran { run_result, label });
-            }
-        }
         let mut ranks: BTreeMap<u64, u8> = BTreeMap::new();
-        for verdict in verdicts {
+        for verdict in Verdict::all() {
             if let Some(status) = statuses.status_of(verdict) {
                 let rank = ranks.entry(status).or_default();
                 *rank = (*rank).max(verdict.severity());
@@ -568,15 +707,19 @@ impl<'a> StatusRanks<'a> {
 /// Worst wins across exports of one session: an item whose case the session already
 /// reported from other spool files keeps the worst status of them all, and its comment
 /// names the earlier reports. Returns how many items took an earlier, worse status.
-fn keep_worse(items: &mut [Item], earlier: &[Earlier], ranks: &StatusRanks<'_>) -> usize {
+fn keep_worse(
+    items: &mut [Item],
+    earlier: &BTreeMap<u64, Vec<Earlier>>,
+    ranks: &StatusRanks<'_>,
+) -> usize {
     let mut kept = 0;
     for item in items {
         let mut others: Vec<&Earlier> = earlier
-            .iter()
+            .get(&item.result.case_id.get())
+            .into_iter()
+            .flatten()
             .filter(|other| {
-                other.case_id == item.result.case_id.get()
-                    && !other.files.is_empty()
-                    && other.files.iter().all(|file| !item.files.contains(file))
+                !other.files.is_empty() && other.files.iter().all(|file| !item.files.contains(file))
             })
             .collect();
         others.dedup();

@@ -7,8 +7,9 @@ use testrail_export::config::Config;
 use testrail_export::flags::HarnessFlags;
 use testrail_export::journal::LockedJournal;
 use testrail_export::pipeline::{close, deliver, plan, prepare};
+use testrail_export::report::{Index, Outcomes};
 use testrail_export::target::{Naming, Step};
-use testrail_export::{read_facts, report, results};
+use testrail_export::{read_facts, results};
 use testrail_formats::spool::SpoolFile;
 use testrail_sim::{Fixture, Simulator};
 
@@ -66,7 +67,9 @@ async fn each_stage_does_its_part_and_no_more() {
         marker: results::session_marker(SESSION),
         find_earlier: false,
     };
-    let (facts, _) = read_facts(&client, &config, SESSION, report::build(&[spool()]), naming)
+    let outcomes = Outcomes::Memory(Arc::new(vec![spool()]));
+    let index = Index::build(&outcomes).unwrap();
+    let (facts, _) = read_facts(&client, &config, SESSION, (outcomes, index), naming)
         .await
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -84,7 +87,10 @@ async fn each_stage_does_its_part_and_no_more() {
     let planned = plan::plan(&config, facts, &journal.lock().await.journal).unwrap();
     let payments = planned.suites.values().next().unwrap();
     assert!(matches!(&payments.step, Step::NewPlan(body) if body.entries.len() == 1));
-    assert_eq!(payments.cases().into_iter().collect::<Vec<_>>(), [111, 112]);
+    assert_eq!(
+        payments.cases.iter().copied().collect::<Vec<_>>(),
+        [111, 112]
+    );
     assert_eq!(writes(), 0, "planning writes nothing");
 
     // 2. Prepared: the plan and its entry exist, holding the cases; no result yet.
@@ -111,7 +117,7 @@ async fn each_stage_does_its_part_and_no_more() {
         assert_eq!(cases, [111, 112]);
         assert!(state.results.is_empty());
     });
-    assert_eq!(prepared.deliveries[0].items.len(), 2);
+    assert_eq!(prepared.deliveries[0].cases.len(), 2);
     assert_eq!(writes(), 1, "one add_plan, holding the entry");
 
     // 3. Delivered: both results are stored, in one request.

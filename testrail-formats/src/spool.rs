@@ -304,6 +304,36 @@ impl SpoolFile {
         }
     }
 
+    /// Reads a spool file of either version as a stream, without holding its outcomes:
+    /// `each` gets the file's header and every test as it is read (ignored and finished
+    /// tests in the order of the file, then the tests the process ended during, as
+    /// [`SpoolFile::read`] reports them). The returned [`ReadSpool`] has no tests.
+    ///
+    /// # Errors
+    /// As [`SpoolFile::read`].
+    pub fn stream(
+        path: &Path,
+        mut each: impl FnMut(&Header, TestOutcome),
+    ) -> Result<ReadSpool, SpoolError> {
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        if name.ends_with(SUFFIX) {
+            stream_lines(path, &mut each)
+        } else {
+            let mut file = read_legacy(path)?;
+            let header = file.header();
+            for test in std::mem::take(&mut file.tests) {
+                each(&header, test);
+            }
+            Ok(ReadSpool {
+                file,
+                dry_run: false,
+                interrupted: Vec::new(),
+                in_progress: false,
+                ended_early: false,
+            })
+        }
+    }
+
     /// Reads every exportable spool file of a session directory, in file-name order.
     pub fn read_session(session_dir: &Path) -> Result<Vec<SpoolFile>, SpoolError> {
         let names = file_names(session_dir).map_err(|source| SpoolError::Io {
@@ -415,8 +445,21 @@ fn read_legacy(path: &Path) -> Result<SpoolFile, SpoolError> {
     parsed.map_err(|error| invalid(error.to_string()))
 }
 
-/// A version 2 file: a header line and one line per event.
+/// A version 2 file: a header line and one line per event, its tests sorted by path.
 fn read_lines(path: &Path) -> Result<ReadSpool, SpoolError> {
+    let mut tests = Vec::new();
+    let mut read = stream_lines(path, &mut |_, test| tests.push(test))?;
+    tests.sort_by(|a, b| a.path.cmp(&b.path));
+    read.file.tests = tests;
+    Ok(read)
+}
+
+/// A version 2 file, each test handed to `each` as it is read (the tests that were running
+/// when the process ended last).
+fn stream_lines(
+    path: &Path,
+    each: &mut dyn FnMut(&Header, TestOutcome),
+) -> Result<ReadSpool, SpoolError> {
     let invalid = |reason: String| SpoolError::Invalid {
         path: path.to_owned(),
         reason,
@@ -435,7 +478,6 @@ fn read_lines(path: &Path) -> Result<ReadSpool, SpoolError> {
     let header: Header =
         serde_json::from_slice(&buffer).map_err(|error| invalid(format!("its header: {error}")))?;
 
-    let mut tests: Vec<TestOutcome> = Vec::new();
     let mut started: BTreeMap<String, TestStart> = BTreeMap::new();
     let mut finished_at_ms = None;
     let mut number = 1;
@@ -447,13 +489,13 @@ fn read_lines(path: &Path) -> Result<ReadSpool, SpoolError> {
         number += 1;
         let complete = buffer.last() == Some(&b'\n');
         match serde_json::from_slice::<Record>(&buffer) {
-            Ok(Record::Skipped(outcome)) => tests.push(outcome),
+            Ok(Record::Skipped(outcome)) => each(&header, outcome),
             Ok(Record::Started(start)) => {
                 started.insert(start.path.clone(), start);
             }
             Ok(Record::Finished(outcome)) => {
                 started.remove(&outcome.path);
-                tests.push(outcome);
+                each(&header, outcome);
             }
             Ok(Record::End {
                 finished_at_ms: end,
@@ -480,10 +522,9 @@ fn read_lines(path: &Path) -> Result<ReadSpool, SpoolError> {
     if !in_progress {
         for start in started.into_values() {
             interrupted.push(start.path.clone());
-            tests.push(start.interrupted(finished_at_ms));
+            each(&header, start.interrupted(finished_at_ms));
         }
     }
-    tests.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(ReadSpool {
         dry_run: header.dry_run,
         interrupted,
@@ -501,7 +542,7 @@ fn read_lines(path: &Path) -> Result<ReadSpool, SpoolError> {
             finished_at_ms,
             git_commit: header.git_commit,
             manifest_dir: header.manifest_dir,
-            tests,
+            tests: Vec::new(),
         },
     })
 }

@@ -11,11 +11,11 @@ use tokio::sync::Mutex;
 
 use crate::config::Config;
 use crate::journal::LockedJournal;
-use crate::send::{self, Item, SendOptions, Sent};
-use crate::status_map::StatusMap;
+use crate::send::{self, SendOptions, Sent};
 use crate::target::{self, Naming, Step};
 use crate::{ExportError, ExportSummary, run_url};
 
+use super::plan::Builder;
 use super::prepare::Prepared;
 
 /// What sending did.
@@ -49,7 +49,7 @@ pub async fn deliver(
     let base = config.url.clone().unwrap_or_default();
     for delivery in prepared.deliveries {
         let run_id = delivery.run_id;
-        if delivery.items.is_empty() {
+        if delivery.cases.is_empty() {
             summary.runs.push((run_id, run_url(&base, run_id)));
             continue;
         }
@@ -59,8 +59,8 @@ pub async fn deliver(
             journal,
             session,
             (delivery.suite_id, run_id, delivery.changed),
-            delivery.items,
-            (prepared.project_id, &prepared.naming, &prepared.statuses),
+            delivery.cases,
+            (prepared.project_id, &prepared.naming, &prepared.builder),
         )
         .await?;
         summary.refused.extend(
@@ -80,15 +80,13 @@ pub async fn deliver(
     Ok(Delivered { summary })
 }
 
-/// The step that adds `items`' cases again to the suite's run.
-fn rejoin(suite_id: u64, run_id: u64, items: &[Item]) -> BTreeMap<u64, (Step, BTreeSet<u64>)> {
-    BTreeMap::from([(
-        suite_id,
-        (
-            Step::Join { run_id },
-            items.iter().map(|item| item.result.case_id.get()).collect(),
-        ),
-    )])
+/// The step that adds `cases` again to the suite's run.
+fn rejoin(
+    suite_id: u64,
+    run_id: u64,
+    cases: &BTreeSet<u64>,
+) -> BTreeMap<u64, (Step, BTreeSet<u64>)> {
+    BTreeMap::from([(suite_id, (Step::Join { run_id }, cases.clone()))])
 }
 
 /// How many times results are sent again after TestRail refused them because their cases
@@ -104,24 +102,28 @@ async fn send_to_run(
     journal: &Arc<tokio::sync::Mutex<LockedJournal>>,
     session: &str,
     (suite_id, run_id, mut changed): (u64, u64, bool),
-    mut items: Vec<Item>,
-    (project_id, naming, statuses): (u64, &Naming, &StatusMap),
+    cases: BTreeSet<u64>,
+    (project_id, naming, builder): (u64, &Naming, &Builder),
 ) -> Result<Sent, ExportError> {
+    let mut cases = Arc::new(cases);
     let mut total = Sent::default();
     let mut rounds = 0;
     loop {
-        let sent_items = items.clone();
+        let files: BTreeSet<String> = cases
+            .iter()
+            .flat_map(|case_id| builder.index.files_of(*case_id))
+            .collect();
+        let batches = send::stream_batches(builder.clone(), Arc::clone(&cases), config.batch_size);
         let outcome = send::send(
             client,
             journal.clone(),
             session,
             run_id,
-            items.clone(),
+            (batches, &files),
             SendOptions {
-                batch_size: config.batch_size,
                 max_in_flight: config.max_in_flight,
                 settle_window: config.settle_window,
-                statuses,
+                statuses: &builder.statuses,
             },
         )
         .await;
@@ -152,51 +154,48 @@ async fn send_to_run(
                             .collect(),
                         Err(error) => return Err(target::explain(client, run_id, error).await),
                     };
-                    if look == 0
-                        && sent_items
-                            .iter()
-                            .any(|item| !held.contains(&item.result.case_id.get()))
-                    {
+                    if look == 0 && cases.iter().any(|case_id| !held.contains(case_id)) {
                         break;
                     }
                 }
-                let (lost, _): (Vec<Item>, _) = sent_items
-                    .into_iter()
-                    .partition(|item| !held.contains(&item.result.case_id.get()));
+                let lost: BTreeSet<u64> = cases
+                    .iter()
+                    .copied()
+                    .filter(|case_id| !held.contains(case_id))
+                    .collect();
                 if lost.is_empty() {
                     return Ok(total);
                 }
                 if rounds == MAX_REJOIN_ROUNDS {
                     return Err(ExportError::CasesNotAdded {
                         run_id,
-                        missing: lost.iter().map(|item| item.result.case_id.get()).collect(),
+                        missing: lost.into_iter().collect(),
                     });
                 }
                 rounds += 1;
                 // A refused result was never counted as sent; it is tried again now.
                 let counted = lost
                     .iter()
-                    .filter(|item| !refused.contains(&item.result.case_id.get()))
+                    .filter(|case_id| !refused.contains(case_id))
                     .count();
                 total.results -= counted.min(total.results);
-                total.dropped.retain(|dropped| {
-                    lost.iter()
-                        .all(|item| item.result.case_id.get() != dropped.case_id)
-                });
+                total
+                    .dropped
+                    .retain(|dropped| !lost.contains(&dropped.case_id));
                 let mut locked = journal.lock().await;
                 if let Some(run) = locked.journal.runs.get_mut(&suite_id) {
                     run.case_ids = held;
                 }
-                for item in &lost {
-                    for file in &item.files {
-                        if let Some(cases) = locked.journal.acknowledged.get_mut(file) {
-                            cases.remove(&item.result.case_id.get());
+                for case_id in &lost {
+                    for file in builder.index.files_of(*case_id) {
+                        if let Some(acknowledged) = locked.journal.acknowledged.get_mut(&file) {
+                            acknowledged.remove(case_id);
                         }
                     }
                 }
                 locked.save()?;
-                items = lost;
-                let needed = rejoin(suite_id, run_id, &items);
+                cases = Arc::new(lost);
+                let needed = rejoin(suite_id, run_id, &cases);
                 target::prepare(client, config, project_id, &mut locked, &needed, naming).await?;
             }
             Err(ExportError::Client(testrail_api::Error::BadRequest { message, .. }))
@@ -204,18 +203,18 @@ async fn send_to_run(
             {
                 rounds += 1;
                 let mut locked = journal.lock().await;
-                items.retain(|item| {
-                    !item.files.iter().all(|file| {
-                        locked
-                            .journal
-                            .is_acknowledged(file, item.result.case_id.get())
-                    })
+                Arc::make_mut(&mut cases).retain(|case_id| {
+                    !builder
+                        .index
+                        .files_of(*case_id)
+                        .iter()
+                        .all(|file| locked.journal.is_acknowledged(file, *case_id))
                 });
                 if let Some(run) = locked.journal.runs.get_mut(&suite_id) {
                     // Read the run again: its cases changed behind this session's back.
                     run.created = false;
                 }
-                let needed = rejoin(suite_id, run_id, &items);
+                let needed = rejoin(suite_id, run_id, &cases);
                 changed |=
                     target::prepare(client, config, project_id, &mut locked, &needed, naming)
                         .await?

@@ -3,24 +3,27 @@
 //! set aside with its reason.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use crate::ExportError;
-use crate::catalog::{CaseState, StepResults};
+use crate::catalog::{CaseState, CaseStates, StepResults};
 use crate::config::Config;
 use crate::journal::Journal;
-use crate::report::CaseReport;
-use crate::results::{self, ResultContext, files_of};
+use crate::report::{self, Index, Outcomes};
+use crate::results::{self, ResultContext};
 use crate::send::Item;
 use crate::status_map::StatusMap;
 use crate::target::{self, Naming, Step};
 
-/// What the plan is computed from: the spool's case reports and what TestRail holds.
+/// What the plan is computed from: the spool's linked cases and what TestRail holds.
 #[derive(Clone, Debug)]
 pub struct Facts {
-    /// One report per linked case, from the spool files.
-    pub reports: Vec<CaseReport>,
+    /// The spooled outcomes, read again (a batch of results at a time) when sending.
+    pub outcomes: Outcomes,
+    /// Every linked case of the outcomes, in a few bytes per case.
+    pub index: Arc<Index>,
     /// How each linked case relates to the configured suites.
-    pub states: BTreeMap<u64, CaseState>,
+    pub states: Arc<CaseStates>,
     /// Whether [`Facts::states`] assumes every case is in the only configured suite
     /// (its cases were not read): a case TestRail refuses then makes the export read the
     /// suite and plan again.
@@ -44,17 +47,62 @@ pub struct Facts {
 pub struct SuitePlan {
     /// How the suite gets its run.
     pub step: Step,
-    /// The results to send, one per case.
-    pub items: Vec<Item>,
+    /// The cases whose results are sent (their bodies are built a batch at a time when
+    /// sending: see [`Builder`]).
+    pub cases: BTreeSet<u64>,
 }
 
-impl SuitePlan {
-    /// The cases its run must hold.
-    pub fn cases(&self) -> BTreeSet<u64> {
-        self.items
-            .iter()
-            .map(|item| item.result.case_id.get())
-            .collect()
+/// Builds the result bodies of cases from the spooled outcomes, reading them again as a
+/// stream: what the plan decided, turned into [`Item`]s a batch at a time.
+#[derive(Clone, Debug)]
+pub struct Builder {
+    /// The spooled outcomes.
+    pub outcomes: Outcomes,
+    /// Their linked cases.
+    pub index: Arc<Index>,
+    /// Where each case is (for its template).
+    pub states: Arc<CaseStates>,
+    /// The status mapping.
+    pub statuses: StatusMap,
+    /// Which templates record step results.
+    pub step_results: StepResults,
+    /// What every result shares.
+    pub context: ResultContext,
+}
+
+impl Builder {
+    /// Hands `each` the item of every case of `cases` (a case whose outcome is not
+    /// reported, counted by the plan already, gives none), in the order the outcomes are
+    /// read.
+    ///
+    /// # Errors
+    /// A spool file that can no longer be read.
+    pub fn items(
+        &self,
+        cases: &BTreeSet<u64>,
+        mut each: impl FnMut(Item),
+    ) -> Result<(), ExportError> {
+        report::for_each_report(
+            &self.outcomes,
+            &self.index,
+            |case_id| cases.contains(&case_id),
+            |report| {
+                let template_id = match self.states.get(report.case_id) {
+                    Some(CaseState::Known { template_id, .. }) => template_id,
+                    _ => None,
+                };
+                let step_results = self.step_results.for_template(template_id);
+                if let Ok(result) =
+                    results::result_for(&report, &self.statuses, &self.context, step_results)
+                {
+                    each(Item {
+                        files: results::files_of(&report),
+                        result,
+                    });
+                }
+            },
+        )?;
+        Ok(())
     }
 }
 
@@ -78,97 +126,107 @@ pub struct Plan {
     pub project_id: u64,
     /// Names and marker of what the session creates.
     pub naming: Naming,
-    /// The status mapping, which later stages need to tell worse results.
-    pub statuses: StatusMap,
     /// See [`Facts::cases_assumed`].
     pub cases_assumed: bool,
     /// The results by suite.
     pub suites: BTreeMap<u64, SuitePlan>,
     /// What is not sent.
     pub skipped: Skipped,
+    /// What builds the results' bodies.
+    pub builder: Builder,
 }
 
-/// Plans the export of `facts` into the session whose journal is `journal`.
+/// Plans the export of `facts` into the session whose journal is `journal`: which cases
+/// each suite's run gets a result for (no result body is built here).
 ///
 /// # Errors
-/// [`ExportError::Missing`] when linked cases no longer exist and `skip_missing` is off.
+/// [`ExportError::Missing`] when linked cases no longer exist and `skip_missing` is off; a
+/// spool file that can no longer be read (to name what links a missing case).
 pub fn plan(config: &Config, facts: Facts, journal: &Journal) -> Result<Plan, ExportError> {
-    let missing: Vec<String> = facts
-        .reports
-        .iter()
-        .filter(|report| facts.states.get(&report.case_id) == Some(&CaseState::Missing))
-        .map(|report| {
-            format!(
-                "C{} (linked from {})",
-                report.case_id,
-                report.decisive().description
-            )
-        })
+    let index = &facts.index;
+    let missing: BTreeSet<u64> = index
+        .case_ids()
+        .filter(|case_id| facts.states.get(*case_id) == Some(CaseState::Missing))
         .collect();
     if !missing.is_empty() && !config.skip_missing {
-        return Err(ExportError::Missing(missing));
+        let mut named = Vec::new();
+        report::for_each_report(
+            &facts.outcomes,
+            index,
+            |case_id| missing.contains(&case_id),
+            |report| {
+                named.push((
+                    report.case_id,
+                    format!(
+                        "C{} (linked from {})",
+                        report.case_id,
+                        report.decisive().description
+                    ),
+                ));
+            },
+        )?;
+        named.sort();
+        return Err(ExportError::Missing(
+            named.into_iter().map(|(_, text)| text).collect(),
+        ));
     }
     let mut skipped = Skipped::default();
-    let mut by_suite: BTreeMap<u64, Vec<Item>> = BTreeMap::new();
-    for report in &facts.reports {
-        let (suite_id, template_id) = match facts.states.get(&report.case_id) {
-            Some(CaseState::Known {
-                suite_id,
-                template_id,
-            }) => (*suite_id, *template_id),
+    let mut by_suite: BTreeMap<u64, BTreeSet<u64>> = BTreeMap::new();
+    for (case_id, entry) in index.cases() {
+        let case_id = &case_id;
+        let suite_id = match facts.states.get(*case_id) {
+            Some(CaseState::Known { suite_id, .. }) => suite_id,
             Some(CaseState::Unconfigured { .. }) => {
-                skipped.unconfigured.push(report.case_id);
+                skipped.unconfigured.push(*case_id);
                 continue;
             }
             _ => {
-                skipped.missing.push(report.case_id);
+                skipped.missing.push(*case_id);
                 continue;
             }
         };
-        let files = files_of(report);
-        if files
+        if index
+            .files_of(*case_id)
             .iter()
-            .all(|file| journal.is_acknowledged(file, report.case_id))
+            .all(|file| journal.is_acknowledged(file, *case_id))
         {
             skipped.already_stored += 1;
             continue;
         }
-        match results::result_for(
-            report,
-            &facts.statuses,
-            &facts.context,
-            facts.step_results.for_template(template_id),
-        ) {
-            Ok(result) => by_suite
-                .entry(suite_id)
-                .or_default()
-                .push(Item { files, result }),
-            Err(reason) => skipped.not_reported.push((report.case_id, reason)),
+        match entry.not_reported(&facts.statuses) {
+            None => {
+                by_suite.entry(suite_id).or_default().insert(*case_id);
+            }
+            Some(reason) => skipped.not_reported.push((*case_id, reason)),
         }
     }
-    let needed: BTreeMap<u64, BTreeSet<u64>> = by_suite
-        .iter()
-        .map(|(suite, items)| {
-            (
-                *suite,
-                items.iter().map(|item| item.result.case_id.get()).collect(),
-            )
-        })
-        .collect();
-    let mut steps = target::steps(config, journal, &needed, &facts.suite_names, &facts.naming);
+    let mut steps = target::steps(
+        config,
+        journal,
+        &by_suite,
+        &facts.suite_names,
+        &facts.naming,
+    );
     let suites = by_suite
         .into_iter()
-        .filter_map(|(suite_id, items)| {
+        .filter_map(|(suite_id, cases)| {
             let step = steps.remove(&suite_id)?;
-            Some((suite_id, SuitePlan { step, items }))
+            Some((suite_id, SuitePlan { step, cases }))
         })
         .collect();
     Ok(Plan {
         project_id: facts.project_id,
         naming: facts.naming,
-        statuses: facts.statuses,
         cases_assumed: facts.cases_assumed,
         suites,
         skipped,
+        builder: Builder {
+            outcomes: facts.outcomes,
+            index: facts.index,
+            states: facts.states,
+            statuses: facts.statuses,
+            step_results: facts.step_results,
+            context: facts.context,
+        },
     })
 }

@@ -3,19 +3,17 @@
 //! it is sent), and what a run found in TestRail already holds from this session is
 //! acknowledged and not sent again.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use tokio::sync::Mutex;
 
 use crate::config::{Config, Target};
 use crate::journal::LockedJournal;
-use crate::send::Item;
-use crate::status_map::StatusMap;
 use crate::target::{self, Naming};
 use crate::{ExportError, results};
 
-use super::plan::{Plan, Skipped};
+use super::plan::{Builder, Plan, Skipped};
 
 /// The results of one suite and the run they go to.
 #[derive(Clone, Debug)]
@@ -27,8 +25,8 @@ pub struct Delivery {
     /// Whether this export changed the run's cases (another session changing them at the
     /// same time may undo that, so the run is read again after sending).
     pub changed: bool,
-    /// The results it still lacks (empty: it holds them all).
-    pub items: Vec<Item>,
+    /// The cases whose results it still lacks (empty: it holds them all).
+    pub cases: BTreeSet<u64>,
 }
 
 /// The runs, ready for the results.
@@ -38,8 +36,8 @@ pub struct Prepared {
     pub project_id: u64,
     /// Names and marker of what the session creates.
     pub naming: Naming,
-    /// The status mapping.
-    pub statuses: StatusMap,
+    /// What builds the results' bodies.
+    pub builder: Builder,
     /// One per suite that has a run.
     pub deliveries: Vec<Delivery>,
     /// What is not sent; cases outside the configured run count as unconfigured.
@@ -72,16 +70,16 @@ pub async fn prepare(
     let Plan {
         project_id,
         naming,
-        statuses,
         cases_assumed,
         suites,
         mut skipped,
+        builder,
     } = plan;
     let ready = |deliveries, skipped| {
         Outcome::Ready(Box::new(Prepared {
             project_id,
             naming: naming.clone(),
-            statuses: statuses.clone(),
+            builder: builder.clone(),
             deliveries,
             skipped,
         }))
@@ -91,7 +89,7 @@ pub async fn prepare(
     }
     let needed = suites
         .iter()
-        .map(|(suite_id, suite)| (*suite_id, (suite.step.clone(), suite.cases())))
+        .map(|(suite_id, suite)| (*suite_id, (suite.step.clone(), suite.cases.clone())))
         .collect();
     let prepared = {
         let mut locked = journal.lock().await;
@@ -127,28 +125,28 @@ pub async fn prepare(
     let mut locked = journal.lock().await;
     let mut deliveries = Vec::new();
     for (suite_id, suite) in suites {
-        let mut items = suite.items;
-        let before = items.len();
-        items.retain(|item| {
-            !item.files.iter().all(|file| {
-                locked
-                    .journal
-                    .is_acknowledged(file, item.result.case_id.get())
-            })
+        let mut cases = suite.cases;
+        let before = cases.len();
+        cases.retain(|case_id| {
+            !builder
+                .index
+                .files_of(*case_id)
+                .iter()
+                .all(|file| locked.journal.is_acknowledged(file, *case_id))
         });
-        skipped.already_stored += before - items.len();
+        skipped.already_stored += before - cases.len();
         if let Some(run) = locked.journal.runs.get(&suite_id)
             && run.completed
-            && !items.is_empty()
+            && !cases.is_empty()
         {
             return Err(match config.target {
                 Target::Run(id) if id == run.run_id => ExportError::RunClosed {
                     run_id: id,
-                    unsent: items.len(),
+                    unsent: cases.len(),
                 },
                 _ => ExportError::TargetClosed {
                     run_id: run.run_id,
-                    unsent: Some(items.len()),
+                    unsent: Some(cases.len()),
                 },
             });
         }
@@ -157,7 +155,7 @@ pub async fn prepare(
                 suite_id,
                 run_id: *run_id,
                 changed: prepared.changed.contains(&suite_id),
-                items,
+                cases,
             });
         }
     }
