@@ -689,8 +689,14 @@ impl SpoolWriter {
         file.write_all(&header)
             .map_err(|error| failed("write", &self.path, error))?;
         if let Some(marker) = &self.latest_marker {
-            write_atomically(marker, self.header.session.as_bytes())
-                .map_err(|error| error.to_string())?;
+            // Every process of a `cargo nextest run` (one per test) creates a spool file of
+            // the same session: only the first one writes (and syncs) the marker.
+            let named = std::fs::read(marker)
+                .is_ok_and(|current| current == self.header.session.as_bytes());
+            if !named {
+                write_atomically(marker, self.header.session.as_bytes())
+                    .map_err(|error| error.to_string())?;
+            }
         }
         Ok(file)
     }

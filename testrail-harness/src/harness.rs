@@ -72,7 +72,7 @@ pub fn run_main(build: BuildInfo, after: &mut dyn AfterTests) -> ExitCode {
         git_commit: if args.list {
             None
         } else {
-            git_commit(build.manifest_dir)
+            git_commit_of_session(&session_dir, build.manifest_dir)
         },
         manifest_dir: build.manifest_dir.to_owned(),
         dry_run,
@@ -257,20 +257,41 @@ fn print_registry(build: BuildInfo, after: &dyn AfterTests) -> ExitCode {
     }
 }
 
+/// [`git_commit`], asked once per session and package: every process of a
+/// `cargo nextest run` (one per test) would otherwise start `git` again. The answer is kept
+/// in the session directory (`.git-commit-<hash of the package directory>`, empty when there
+/// is none); a file that cannot be read or written only means asking `git` again.
+fn git_commit_of_session(session_dir: &std::path::Path, manifest_dir: &str) -> Option<String> {
+    use std::hash::{Hash as _, Hasher as _};
+    let mut hasher = std::hash::DefaultHasher::new();
+    manifest_dir.hash(&mut hasher);
+    let kept = session_dir.join(format!(".git-commit-{:016x}", hasher.finish()));
+    if let Some(sha) = ci_commit() {
+        return Some(sha);
+    }
+    if let Ok(sha) = std::fs::read_to_string(&kept) {
+        let sha = sha.trim();
+        return (!sha.is_empty()).then(|| sha.to_owned());
+    }
+    let sha = git_commit(manifest_dir);
+    let _ = spool::write_atomically(&kept, sha.as_deref().unwrap_or_default().as_bytes());
+    sha
+}
+
+/// The commit a CI names in its variables, if any.
+fn ci_commit() -> Option<String> {
+    ["GITHUB_SHA", "CI_COMMIT_SHA", "BUILDKITE_COMMIT", "GIT_COMMIT"]
+        .into_iter()
+        .filter_map(|variable| std::env::var(variable).ok())
+        .map(|sha| sha.trim().to_owned())
+        .find(|sha| !sha.is_empty())
+}
+
 /// The commit under test: from the CI's variables when present, else `git rev-parse HEAD`
 /// in the package directory.
 pub fn git_commit(manifest_dir: &str) -> Option<String> {
-    for variable in [
-        "GITHUB_SHA",
-        "CI_COMMIT_SHA",
-        "BUILDKITE_COMMIT",
-        "GIT_COMMIT",
-    ] {
-        if let Ok(sha) = std::env::var(variable)
-            && !sha.trim().is_empty()
-        {
-            return Some(sha.trim().to_owned());
-        }
+    if let Some(sha) = ci_commit() {
+        return Some(sha);
     }
     let output = std::process::Command::new("git")
         .args(["-C", manifest_dir, "rev-parse", "HEAD"])
