@@ -664,6 +664,18 @@ impl SpoolWriter {
 /// [`SpoolError::Io`] naming the step that failed (creating the directory or the temporary
 /// file, writing, or the rename) and the path.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), SpoolError> {
+    write_atomically_with(path, |file| file.write_all(bytes))
+}
+
+/// Like [`write_atomically`], for content that `write` streams (through a buffer) instead of
+/// content held in memory at once.
+///
+/// # Errors
+/// As [`write_atomically`]; an error that `write` returns counts as a failure to write.
+pub fn write_atomically_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), SpoolError> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
@@ -677,13 +689,20 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), SpoolError> {
     let mut prefix = std::ffi::OsString::from(".");
     prefix.push(path.file_name().unwrap_or_default());
     prefix.push(".");
-    let mut file = tempfile::Builder::new()
+    let file = tempfile::Builder::new()
         .prefix(&prefix)
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(|source| io("create a temporary file beside", source))?;
-    file.write_all(bytes)
-        .and_then(|()| file.as_file().sync_all())
+    let mut buffered = std::io::BufWriter::with_capacity(64 * 1024, file);
+    write(&mut buffered)
+        .and_then(|()| buffered.flush())
+        .map_err(|source| io("write", source))?;
+    let file = buffered
+        .into_inner()
+        .map_err(|error| io("write", error.into_error()))?;
+    file.as_file()
+        .sync_all()
         .map_err(|source| io("write", source))?;
     file.persist(path)
         .map(drop)
