@@ -82,6 +82,41 @@ impl PlannedStep {
     }
 }
 
+/// The plan of a completed step tree, written as [`PlannedStep`]s are, without building them.
+struct PlanOf<'a>(&'a [StepOutcome]);
+
+impl Serialize for PlanOf<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(StepPlanOf))
+    }
+}
+
+/// One step of [`PlanOf`]: the fields of [`PlannedStep`], in its order, skipped as it skips
+/// them.
+struct StepPlanOf<'a>(&'a StepOutcome);
+
+impl Serialize for StepPlanOf<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let step = self.0;
+        let mut out = serializer.serialize_struct("PlannedStep", 4)?;
+        out.serialize_field("name", &step.name)?;
+        match step.case_ids.is_empty() {
+            true => out.skip_field("case_ids")?,
+            false => out.serialize_field("case_ids", &step.case_ids)?,
+        }
+        match &step.defined_at {
+            None => out.skip_field("defined_at")?,
+            Some(at) => out.serialize_field("defined_at", at)?,
+        }
+        match step.steps.is_empty() {
+            true => out.skip_field("steps")?,
+            false => out.serialize_field("steps", &PlanOf(&step.steps))?,
+        }
+        out.end()
+    }
+}
+
 /// Appends, as not reached, the planned steps that an attempt which ended early did not
 /// enter. Nothing is added when the recorded steps do not follow the plan (the test has
 /// changed since the plan was learned).
@@ -274,19 +309,20 @@ impl StepPlans {
         }
     }
 
-    /// Remembers the plan of a test that passed. Nothing is written for a test without
+    /// Remembers the plan of a test that passed, learned from the `steps` of its passing
+    /// attempt (as [`PlannedStep::learn`] learns it). Nothing is written for a test without
     /// steps that has no plan, or whose plan did not change, so a run of many tests whose
     /// plans are known writes nothing. Failures to write are counted for
     /// [`StepPlans::unsaved`] and otherwise ignored, since a missing plan only means fewer
     /// not-reached steps.
-    pub fn store(&self, test_path: &str, plan: &[PlannedStep]) {
+    pub fn store(&self, test_path: &str, steps: &[StepOutcome]) {
         let opened = self.opened();
         let stored = opened.index.spans.get(test_path).copied();
-        if plan.is_empty() && stored.is_none() {
+        if steps.is_empty() && stored.is_none() {
             return;
         }
         let mut line = Vec::with_capacity(stored.map_or(256, |span| span.line_len as usize));
-        let Some(steps) = write_line(&mut line, test_path, plan) else {
+        let Some(steps) = write_line(&mut line, test_path, &PlanOf(steps)) else {
             return;
         };
         if let Some(span) = stored
@@ -611,7 +647,7 @@ impl Index {
 fn write_line(
     line: &mut Vec<u8>,
     test: &str,
-    plan: &[PlannedStep],
+    plan: &impl Serialize,
 ) -> Option<std::ops::Range<usize>> {
     line.extend_from_slice(LINE_START);
     serde_json::to_writer(&mut *line, test).ok()?;
@@ -661,6 +697,23 @@ mod tests {
             .collect()
     }
 
+    /// The steps of a passing attempt that went through `names`.
+    fn passed(names: &[&'static str]) -> Vec<StepOutcome> {
+        planned(names)
+            .iter()
+            .map(|step| StepOutcome {
+                name: step.name.clone(),
+                case_ids: step.case_ids.clone(),
+                defined_at: None,
+                status: StepStatus::Passed,
+                message: None,
+                location: None,
+                elapsed_ms: 1,
+                steps: Vec::new(),
+            })
+            .collect()
+    }
+
     fn names(plan: &[PlannedStep]) -> Vec<&str> {
         plan.iter().map(|step| step.name.as_ref()).collect()
     }
@@ -675,10 +728,29 @@ mod tests {
     }
 
     #[test]
+    fn a_plan_is_written_from_the_steps_as_the_learned_plan_is() {
+        let mut steps = passed(&["log in", "pay"]);
+        steps[0].case_ids.clear();
+        steps[0].defined_at = Some(Location {
+            file: "tests/shop.rs".into(),
+            line: 3,
+            column: None,
+        });
+        steps[0].steps = passed(&["check token"]);
+        let learned = PlannedStep::learn(&steps);
+        let written = serde_json::to_string(&PlanOf(&steps)).unwrap();
+        assert_eq!(written, serde_json::to_string(&learned).unwrap());
+        assert_eq!(
+            serde_json::from_str::<Vec<PlannedStep>>(&written).unwrap(),
+            learned
+        );
+    }
+
+    #[test]
     fn a_later_process_reads_the_plans_and_an_unchanged_plan_writes_nothing() {
         let root = tempfile::tempdir().unwrap();
         let first = process(root.path());
-        first.store("cart::add", &planned(&["log in", "add"]));
+        first.store("cart::add", &passed(&["log in", "add"]));
         first.store("cart::trivial", &[]);
         first.finish();
         assert_eq!(first.unsaved(), None);
@@ -694,12 +766,12 @@ mod tests {
         assert_eq!(names(&second.load("cart::add").unwrap()), ["log in", "add"]);
         assert_eq!(second.load("cart::add").unwrap()[0].case_ids, [7]);
         assert_eq!(second.load("cart::trivial"), None, "no steps, no plan");
-        second.store("cart::add", &planned(&["log in", "add"]));
+        second.store("cart::add", &passed(&["log in", "add"]));
         second.finish();
         assert_eq!(file_len(&second), written, "nothing appended");
 
         let third = process(root.path());
-        third.store("cart::add", &planned(&["log in", "add", "pay"]));
+        third.store("cart::add", &passed(&["log in", "add", "pay"]));
         third.finish();
         assert_eq!(
             names(&process(root.path()).load("cart::add").unwrap()),
@@ -713,7 +785,7 @@ mod tests {
     fn a_line_cut_short_by_a_killed_process_is_ignored_and_the_earlier_plan_counts() {
         let root = tempfile::tempdir().unwrap();
         let first = process(root.path());
-        first.store("a", &planned(&["one", "two"]));
+        first.store("a", &passed(&["one", "two"]));
         first.finish();
         // A second process was killed while appending `a`'s new plan.
         let mut file = OpenOptions::new().append(true).open(first.path()).unwrap();
@@ -722,7 +794,7 @@ mod tests {
 
         let third = process(root.path());
         assert_eq!(names(&third.load("a").unwrap()), ["one", "two"]);
-        third.store("b", &planned(&["three"]));
+        third.store("b", &passed(&["three"]));
         third.finish();
         let notes = third.notes();
         assert_eq!(notes.len(), 1, "{notes:?}");
@@ -744,7 +816,7 @@ mod tests {
         std::fs::create_dir_all(root.path().join("shop.checkout.jsonl")).unwrap();
         let plans = process(root.path());
         assert_eq!(plans.load("a"), None);
-        plans.store("a", &planned(&["one"]));
+        plans.store("a", &passed(&["one"]));
         plans.finish();
         let notes = plans.notes();
         assert_eq!(notes.len(), 1, "{notes:?}");
@@ -774,14 +846,14 @@ mod tests {
     #[test]
     fn processes_appending_at_once_lose_no_plan() {
         let root = tempfile::tempdir().unwrap();
-        let steps: Vec<&'static str> = vec!["a step with a long enough name"; 40];
+        let steps = passed(&["a step with a long enough name"; 40]);
         std::thread::scope(|scope| {
             for process_number in 0..4 {
                 let (root, steps) = (root.path(), &steps);
                 scope.spawn(move || {
                     let plans = process(root);
                     for test in 0..500 {
-                        plans.store(&format!("p{process_number}::t{test}"), &planned(steps));
+                        plans.store(&format!("p{process_number}::t{test}"), steps);
                     }
                     plans.finish();
                     assert_eq!(plans.unsaved(), None);
@@ -799,7 +871,7 @@ mod tests {
     }
 
     /// Stores `plan` as the plan of tests `t0` to `t99` in one process.
-    fn run_with(root: &Path, plan: &[PlannedStep]) -> u64 {
+    fn run_with(root: &Path, plan: &[StepOutcome]) -> u64 {
         let plans = process(root);
         for test in 0..100 {
             plans.store(&format!("t{test}"), plan);
@@ -812,7 +884,7 @@ mod tests {
     #[test]
     fn replaced_lines_are_dropped_once_they_make_up_most_of_the_file() {
         let root = tempfile::tempdir().unwrap();
-        let (long, short) = (planned(&["a step"; 200]), planned(&["a step"]));
+        let (long, short) = (passed(&["a step"; 200]), passed(&["a step"]));
         let after_long = run_with(root.path(), &long);
         assert!(after_long > 2 * COMPACT_AT, "{after_long}");
         let plans = process(root.path());
@@ -845,7 +917,7 @@ mod tests {
     #[test]
     fn the_file_is_not_rewritten_while_another_process_runs() {
         let root = tempfile::tempdir().unwrap();
-        let (long, short) = (planned(&["a step"; 200]), planned(&["a step"]));
+        let (long, short) = (passed(&["a step"; 200]), passed(&["a step"]));
         let after_long = run_with(root.path(), &long);
         // Another process of the binary is running its tests: it holds the shared lock.
         let other = process(root.path());
@@ -869,7 +941,7 @@ mod tests {
         std::fs::write(legacy.join("gone__test.json"), old(&["x"])).unwrap();
         // `cart::pay` already has a newer plan in the file.
         let newer = process(root.path());
-        newer.store("cart::pay", &planned(&["new"]));
+        newer.store("cart::pay", &passed(&["new"]));
         newer.finish();
 
         let plans = process(root.path());
