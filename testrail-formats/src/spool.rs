@@ -514,9 +514,13 @@ pub struct SpoolWriter {
     header: Header,
     latest_marker: Option<PathBuf>,
     state: Mutex<WriterState>,
-    /// The line being encoded, kept between lines so that a test's line (kilobytes for a
-    /// test with many steps) is not built in a freshly grown `Vec` every time.
-    buffer: Mutex<Vec<u8>>,
+}
+
+thread_local! {
+    /// The line being encoded on this thread, kept between lines so that a test's line
+    /// (kilobytes for a test with many steps) is not built in a freshly grown `Vec` every
+    /// time, and encoded before the file's lock is taken (other threads write meanwhile).
+    static LINE: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 enum WriterState {
@@ -534,7 +538,6 @@ impl SpoolWriter {
             header,
             latest_marker: None,
             state: Mutex::new(WriterState::NotCreated),
-            buffer: Mutex::new(Vec::new()),
         }
     }
 
@@ -605,28 +608,33 @@ impl SpoolWriter {
 
     /// Writes one line; returns whether it was written.
     fn append(&self, record: &RecordRef<'_>) -> bool {
+        LINE.with(|line| match line.try_borrow_mut() {
+            Ok(mut line) => self.append_with(record, &mut line),
+            // Only when a line is written while this thread encodes one (a `Serialize` that
+            // writes to the spool): a buffer of its own.
+            Err(_) => self.append_with(record, &mut Vec::new()),
+        })
+    }
+
+    fn append_with(&self, record: &RecordRef<'_>, bytes: &mut Vec<u8>) -> bool {
+        bytes.clear();
+        let encoded = serde_json::to_writer(&mut *bytes, record)
+            .map_err(|error| format!("could not encode an outcome: {error}"));
+        bytes.push(b'\n');
         let mut state = self.lock();
         if matches!(*state, WriterState::Failed(_)) {
             return false;
         }
-        let mut bytes = self
-            .buffer
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        bytes.clear();
-        let written = serde_json::to_writer(&mut *bytes, record)
-            .map_err(|error| format!("could not encode an outcome: {error}"))
-            .and_then(|()| {
-                bytes.push(b'\n');
-                if matches!(*state, WriterState::NotCreated) {
-                    *state = WriterState::Open(self.create()?);
-                }
-                let WriterState::Open(file) = &mut *state else {
-                    return Ok(());
-                };
-                file.write_all(&bytes)
-                    .map_err(|error| format!("could not write {}: {error}", self.path.display()))
-            });
+        let written = encoded.and_then(|()| {
+            if matches!(*state, WriterState::NotCreated) {
+                *state = WriterState::Open(self.create()?);
+            }
+            let WriterState::Open(file) = &mut *state else {
+                return Ok(());
+            };
+            file.write_all(bytes)
+                .map_err(|error| format!("could not write {}: {error}", self.path.display()))
+        });
         match written {
             Ok(()) => true,
             Err(reason) => {
