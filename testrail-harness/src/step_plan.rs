@@ -510,10 +510,19 @@ impl StepPlans {
                     }
                     Err(error) => self.unreadable_file(&error),
                 },
-                Err(error) if error.kind() == std::io::ErrorKind::NotFound => Opened {
-                    file: None,
-                    index: Index::default(),
-                },
+                // No plans yet; or none can be kept there (the line about plans that could
+                // not be saved says so).
+                Err(error)
+                    if matches!(
+                        error.kind(),
+                        std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+                    ) =>
+                {
+                    Opened {
+                        file: None,
+                        index: Index::default(),
+                    }
+                }
                 Err(error) => self.unreadable_file(&error),
             }
         })
