@@ -7,10 +7,13 @@
 //! ```
 
 use std::collections::BTreeMap;
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 
 use testrail_api::{ApiKey, Client, ClientConfig, ResultFilter, RunFilter};
 use testrail_sim::{Fixture, Simulator};
+
+#[path = "support/nested_cargo.rs"]
+mod nested_cargo;
 
 fn main() -> ExitCode {
     let keep = std::env::args().any(|arg| arg == "--keep");
@@ -27,9 +30,10 @@ fn main() -> ExitCode {
         sim.email()
     );
 
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let session = format!("quickstart-{}", std::process::id());
-    let status = Command::new(cargo)
+    // Without the variables `cargo run` set for this example: with them, the nested `cargo`
+    // and the next `cargo run` would each rebuild the TLS stack (see `nested_cargo`).
+    let status = nested_cargo::cargo()
         .args([
             "test",
             "--no-fail-fast",

@@ -555,9 +555,13 @@ pub struct SpoolWriter {
     header: Header,
     latest_marker: Option<PathBuf>,
     state: Mutex<WriterState>,
-    /// The line being encoded, kept between lines so that a test's line (kilobytes for a
-    /// test with many steps) is not built in a freshly grown `Vec` every time.
-    buffer: Mutex<Vec<u8>>,
+}
+
+thread_local! {
+    /// The line being encoded on this thread, kept between lines so that a test's line
+    /// (kilobytes for a test with many steps) is not built in a freshly grown `Vec` every
+    /// time, and encoded before the file's lock is taken (other threads write meanwhile).
+    static LINE: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 enum WriterState {
@@ -575,7 +579,6 @@ impl SpoolWriter {
             header,
             latest_marker: None,
             state: Mutex::new(WriterState::NotCreated),
-            buffer: Mutex::new(Vec::new()),
         }
     }
 
@@ -646,28 +649,33 @@ impl SpoolWriter {
 
     /// Writes one line; returns whether it was written.
     fn append(&self, record: &RecordRef<'_>) -> bool {
+        LINE.with(|line| match line.try_borrow_mut() {
+            Ok(mut line) => self.append_with(record, &mut line),
+            // Only when a line is written while this thread encodes one (a `Serialize` that
+            // writes to the spool): a buffer of its own.
+            Err(_) => self.append_with(record, &mut Vec::new()),
+        })
+    }
+
+    fn append_with(&self, record: &RecordRef<'_>, bytes: &mut Vec<u8>) -> bool {
+        bytes.clear();
+        let encoded = serde_json::to_writer(&mut *bytes, record)
+            .map_err(|error| format!("could not encode an outcome: {error}"));
+        bytes.push(b'\n');
         let mut state = self.lock();
         if matches!(*state, WriterState::Failed(_)) {
             return false;
         }
-        let mut bytes = self
-            .buffer
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        bytes.clear();
-        let written = serde_json::to_writer(&mut *bytes, record)
-            .map_err(|error| format!("could not encode an outcome: {error}"))
-            .and_then(|()| {
-                bytes.push(b'\n');
-                if matches!(*state, WriterState::NotCreated) {
-                    *state = WriterState::Open(self.create()?);
-                }
-                let WriterState::Open(file) = &mut *state else {
-                    return Ok(());
-                };
-                file.write_all(&bytes)
-                    .map_err(|error| format!("could not write {}: {error}", self.path.display()))
-            });
+        let written = encoded.and_then(|()| {
+            if matches!(*state, WriterState::NotCreated) {
+                *state = WriterState::Open(self.create()?);
+            }
+            let WriterState::Open(file) = &mut *state else {
+                return Ok(());
+            };
+            file.write_all(bytes)
+                .map_err(|error| format!("could not write {}: {error}", self.path.display()))
+        });
         match written {
             Ok(()) => true,
             Err(reason) => {
@@ -711,6 +719,18 @@ impl SpoolWriter {
 /// [`SpoolError::Io`] naming the step that failed (creating the directory or the temporary
 /// file, writing, or the rename) and the path.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), SpoolError> {
+    write_atomically_with(path, |file| file.write_all(bytes))
+}
+
+/// Like [`write_atomically`], for content that `write` streams (through a buffer) instead of
+/// content held in memory at once.
+///
+/// # Errors
+/// As [`write_atomically`]; an error that `write` returns counts as a failure to write.
+pub fn write_atomically_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), SpoolError> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
@@ -724,13 +744,20 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), SpoolError> {
     let mut prefix = std::ffi::OsString::from(".");
     prefix.push(path.file_name().unwrap_or_default());
     prefix.push(".");
-    let mut file = tempfile::Builder::new()
+    let file = tempfile::Builder::new()
         .prefix(&prefix)
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(|source| io("create a temporary file beside", source))?;
-    file.write_all(bytes)
-        .and_then(|()| file.as_file().sync_all())
+    let mut buffered = std::io::BufWriter::with_capacity(64 * 1024, file);
+    write(&mut buffered)
+        .and_then(|()| buffered.flush())
+        .map_err(|source| io("write", source))?;
+    let file = buffered
+        .into_inner()
+        .map_err(|error| io("write", error.into_error()))?;
+    file.as_file()
+        .sync_all()
         .map_err(|source| io("write", source))?;
     file.persist(path)
         .map(drop)

@@ -27,7 +27,10 @@ pub struct Recorder {
     max_steps: Option<u32>,
     steps_entered: u32,
     next_id: u64,
-    open: BTreeMap<u64, OpenStep>,
+    /// The open steps by ID, oldest first (IDs only grow): a stack as deep as the steps
+    /// nest, where entering pushes and exiting usually pops (a `BTreeMap` moved the steps
+    /// around its nodes on every step).
+    open: Vec<(StepId, OpenStep)>,
     finished: Vec<StepOutcome>,
     failed_step: Option<Cow<'static, str>>,
     closed: bool,
@@ -122,7 +125,7 @@ impl Recorder {
         self.steps_entered += 1;
         self.next_id += 1;
         let id = self.next_id;
-        self.open.insert(
+        self.open.push((
             id,
             OpenStep {
                 name: start.name,
@@ -132,16 +135,17 @@ impl Recorder {
                 started: Instant::now(),
                 children: Vec::new(),
             },
-        );
+        ));
         Ok(id)
     }
 
     /// Closes open step `id` with how it ended; its outcome goes to its parent, or to the
     /// top level when the parent is no longer open.
     pub fn exit(&mut self, id: StepId, status: StepStatus, failure: Option<PanicRecordOrMessage>) {
-        let Some(step) = self.open.remove(&id) else {
+        let Some(position) = self.open.iter().rposition(|(open, _)| *open == id) else {
             return;
         };
+        let (_, step) = self.open.remove(position);
         let (message, location) = match failure {
             Some(PanicRecordOrMessage::Panic(record)) => (Some(record.message), record.location),
             Some(PanicRecordOrMessage::Message(message)) => (Some(message), None),
@@ -160,8 +164,11 @@ impl Recorder {
             elapsed_ms: millis(step.started.elapsed()),
             steps: step.children,
         };
-        match step.parent.and_then(|parent| self.open.get_mut(&parent)) {
-            Some(parent) => parent.children.push(outcome),
+        let parent = step
+            .parent
+            .and_then(|parent| self.open.iter_mut().rev().find(|(open, _)| *open == parent));
+        match parent {
+            Some((_, parent)) => parent.children.push(outcome),
             None => self.finished.push(outcome),
         }
     }
@@ -170,7 +177,7 @@ impl Recorder {
     /// inside them, or a thread it started is still in them) are closed as
     /// [`StepStatus::Stopped`], innermost first. Steps entered after this are refused.
     pub fn close_steps(&mut self) -> Vec<StepOutcome> {
-        while let Some((&id, _)) = self.open.last_key_value() {
+        while let Some(&(id, _)) = self.open.last() {
             self.exit(id, StepStatus::Stopped, None);
         }
         self.closed = true;

@@ -54,6 +54,7 @@ pub fn run_main(build: BuildInfo, after: &mut dyn AfterTests) -> ExitCode {
     let testrail_dir = TestrailDir::locate(build.target_tmpdir);
     let plans: &'static StepPlans = Box::leak(Box::new(StepPlans::new(
         &testrail_dir.step_plans(),
+        build.package,
         build.binary,
     )));
     let session = Session::current();
@@ -102,10 +103,15 @@ pub fn run_main(build: BuildInfo, after: &mut dyn AfterTests) -> ExitCode {
         }
     }
     if !args.list {
+        plans.migrate_legacy(|| registry::tests().into_iter().map(|def| def.path()));
         exit_guard::watch(collected);
     }
     let conclusion = libtest_mimic::run(&args, trials);
     exit_guard::tests_done();
+    plans.finish();
+    for line in plans.notes() {
+        eprintln!("{line}");
+    }
     if args.list {
         return conclusion.exit_code();
     }

@@ -28,17 +28,19 @@ pub fn run_test(def: &'static TestDef, plans: &StepPlans) -> TestOutcome {
             break;
         }
     }
-    let plan = match attempts.iter().rev().find(|attempt| attempt.passed) {
-        Some(passed) => {
-            let plan = PlannedStep::learn(&passed.steps);
-            plans.store(&path, &plan);
-            Some(plan)
-        }
-        None => plans.load(&path),
-    };
-    if let Some(plan) = &plan {
-        for attempt in attempts.iter_mut().filter(|attempt| !attempt.passed) {
-            fill_not_reached(&mut attempt.steps, plan);
+    let passed = attempts.iter().rev().find(|attempt| attempt.passed);
+    if let Some(passed) = passed {
+        plans.store(&path, &passed.steps);
+    }
+    if attempts.iter().any(|attempt| !attempt.passed) {
+        let plan = match passed {
+            Some(passed) => Some(PlannedStep::learn(&passed.steps)),
+            None => plans.load(&path),
+        };
+        if let Some(plan) = &plan {
+            for attempt in attempts.iter_mut().filter(|attempt| !attempt.passed) {
+                fill_not_reached(&mut attempt.steps, plan);
+            }
         }
     }
     let last = attempts.last().expect("at least one attempt runs");

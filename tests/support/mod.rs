@@ -7,6 +7,9 @@ use std::process::{Command, Output};
 
 use testrail_formats::spool::SpoolFile;
 
+#[path = "../../examples/support/nested_cargo.rs"]
+mod nested_cargo;
+
 /// The workspace root.
 pub fn workspace() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -34,9 +37,11 @@ impl Ran {
     }
 }
 
-/// A `cargo` command in the workspace with a private testrail directory.
+/// A `cargo` command in the workspace with a private testrail directory, without the
+/// variables Cargo set for this test (with them, it and the `cargo test` that runs this test
+/// would each rebuild ring and the TLS stack: see `examples/support/nested_cargo.rs`).
 pub fn cargo(testrail_dir: &Path) -> Command {
-    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    let mut command = nested_cargo::cargo();
     command
         .current_dir(workspace())
         .env("TESTRAIL_DIR", testrail_dir)
