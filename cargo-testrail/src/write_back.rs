@@ -107,15 +107,20 @@ pub fn write(targets: &[Target], options: Options) -> Summary {
     for (path, targets) in by_file {
         write_file(&path, &targets, options, &mut summary);
     }
-    if summary.written == 0 && summary.failed == 0 {
+    let not_written = match summary.failed {
+        0 => String::new(),
+        n => format!("; {n} not written (see above)"),
+    };
+    if summary.written == 0 {
         output::line(format!(
-            "{} every test and step already names its case in the code: nothing to write",
-            output::paint(GRAY, "unchanged")
+            "{} nothing written: {} already name their case in the code{not_written}",
+            output::paint(GRAY, "unchanged"),
+            summary.unchanged
         ));
     } else {
         output::line(format!(
-            "wrote {} case ID(s) into the code; {} already there; {} not written",
-            summary.written, summary.unchanged, summary.failed
+            "wrote {} case ID(s) into the code; {} already there{not_written}",
+            summary.written, summary.unchanged
         ));
     }
     summary
@@ -311,7 +316,11 @@ fn persist(path: &Path, text: &str) -> std::io::Result<()> {
 
 /// The edits that link the target's function to its case; `None` when it already names the
 /// case; an error saying why it cannot be done.
-fn locate(ast: &syn::File, lines: &LineIndex, target: &Target) -> Result<Option<Vec<Edit>>, String> {
+fn locate(
+    ast: &syn::File,
+    lines: &LineIndex,
+    target: &Target,
+) -> Result<Option<Vec<Edit>>, String> {
     let line = target.line as usize;
     let Some(function) = find_fn(&ast.items, line) else {
         if in_macro(&ast.items, line) {
@@ -343,8 +352,7 @@ fn locate(ast: &syn::File, lines: &LineIndex, target: &Target) -> Result<Option<
     }) else {
         return Err(format!(
             "fn {} has no #[testrail::{}] attribute",
-            function.ident,
-            wanted[0]
+            function.ident, wanted[0]
         ));
     };
     let (tokens, open) = match &attr.meta {
@@ -614,14 +622,26 @@ mod tests {
             "{out}"
         );
         assert_eq!(edit(source, Kind::Test, "f", 16).unwrap(), source);
-        assert!(edit(source, Kind::Test, "a", 5).unwrap_err().contains("no function"));
-        assert!(edit(source, Kind::Test, "z", 4).unwrap_err().contains("not z"));
+        assert!(
+            edit(source, Kind::Test, "a", 5)
+                .unwrap_err()
+                .contains("no function")
+        );
+        assert!(
+            edit(source, Kind::Test, "z", 4)
+                .unwrap_err()
+                .contains("not z")
+        );
     }
 
     #[test]
     fn macro_generated_and_other_cases_are_refused() {
         let source = "make_tests! {\n    fn a() {}\n}\n#[testrail::case(C9)]\nfn b() {}\n";
-        assert!(edit(source, Kind::Test, "a", 2).unwrap_err().contains("macro"));
+        assert!(
+            edit(source, Kind::Test, "a", 2)
+                .unwrap_err()
+                .contains("macro")
+        );
         assert!(edit(source, Kind::Test, "b", 5).unwrap_err().contains("C9"));
     }
 }

@@ -84,7 +84,7 @@ pub async fn run(global: &GlobalArgs, args: CreateCommandArgs) -> Result<ExitCod
             .collect();
         let steps = self::create(&config, &create, &wanted).await?;
         if !global.json {
-            print_created(&steps);
+            print_with_attribute(&steps, "step");
         }
         steps
     } else {
@@ -105,7 +105,11 @@ pub async fn run(global: &GlobalArgs, args: CreateCommandArgs) -> Result<ExitCod
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let targets = write_targets(&sessions, &created[..created.len() - step_count], &created[created.len() - step_count..]);
+    let targets = write_targets(
+        &sessions,
+        &created[..created.len() - step_count],
+        &created[created.len() - step_count..],
+    );
     let summary = write_back::write(
         &targets,
         write_back::Options {
@@ -133,9 +137,7 @@ fn unlinked_steps(sessions: &[SessionDir]) -> Vec<UnlinkedStep> {
         for step in steps {
             if let Some(at) = &step.defined_at
                 && step.case_ids.is_empty()
-                && !found
-                    .iter()
-                    .any(|f| f.file == at.file && f.line == at.line)
+                && !found.iter().any(|f| f.file == at.file && f.line == at.line)
             {
                 found.push(UnlinkedStep {
                     wanted: Wanted {
@@ -172,15 +174,12 @@ fn write_targets(
 ) -> Vec<write_back::Target> {
     let mut targets = Vec::new();
     for case in tests {
-        let recorded = sessions
-            .iter()
-            .flat_map(|s| &s.files)
-            .find_map(|file| {
-                file.tests
-                    .iter()
-                    .find(|t| t.path == case.test)
-                    .map(|t| (t, &file.manifest_dir))
-            });
+        let recorded = sessions.iter().flat_map(|s| &s.files).find_map(|file| {
+            file.tests
+                .iter()
+                .find(|t| t.path == case.test)
+                .map(|t| (t, &file.manifest_dir))
+        });
         if let Some((test, manifest_dir)) = recorded {
             targets.push(write_back::Target {
                 kind: write_back::Kind::Test,
@@ -244,6 +243,12 @@ pub async fn for_sessions(
 
 /// Prints created and found cases, with the attribute to write into the code.
 pub fn print_created(created: &[CreatedJson]) {
+    print_with_attribute(created, "case");
+}
+
+/// Prints created and found cases, with `#[testrail::<attribute>(C..)]` to write into the
+/// code (`case` for tests, `step` for step functions).
+fn print_with_attribute(created: &[CreatedJson], attribute: &str) {
     for case in created {
         let what = if case.created {
             output::paint(GREEN, "created")
@@ -256,9 +261,10 @@ pub fn print_created(created: &[CreatedJson]) {
             .map(|l| format!(" ({l})"))
             .unwrap_or_default();
         output::line(format!(
-            "{what} {} {:?} for {}{location}: #[testrail::case(C{})]",
+            "{what} {} {:?} for {}{}{location}: #[testrail::{attribute}(C{})]",
             output::paint(BOLD, format!("C{}", case.case_id)),
             case.title,
+            if attribute == "step" { "step " } else { "" },
             case.test,
             case.case_id
         ));
