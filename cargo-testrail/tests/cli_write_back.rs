@@ -253,3 +253,99 @@ fn create_write_links_a_real_crate_then_its_tests_report_to_the_new_cases() {
         );
     }
 }
+
+/// A spool naming `tests` (path, file, line) of a package in `manifest_dir`, as the latest
+/// session.
+fn spool_at(world: &World, manifest_dir: &Path, tests: &[(&str, &str, u32)]) {
+    use testrail_formats::session::SessionSource;
+    use testrail_formats::spool::{self, SpoolFile};
+    let tests = tests
+        .iter()
+        .map(|(path, file, line)| {
+            let mut test = common::passed(path, &[]);
+            test.defined_at.file = (*file).to_owned().into();
+            test.defined_at.line = *line;
+            test
+        })
+        .collect();
+    let file = SpoolFile {
+        format: spool::FORMAT.to_owned(),
+        version: spool::VERSION,
+        session: "s".to_owned(),
+        session_source: SessionSource::Environment,
+        package: "shop".to_owned(),
+        binary: "checkout".to_owned(),
+        pid: 1,
+        started_at_ms: 1_700_000_000_000,
+        finished_at_ms: 1_700_000_001_000,
+        git_commit: None,
+        manifest_dir: manifest_dir.display().to_string(),
+        tests,
+    };
+    file.write_to(&world.session_dir("s")).unwrap();
+    spool::write_atomically(&world.testrail_dir().join("sessions").join("LATEST"), b"s").unwrap();
+}
+
+/// Outside a git repository nothing is written without --allow-dirty; a test whose file is
+/// gone or whose line holds another function gets a line with its case ID and exit code 1.
+#[test]
+fn outside_git_needs_allow_dirty_and_stale_places_are_reported() {
+    let world = World::new();
+    let package = world.dir.path().join("shop");
+    std::fs::create_dir_all(package.join("tests")).unwrap();
+    let source = "#[testrail::test]\nfn pays() {}\n\n#[testrail::test]\nfn refunds() {}\n";
+    std::fs::write(package.join("tests/checkout.rs"), source).unwrap();
+    spool_at(
+        &world,
+        &package,
+        &[
+            ("checkout::pays", "tests/checkout.rs", 2),
+            ("checkout::renamed", "tests/checkout.rs", 5),
+            ("checkout::moved", "tests/gone.rs", 1),
+        ],
+    );
+    let args = [
+        "create",
+        "--create-section",
+        "Web Shop/Automated",
+        "--suites",
+        "Web Shop",
+        "--write",
+    ];
+    let ran = world.run_in(&package, &args);
+    assert_eq!(ran.code, Some(1), "{}", ran.both());
+    assert!(
+        ran.stderr.contains("not in a git repository") && ran.stderr.contains("--allow-dirty"),
+        "{}",
+        ran.both()
+    );
+    assert_eq!(
+        std::fs::read_to_string(package.join("tests/checkout.rs")).unwrap(),
+        source
+    );
+
+    let allowed = [&args[..], &["--allow-dirty"]].concat();
+    let ran = world.run_in(&package, &allowed);
+    assert_cli(&world, "create_write_stale", &allowed, &ran, &[]);
+    assert_eq!(ran.code, Some(1), "{}", ran.both());
+    let pays = case_titled(&world, "pays");
+    assert_eq!(
+        std::fs::read_to_string(package.join("tests/checkout.rs")).unwrap(),
+        source.replacen(
+            "#[testrail::test]",
+            &format!("#[testrail::case(C{pays})]"),
+            1
+        )
+    );
+    for title in ["renamed", "moved"] {
+        let id = case_titled(&world, title);
+        assert!(
+            ran.stderr.contains(&format!("not written C{id}"))
+                && ran
+                    .stderr
+                    .contains(&format!("#[testrail::case(C{id})] by hand")),
+            "{title}\n{}",
+            ran.both()
+        );
+    }
+}
