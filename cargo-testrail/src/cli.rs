@@ -118,7 +118,6 @@ A result TestRail acknowledged is never sent again: run it as often as needed.")
     #[command(after_help = "Examples:
   cargo testrail create --create-section \"Web Shop/Automated\"
   cargo testrail create target/testrail/sessions/ci-42 --create-section Automated
-
   cargo testrail create --create-section Automated --write
   cargo testrail create --create-section Automated --steps --write --allow-dirty
 
