@@ -84,6 +84,8 @@ struct Edit {
     start: usize,
     end: usize,
     text: String,
+    /// A line to show once the file is written.
+    note: Option<String>,
 }
 
 /// Writes the case IDs into the sources, printing each file's diff, a line per case that
@@ -213,6 +215,15 @@ fn write_file(path: &Path, targets: &[&Target], options: Options, summary: &mut 
             );
         }
         return;
+    }
+    let mut notes: Vec<&str> = edits
+        .iter()
+        .filter_map(|(e, _)| e.note.as_deref())
+        .collect();
+    notes.sort_unstable();
+    notes.dedup();
+    for note in notes {
+        output::note(note);
     }
     for target in written {
         summary.written += 1;
@@ -387,15 +398,26 @@ fn locate(
                     function.ident, last.ident
                 )
             })?;
-            format!("{prefix}::case")
+            if imported_from(&ast.items, "case").as_ref() == Some(&prefix) {
+                ("case".to_owned(), None)
+            } else {
+                (
+                    format!("{prefix}::case"),
+                    Some(format!(
+                        "{}: `use {prefix}::{};` may be unused now: remove it if the compiler says so",
+                        target.file, last.ident
+                    )),
+                )
+            }
         } else {
-            "case".to_owned()
+            ("case".to_owned(), None)
         };
         let span = last.ident.span();
         edits.push(Edit {
             start: lines.offset(span.start()),
             end: lines.offset(span.end()),
-            text: case,
+            text: case.0,
+            note: case.1,
         });
     }
     let id = format!("C{}", target.case_id);
@@ -404,12 +426,14 @@ fn locate(
             start: lines.offset(attr.path().span().end()),
             end: lines.offset(attr.path().span().end()),
             text: format!("({id})"),
+            note: None,
         }),
         Some(open) => match tokens.clone().into_iter().next() {
             None => edits.push(Edit {
                 start: lines.offset(open.end()),
                 end: lines.offset(open.end()),
                 text: id,
+                note: None,
             }),
             Some(first) => {
                 let at = first.span().start();
@@ -422,6 +446,7 @@ fn locate(
                     start: lines.offset(at),
                     end: lines.offset(at),
                     text,
+                    note: None,
                 });
             }
         },
@@ -631,6 +656,18 @@ mod tests {
             edit(source, Kind::Test, "z", 4)
                 .unwrap_err()
                 .contains("not z")
+        );
+    }
+
+    #[test]
+    fn a_bare_attribute_becomes_the_imported_case() {
+        let source = "use ::testrail::{case, test};\n#[test]\nfn a() {}\n";
+        let out = edit(source, Kind::Test, "a", 3).unwrap();
+        assert!(out.contains("#[case(C7)]\nfn a"), "{out}");
+        let source = "use testrail::test as tr;\n#[tr]\nfn a() {}\n";
+        assert!(
+            edit(source, Kind::Test, "a", 3).is_err(),
+            "tr is not `test`"
         );
     }
 
