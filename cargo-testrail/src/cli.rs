@@ -118,9 +118,12 @@ A result TestRail acknowledged is never sent again: run it as often as needed.")
     #[command(after_help = "Examples:
   cargo testrail create --create-section \"Web Shop/Automated\"
   cargo testrail create target/testrail/sessions/ci-42 --create-section Automated
+  cargo testrail create --create-section Automated --write
+  cargo testrail create --create-section Automated --steps --write --allow-dirty
 
-Prints the new case IDs to write into the code. Running it twice creates nothing new:
-cases are matched by title in the section.")]
+Prints the new case IDs to write into the code; --write writes them (showing the diff first),
+and touches no file with uncommitted changes unless --allow-dirty. Running it twice creates
+nothing new (cases are matched by title in the section) and writes nothing new.")]
     Create(CreateCommandArgs),
     /// Set a crate up: testrail.toml, the test targets, the dependency, a nextest profile
     /// and a CI workflow.
@@ -279,6 +282,17 @@ pub struct CreateCommandArgs {
     /// A field of new cases, `custom_name=template` (see `upload --help`).
     #[arg(long = "case-field", value_name = "FIELD=TEMPLATE")]
     pub case_fields: Vec<String>,
+    /// Also create a case for each step function without one, titled by the step's name.
+    #[arg(long)]
+    pub steps: bool,
+    /// Write the case IDs into the code: `#[testrail::test]` becomes
+    /// `#[testrail::case(C123)]` (and `#[testrail::step]` `#[testrail::step(C124)]`), after
+    /// showing the diff.
+    #[arg(long)]
+    pub write: bool,
+    /// With --write: also edit files with uncommitted changes, or outside a git repository.
+    #[arg(long, requires = "write")]
+    pub allow_dirty: bool,
     /// Export settings.
     #[command(flatten)]
     pub settings: ExportSettings,

@@ -19,6 +19,7 @@ mod progress;
 mod sessions;
 mod settings;
 mod sync;
+mod write_back;
 
 use std::process::ExitCode;
 

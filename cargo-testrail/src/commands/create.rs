@@ -16,9 +16,11 @@ use testrail_export::{self as export, catalog};
 
 use crate::cli::{CreateArgs, CreateCommandArgs, GlobalArgs};
 use crate::context::{self, Workspace};
-use crate::error::CliError;
+use crate::error::{CliError, EXIT_FINDINGS};
 use crate::output::{self, BOLD, GRAY, GREEN};
 use crate::sessions::{self, SessionDir};
+use crate::write_back;
+use testrail_formats::outcome::StepOutcome;
 
 impl CreateArgs {
     /// Whether creation is on: `--create-missing` (or `TESTRAIL_CREATE_MISSING`) without
@@ -57,8 +59,14 @@ pub struct CreatedJson {
     pub created: bool,
 }
 
-/// Runs `create`: cases for the unmapped tests of spooled sessions.
+/// Runs `create`: cases for the unmapped tests (and with `--steps`, step functions) of
+/// spooled sessions; with `--write`, their IDs written into the code.
 pub async fn run(global: &GlobalArgs, args: CreateCommandArgs) -> Result<ExitCode, CliError> {
+    if args.write && global.json {
+        return Err(CliError::Input(
+            "--write shows a diff and cannot be combined with --json: leave one out".to_owned(),
+        ));
+    }
     let workspace = Workspace::locate();
     let config = context::config(&args.settings)?;
     let sessions = sessions::resolve(&workspace, &args.dirs)?;
@@ -68,13 +76,133 @@ pub async fn run(global: &GlobalArgs, args: CreateCommandArgs) -> Result<ExitCod
         create_section: args.create_section,
         case_fields: args.case_fields,
     };
-    let created = for_sessions(global, &config, &create, &sessions).await?;
+    let mut created = for_sessions(global, &config, &create, &sessions).await?;
+    let steps = if args.steps {
+        let wanted: Vec<Wanted> = unlinked_steps(&sessions)
+            .into_iter()
+            .map(|step| step.wanted)
+            .collect();
+        let steps = self::create(&config, &create, &wanted).await?;
+        if !global.json {
+            print_with_attribute(&steps, "step");
+        }
+        steps
+    } else {
+        Vec::new()
+    };
+    let step_count = steps.len();
+    created.extend(steps);
     if global.json {
         output::json(&created);
     } else if created.is_empty() {
         output::line("every test is linked to a case: nothing to create");
     }
-    Ok(ExitCode::SUCCESS)
+    if !args.write {
+        if !created.is_empty() && !global.json {
+            output::note(
+                "`cargo testrail create --write` writes these IDs into the code (showing the diff first)",
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let targets = write_targets(
+        &sessions,
+        &created[..created.len() - step_count],
+        &created[created.len() - step_count..],
+    );
+    let summary = write_back::write(
+        &targets,
+        write_back::Options {
+            allow_dirty: args.allow_dirty,
+        },
+    );
+    Ok(if summary.failed > 0 {
+        ExitCode::from(EXIT_FINDINGS)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// A step function without a case, as a spool recorded it.
+struct UnlinkedStep {
+    wanted: Wanted,
+    file: String,
+    line: u32,
+    manifest_dir: String,
+}
+
+/// The step functions without a case in the sessions' attempts, once per definition.
+fn unlinked_steps(sessions: &[SessionDir]) -> Vec<UnlinkedStep> {
+    fn walk(steps: &[StepOutcome], manifest_dir: &str, found: &mut Vec<UnlinkedStep>) {
+        for step in steps {
+            if let Some(at) = &step.defined_at
+                && step.case_ids.is_empty()
+                && !found.iter().any(|f| f.file == at.file && f.line == at.line)
+            {
+                found.push(UnlinkedStep {
+                    wanted: Wanted {
+                        title: step.name.to_string(),
+                        name: step.name.to_string(),
+                        path: step.name.to_string(),
+                        location: Some(at.to_string()),
+                    },
+                    file: at.file.to_string(),
+                    line: at.line,
+                    manifest_dir: manifest_dir.to_owned(),
+                });
+            }
+            walk(&step.steps, manifest_dir, found);
+        }
+    }
+    let mut found = Vec::new();
+    for file in sessions.iter().flat_map(|s| &s.files) {
+        for test in &file.tests {
+            for attempt in &test.attempts {
+                walk(&attempt.steps, &file.manifest_dir, &mut found);
+            }
+        }
+    }
+    found
+}
+
+/// What `--write` edits: each created (or found) case at its test's or step's recorded
+/// place.
+fn write_targets(
+    sessions: &[SessionDir],
+    tests: &[CreatedJson],
+    steps: &[CreatedJson],
+) -> Vec<write_back::Target> {
+    let mut targets = Vec::new();
+    for case in tests {
+        let recorded = sessions.iter().flat_map(|s| &s.files).find_map(|file| {
+            file.tests
+                .iter()
+                .find(|t| t.path == case.test)
+                .map(|t| (t, &file.manifest_dir))
+        });
+        if let Some((test, manifest_dir)) = recorded {
+            targets.push(write_back::Target {
+                kind: write_back::Kind::Test,
+                case_id: case.case_id,
+                what: case.test.clone(),
+                file: test.defined_at.file.to_string(),
+                line: test.defined_at.line,
+                manifest_dir: manifest_dir.into(),
+            });
+        }
+    }
+    let unlinked = unlinked_steps(sessions);
+    for (case, step) in steps.iter().zip(unlinked) {
+        targets.push(write_back::Target {
+            kind: write_back::Kind::Step,
+            case_id: case.case_id,
+            what: step.wanted.name,
+            file: step.file,
+            line: step.line,
+            manifest_dir: step.manifest_dir.into(),
+        });
+    }
+    targets
 }
 
 /// Creates cases for the unmapped tests of spooled sessions and prints them.
@@ -115,6 +243,12 @@ pub async fn for_sessions(
 
 /// Prints created and found cases, with the attribute to write into the code.
 pub fn print_created(created: &[CreatedJson]) {
+    print_with_attribute(created, "case");
+}
+
+/// Prints created and found cases, with `#[testrail::<attribute>(C..)]` to write into the
+/// code (`case` for tests, `step` for step functions).
+fn print_with_attribute(created: &[CreatedJson], attribute: &str) {
     for case in created {
         let what = if case.created {
             output::paint(GREEN, "created")
@@ -127,9 +261,10 @@ pub fn print_created(created: &[CreatedJson]) {
             .map(|l| format!(" ({l})"))
             .unwrap_or_default();
         output::line(format!(
-            "{what} {} {:?} for {}{location}: #[testrail::case(C{})]",
+            "{what} {} {:?} for {}{}{location}: #[testrail::{attribute}(C{})]",
             output::paint(BOLD, format!("C{}", case.case_id)),
             case.title,
+            if attribute == "step" { "step " } else { "" },
             case.test,
             case.case_id
         ));
