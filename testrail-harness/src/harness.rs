@@ -286,11 +286,16 @@ fn git_commit_of_session(session_dir: &std::path::Path, manifest_dir: &str) -> O
 
 /// The commit a CI names in its variables, if any.
 fn ci_commit() -> Option<String> {
-    ["GITHUB_SHA", "CI_COMMIT_SHA", "BUILDKITE_COMMIT", "GIT_COMMIT"]
-        .into_iter()
-        .filter_map(|variable| std::env::var(variable).ok())
-        .map(|sha| sha.trim().to_owned())
-        .find(|sha| !sha.is_empty())
+    [
+        "GITHUB_SHA",
+        "CI_COMMIT_SHA",
+        "BUILDKITE_COMMIT",
+        "GIT_COMMIT",
+    ]
+    .into_iter()
+    .filter_map(|variable| std::env::var(variable).ok())
+    .map(|sha| sha.trim().to_owned())
+    .find(|sha| !sha.is_empty())
 }
 
 /// The commit under test: from the CI's variables when present, else `git rev-parse HEAD`
