@@ -231,25 +231,8 @@ fn init_twice_on_a_fresh_crate_then_its_tests_export() {
 
 /// The crate's `cargo test --test checkout`, with the settings the CI workflow gives.
 fn crate_test(world: &World, dir: &Path) -> std::process::Command {
-    let mut cargo = std::process::Command::new(std::env::var("CARGO").unwrap_or("cargo".into()));
-    // What cargo set for this test process (CARGO_PRIMARY_PACKAGE, CARGO_TARGET_TMPDIR, ...)
-    // is not the crate's: left in, it would change what the build reads and rebuild its
-    // dependencies every time.
-    for (name, _) in std::env::vars() {
-        let cargo_set = name.starts_with("CARGO_") && name != "CARGO_HOME";
-        if cargo_set || name.starts_with("TESTRAIL_") || name == "NEXTEST_RUN_ID" {
-            cargo.env_remove(name);
-        }
-    }
-    cargo
-        .current_dir(dir)
-        .args(["test", "--offline", "--test", "checkout"])
-        .env("CARGO_TARGET_DIR", workspace_root().join("target"))
-        .env("TESTRAIL_DIR", world.testrail_dir())
-        .env("TESTRAIL_URL", world.sim.base_url())
-        .env("TESTRAIL_USER", world.sim.email())
-        .env("TESTRAIL_API_KEY", world.sim.api_key())
-        .env("TESTRAIL_EXPORT", "1");
+    let mut cargo = common::crate_cargo_test(world, dir);
+    cargo.env("TESTRAIL_EXPORT", "1");
     cargo
 }
 

@@ -107,21 +107,8 @@ fn commit(dir: &Path, message: &str) {
 /// The crate's `cargo test`, in the workspace's target directory (its dependencies are
 /// built there already), with nothing of this test process's cargo environment.
 fn cargo_test(world: &World, dir: &Path, export: bool) -> common::Ran {
-    let mut cargo = Command::new(std::env::var("CARGO").unwrap_or("cargo".into()));
-    for (name, _) in std::env::vars() {
-        let cargo_set = name.starts_with("CARGO_") && name != "CARGO_HOME";
-        if cargo_set || name.starts_with("TESTRAIL_") || name == "NEXTEST_RUN_ID" {
-            cargo.env_remove(name);
-        }
-    }
+    let mut cargo = common::crate_cargo_test(world, dir);
     cargo
-        .current_dir(dir)
-        .args(["test", "--offline", "--test", "checkout"])
-        .env("CARGO_TARGET_DIR", workspace_root().join("target"))
-        .env("TESTRAIL_DIR", world.testrail_dir())
-        .env("TESTRAIL_URL", world.sim.base_url())
-        .env("TESTRAIL_USER", world.sim.email())
-        .env("TESTRAIL_API_KEY", world.sim.api_key())
         .env("TESTRAIL_PROJECT", "Shop")
         .env("TESTRAIL_SUITES", "Web Shop");
     if export {

@@ -225,6 +225,30 @@ pub fn spool(world: &World, key: &str, binary: &str, pid: u32, tests: Vec<TestOu
     path
 }
 
+/// `cargo test --offline --test checkout` of a user's crate in `dir`, built in the
+/// workspace's target directory (its dependencies are built there already), reporting to
+/// `world`'s simulator. What cargo set for this test process (`CARGO_PRIMARY_PACKAGE`,
+/// `CARGO_TARGET_TMPDIR`, ...) and its `TESTRAIL_*` settings are not the crate's: left in,
+/// they would change what the build reads and rebuild its dependencies every time.
+pub fn crate_cargo_test(world: &World, dir: &Path) -> Command {
+    let mut cargo = Command::new(std::env::var("CARGO").unwrap_or("cargo".into()));
+    for (name, _) in std::env::vars() {
+        let cargo_set = name.starts_with("CARGO_") && name != "CARGO_HOME";
+        if cargo_set || name.starts_with("TESTRAIL_") || name == "NEXTEST_RUN_ID" {
+            cargo.env_remove(name);
+        }
+    }
+    cargo
+        .current_dir(dir)
+        .args(["test", "--offline", "--test", "checkout"])
+        .env("CARGO_TARGET_DIR", workspace_root().join("target"))
+        .env("TESTRAIL_DIR", world.testrail_dir())
+        .env("TESTRAIL_URL", world.sim.base_url())
+        .env("TESTRAIL_USER", world.sim.email())
+        .env("TESTRAIL_API_KEY", world.sim.api_key());
+    cargo
+}
+
 /// The workspace this crate belongs to.
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
