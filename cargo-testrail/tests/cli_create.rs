@@ -3,18 +3,7 @@
 
 mod common;
 
-use common::{World, passed, spool};
-
-fn cases_titled(world: &World, title: &str) -> Vec<u64> {
-    world.sim.with_state(|state| {
-        state
-            .cases
-            .values()
-            .filter(|case| case.title == title && !case.is_deleted)
-            .map(|case| case.id)
-            .collect()
-    })
-}
+use common::{World, cases_titled, passed, spool};
 
 #[test]
 fn create_twice_creates_once() {

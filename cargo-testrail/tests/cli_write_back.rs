@@ -119,14 +119,7 @@ fn cargo_test(world: &World, dir: &Path, export: bool) -> common::Ran {
 
 /// The ID of the one live case titled `title`.
 fn case_titled(world: &World, title: &str) -> u64 {
-    let ids: Vec<u64> = world.sim.with_state(|state| {
-        state
-            .cases
-            .values()
-            .filter(|case| case.title == title && !case.is_deleted)
-            .map(|case| case.id)
-            .collect()
-    });
+    let ids = common::cases_titled(world, title);
     assert_eq!(ids.len(), 1, "one case titled {title:?}: {ids:?}");
     ids[0]
 }

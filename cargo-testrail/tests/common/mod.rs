@@ -225,6 +225,18 @@ pub fn spool(world: &World, key: &str, binary: &str, pid: u32, tests: Vec<TestOu
     path
 }
 
+/// The IDs of the live (not deleted) cases titled `title` in the simulator.
+pub fn cases_titled(world: &World, title: &str) -> Vec<u64> {
+    world.sim.with_state(|state| {
+        state
+            .cases
+            .values()
+            .filter(|case| case.title == title && !case.is_deleted)
+            .map(|case| case.id)
+            .collect()
+    })
+}
+
 /// `cargo test --offline --test checkout` of a user's crate in `dir`, built in the
 /// workspace's target directory (its dependencies are built there already), reporting to
 /// `world`'s simulator. What cargo set for this test process (`CARGO_PRIMARY_PACKAGE`,
