@@ -316,6 +316,8 @@ pub async fn send(
     let mut queue: VecDeque<(Vec<Item>, u32)> = VecDeque::new();
     let mut more = true;
     let mut tasks: JoinSet<BatchOutcome> = JoinSet::new();
+    // Batches whose answer was lost, each looked for in TestRail while the others go on.
+    let mut checks: JoinSet<Check> = JoinSet::new();
     let mut failure: Option<ExportError> = None;
     // Acknowledgements not saved yet: they are saved with the next batch's pending record
     // (one journal write per batch). Until then the journal on disk holds their batch as
@@ -376,11 +378,23 @@ pub async fn send(
             }
         }
         let waiting = failure.is_none() && more && queue.is_empty() && tasks.len() < max_in_flight;
-        if tasks.is_empty() && !waiting {
+        if tasks.is_empty() && checks.is_empty() && !waiting {
             break;
         }
         let joined = tokio::select! {
             joined = tasks.join_next(), if !tasks.is_empty() => joined,
+            checked = checks.join_next(), if !checks.is_empty() => {
+                let Some(checked) = checked else { continue };
+                let checked = checked.map_err(|error| ExportError::Runtime(error.to_string()))?;
+                match settle_check(&journal, checked, &mut sent).await? {
+                    Checked::Resend(missing, rounds) => queue.push_front((missing, rounds)),
+                    Checked::Done => {}
+                    Checked::Failed(check_failed) => {
+                        failure.get_or_insert(check_failed);
+                    }
+                }
+                continue;
+            }
             next = incoming.recv(), if waiting => {
                 match next {
                     Some(Ok(mut batch)) => {
@@ -476,55 +490,18 @@ pub async fn send(
                 locked.journal.pending.push(pending.clone());
                 locked.save()?;
                 drop(locked);
-                // An answer (a 5xx) means TestRail is done with the request: one look is
-                // enough. Silence means it may still be working on it.
-                let window = if answered(&error) {
-                    Duration::ZERO
-                } else {
-                    settle_window
-                };
-                let lookup = Lookup {
-                    run_id,
-                    sent_at_ms,
-                    testrail_sent_at,
-                    session,
-                };
-                let stored = match lookup.until_settled(client, &keys, window).await {
-                    Ok(stored) => stored,
-                    Err(check_failed) => {
-                        // Still pending in the journal: the next export checks it again.
-                        failure.get_or_insert(check_failed);
-                        continue;
+                let client = client.clone();
+                let session = session.to_owned();
+                checks.spawn(async move {
+                    let stored =
+                        look_for(&client, &pending, &session, &error, rounds, settle_window).await;
+                    Check {
+                        batch,
+                        rounds,
+                        pending,
+                        stored,
                     }
-                };
-                let mut locked = journal.lock().await;
-                locked.journal.pending.retain(|other| other != &pending);
-                let (done, missing): (Vec<Item>, Vec<Item>) = batch
-                    .into_iter()
-                    .partition(|item| item.keys().iter().all(|key| stored.contains(key)));
-                let done_keys: Vec<(String, u64)> = done.iter().flat_map(Item::keys).collect();
-                locked.journal.acknowledge(&done_keys);
-                locked.save()?;
-                sent.found_stored += done.len();
-                drop(locked);
-                if !missing.is_empty() {
-                    if answered(&error) {
-                        // TestRail failed on it (5xx): back off before sending it again.
-                        let wait = client
-                            .backoff_schedule()
-                            .nth(rounds as usize)
-                            .unwrap_or_default();
-                        if wait > ANNOUNCE_WAIT {
-                            eprintln!(
-                                "testrail: TestRail failed on {} result(s) for run R{run_id} ({error}); sending them again in {} s",
-                                missing.len(),
-                                wait.as_secs()
-                            );
-                        }
-                        tokio::time::sleep(wait).await;
-                    }
-                    queue.push_front((missing, rounds + 1));
-                }
+                });
             }
             Err(error) => {
                 // TestRail refused the batch, or it may be stored and the checks ran out:
@@ -565,6 +542,104 @@ pub async fn send(
         Some(error) => Err(error),
         None => Ok(sent),
     }
+}
+
+/// A batch whose answer was lost, and what TestRail was found to hold of it.
+struct Check {
+    batch: Vec<Item>,
+    rounds: u32,
+    /// Its record in the journal's pending list, kept there until the check is saved.
+    pending: PendingBatch,
+    stored: Result<BTreeSet<(String, u64)>, ExportError>,
+}
+
+/// What is left to do for a checked batch.
+enum Checked {
+    /// Everything was stored.
+    Done,
+    /// These were not stored: to be sent again, in this round.
+    Resend(Vec<Item>, u32),
+    /// The check itself failed; the batch stays pending for the next export.
+    Failed(ExportError),
+}
+
+/// Looks for the results of a batch whose answer was lost: again and again until the
+/// settle window has passed when TestRail gave no answer (it may still be working on it),
+/// once when it answered with a 5xx (it is done with the request), then waiting out the
+/// retry back-off before the missing ones are sent again.
+async fn look_for(
+    client: &Client,
+    pending: &PendingBatch,
+    session: &str,
+    error: &Error,
+    rounds: u32,
+    settle_window: Duration,
+) -> Result<BTreeSet<(String, u64)>, ExportError> {
+    let window = if pending.answered {
+        Duration::ZERO
+    } else {
+        settle_window
+    };
+    let lookup = Lookup {
+        run_id: pending.run_id,
+        sent_at_ms: pending.sent_at_ms,
+        testrail_sent_at: pending.testrail_sent_at,
+        session,
+    };
+    let stored = lookup.until_settled(client, &pending.items, window).await?;
+    let missing = pending
+        .items
+        .iter()
+        .filter(|key| !stored.contains(*key))
+        .count();
+    if missing > 0 && pending.answered {
+        let wait = client
+            .backoff_schedule()
+            .nth(rounds as usize)
+            .unwrap_or_default();
+        if wait > ANNOUNCE_WAIT {
+            eprintln!(
+                "testrail: TestRail failed on {missing} result(s) for run R{} ({error}); sending them again in {} s",
+                pending.run_id,
+                wait.as_secs()
+            );
+        }
+        tokio::time::sleep(wait).await;
+    }
+    Ok(stored)
+}
+
+/// Records what a check found: the stored results acknowledged and the batch no longer
+/// pending, in one journal save; the missing ones to be sent again.
+async fn settle_check(
+    journal: &Arc<Mutex<LockedJournal>>,
+    check: Check,
+    sent: &mut Sent,
+) -> Result<Checked, ExportError> {
+    let Check {
+        batch,
+        rounds,
+        pending,
+        stored,
+    } = check;
+    let stored = match stored {
+        Ok(stored) => stored,
+        // Still pending in the journal: the next export checks it again.
+        Err(check_failed) => return Ok(Checked::Failed(check_failed)),
+    };
+    let mut locked = journal.lock().await;
+    locked.journal.pending.retain(|other| other != &pending);
+    let (done, missing): (Vec<Item>, Vec<Item>) = batch
+        .into_iter()
+        .partition(|item| item.keys().iter().all(|key| stored.contains(key)));
+    let done_keys: Vec<(String, u64)> = done.iter().flat_map(Item::keys).collect();
+    locked.journal.acknowledge(&done_keys);
+    locked.save()?;
+    sent.found_stored += done.len();
+    Ok(match missing.is_empty() {
+        true => Checked::Done,
+        false => Checked::Resend(missing, rounds + 1),
+    })
 }
 
 /// Sends `batch` to `run_id` as a task of `tasks`.
