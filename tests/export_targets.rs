@@ -321,6 +321,69 @@ fn an_existing_run_gets_the_missing_cases_without_losing_its_description_or_mile
     assert_eq!(support::results_by_case(&sim, run_id).len(), 6);
 }
 
+/// A run made through the API in `project`, holding every case of `suite` (or of the
+/// project's only suite).
+fn run_in(sim: &Simulator, project: u64, suite: Option<u64>) -> u64 {
+    let mut body = serde_json::json!({"name": "made by hand", "include_all": true});
+    if let Some(suite) = suite {
+        body["suite_id"] = suite.into();
+    }
+    let run: serde_json::Value = reqwest::blocking::Client::new()
+        .post(sim.api_url(&format!("add_run/{project}")))
+        .basic_auth(sim.email(), Some(sim.api_key()))
+        .json(&body)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    run["id"].as_u64().unwrap()
+}
+
+#[test]
+fn a_run_of_another_suite_or_project_fails_the_export_and_says_why() {
+    let sim = Simulator::spawn(Fixture::demo()).unwrap();
+    // Payments, a suite of the right project that holds none of the shop's cases.
+    let payments = run_in(&sim, 1, Some(2));
+    let dir = tempfile::tempdir().unwrap();
+    let env = env_with(
+        &sim,
+        &[
+            ("TESTRAIL_RUN_ID", &payments.to_string()),
+            ("TESTRAIL_SUITES", "Web Shop"),
+        ],
+    );
+    let ran = support::export_run(dir.path(), "shop", &["cart"], &["--testrail-export"], &env);
+    assert_ne!(ran.code, Some(0), "{}", ran.both());
+    assert!(
+        ran.both().contains(&format!(
+            "6 result(s) were not sent: their cases (C1, C2, C3, C4, C5, C6) are not in suite S2 of run R{payments}"
+        )),
+        "{}",
+        ran.both()
+    );
+    assert!(
+        !ran.both().contains("suite not configured"),
+        "{}",
+        ran.both()
+    );
+    assert!(support::results_by_case(&sim, payments).is_empty());
+
+    // A run of project Back Office.
+    let back_office = run_in(&sim, 2, None);
+    let dir = tempfile::tempdir().unwrap();
+    let env = env_with(&sim, &[("TESTRAIL_RUN_ID", &back_office.to_string())]);
+    let ran = support::export_run(dir.path(), "shop", &["cart"], &["--testrail-export"], &env);
+    assert_ne!(ran.code, Some(0), "{}", ran.both());
+    assert!(
+        ran.both().contains(&format!(
+            "run R{back_office} (TESTRAIL_RUN_ID / --run-id) belongs to project P2, not to project P1"
+        )),
+        "{}",
+        ran.both()
+    );
+    assert!(support::results_by_case(&sim, back_office).is_empty());
+}
+
 #[test]
 fn an_existing_plan_gets_a_new_entry() {
     let sim = Simulator::spawn(Fixture::demo()).unwrap();

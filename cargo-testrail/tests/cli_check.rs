@@ -81,3 +81,38 @@ fn each_problem_is_named_with_what_to_do() {
     assert_eq!(json["ok"], false);
     assert_eq!(json["failed_step"], "address", "{}", ran.stdout);
 }
+
+#[test]
+fn a_run_of_a_suite_that_is_not_configured_is_named() {
+    let world = World::new();
+    let made = world.run(&[
+        "run",
+        "create",
+        "--build",
+        "payments-1",
+        "--suites",
+        "Payments",
+        "--json",
+    ]);
+    assert_eq!(made.code, Some(0), "{}", made.both());
+    let made: serde_json::Value = serde_json::from_str(&made.stdout).expect("JSON");
+    let run_id = made["run_id"].to_string();
+    let ran = world.run(&["check", "--suites", "Web Shop", "--run-id", &run_id]);
+    assert_ne!(ran.code, Some(0), "{}", ran.both());
+    assert!(
+        ran.both().contains(&format!("run {run_id} (payments-1 "))
+            && ran
+                .both()
+                .contains(") holds suite S2, which is not among the configured suites"),
+        "{}",
+        ran.both()
+    );
+    let ran = world.run(&[
+        "check",
+        "--suites",
+        "Web Shop,Payments",
+        "--run-id",
+        &run_id,
+    ]);
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+}

@@ -101,6 +101,31 @@ pub enum ExportError {
     /// The journal is damaged.
     #[error(transparent)]
     Journal(#[from] journal::JournalError),
+    /// `TESTRAIL_RUN_ID` names a run of another project than the configured one.
+    #[error(
+        "run R{run_id} (TESTRAIL_RUN_ID / --run-id) belongs to project P{run_project}, not to project P{project_id} that the configuration names: nothing was sent; name a run of P{project_id}, or set the project to P{run_project}"
+    )]
+    RunOfOtherProject {
+        /// The run.
+        run_id: u64,
+        /// Its project.
+        run_project: u64,
+        /// The configured project.
+        project_id: u64,
+    },
+    /// Results of cases the run `TESTRAIL_RUN_ID` names cannot hold: a run holds the cases
+    /// of one suite (API reference: runs), and these are in another.
+    #[error(
+        "{} result(s) were not sent: their cases ({}) are not in suite S{suite_id} of run R{run_id} (TESTRAIL_RUN_ID / --run-id), and a run holds the cases of one suite; every other result was delivered; name a run (or plan, TESTRAIL_PLAN_ID) that holds their suite, or unset TESTRAIL_RUN_ID to make one", .cases.len(), .cases.iter().map(|case| format!("C{case}")).collect::<Vec<_>>().join(", ")
+    )]
+    OutsideRun {
+        /// The run.
+        run_id: u64,
+        /// Its suite.
+        suite_id: u64,
+        /// The cases it cannot hold.
+        cases: Vec<u64>,
+    },
     /// The configured run is closed and results of this session are not in it.
     #[error(
         "run R{run_id} (TESTRAIL_RUN_ID / --run-id) is closed: TestRail takes no more results there, and {unsent} result(s) of this session are not in it; report them into another run (unset TESTRAIL_RUN_ID to make a new one)"
@@ -188,6 +213,10 @@ pub struct ExportSummary {
     pub already_stored: usize,
     /// Cases skipped because their suite is not configured.
     pub unconfigured: Vec<u64>,
+    /// Cases the run `TESTRAIL_RUN_ID` names cannot hold (another suite), with that run
+    /// and its suite; the export fails with [`ExportError::OutsideRun`] after sending the
+    /// others.
+    pub outside: Option<(u64, u64, Vec<u64>)>,
     /// Cases skipped because they no longer exist (with `skip_missing`).
     pub missing: Vec<u64>,
     /// Results sent with the worse status an earlier export of the session stored for

@@ -213,7 +213,7 @@ pub async fn prepare(
                 .values()
                 .any(|run| run.run_id == *run_id)
         {
-            adopt_run(client, *run_id, &mut journal.journal).await?;
+            adopt_run(client, *run_id, project_id, &mut journal.journal).await?;
             journal.save()?;
         }
         if let Some(state) = journal.journal.runs.get(suite_id).cloned() {
@@ -256,8 +256,25 @@ pub async fn prepare(
 
 /// Records the run `TESTRAIL_RUN_ID` names; a closed run is recorded as such (the export
 /// then sends nothing there and says so, or finds everything already stored).
-async fn adopt_run(client: &Client, run_id: u64, journal: &mut Journal) -> Result<(), ExportError> {
+///
+/// # Errors
+/// [`ExportError::RunOfOtherProject`] for a run of another project than `project_id`.
+async fn adopt_run(
+    client: &Client,
+    run_id: u64,
+    project_id: u64,
+    journal: &mut Journal,
+) -> Result<(), ExportError> {
     let run = client.get_run(run_id).await?;
+    if let Some(run_project) = run.project_id.map(|project| project.get())
+        && run_project != project_id
+    {
+        return Err(ExportError::RunOfOtherProject {
+            run_id,
+            run_project,
+            project_id,
+        });
+    }
     let suite_id = run.suite_id.ok_or(ExportError::Unexpected(
         "get_run answered a run without its suite_id",
     ))?;

@@ -201,7 +201,8 @@ async fn check(
         })
         .collect();
 
-    if let Some(text) = check_target(&client, &config, project.id.get())
+    let suite_ids: Vec<u64> = configured.iter().map(|suite| suite.id.get()).collect();
+    if let Some(text) = check_target(&client, &config, project.id.get(), &suite_ids)
         .await
         .map_err(|e| ("target", e))?
     {
@@ -223,16 +224,29 @@ async fn check(
 }
 
 /// The configured run or plan, when results go into an existing one: it must exist, belong
-/// to the project and be open. `None` when a new run or plan is made.
+/// to the project, be open and, for a run, hold one of the configured suites
+/// (`suite_ids`: a run holds the cases of one suite). `None` when a new run or plan is made.
 async fn check_target(
     client: &Client,
     config: &Config,
     project_id: u64,
+    suite_ids: &[u64],
 ) -> Result<Option<String>, CliError> {
     let (what, id, name, project, closed) = match config.target {
         Target::NewRun | Target::NewPlan => return Ok(None),
         Target::Run(id) => {
             let run = client.get_run(id).await.map_err(|e| gone("run", id, e))?;
+            if let Some(suite) = run.suite_id.map(|suite| suite.get())
+                && !suite_ids.contains(&suite)
+                && run
+                    .project_id
+                    .is_none_or(|project| project.get() == project_id)
+            {
+                return Err(CliError::Input(format!(
+                    "run {id} ({}) holds suite S{suite}, which is not among the configured suites: results of their cases cannot go there (a run holds one suite); name a run of a configured suite, or add S{suite} to `suites`",
+                    run.name
+                )));
+            }
             ("run", id, run.name, run.project_id, run.is_completed)
         }
         Target::Plan(id) => {

@@ -42,6 +42,7 @@ pub async fn deliver(
     let mut summary = ExportSummary {
         already_stored: skipped.already_stored,
         unconfigured: skipped.unconfigured,
+        outside: skipped.outside,
         missing: skipped.missing,
         not_reported: skipped.not_reported,
         ..ExportSummary::default()
@@ -76,6 +77,13 @@ pub async fn deliver(
     }
     if !summary.refused.is_empty() && !config.skip_missing {
         return Err(ExportError::Refused(summary.refused));
+    }
+    if let Some((run_id, suite_id, cases)) = summary.outside {
+        return Err(ExportError::OutsideRun {
+            run_id,
+            suite_id,
+            cases,
+        });
     }
     Ok(Delivered { summary })
 }

@@ -111,6 +111,9 @@ impl Builder {
 pub struct Skipped {
     /// In a suite that is not configured.
     pub unconfigured: Vec<u64>,
+    /// In another suite than the one of the run `TESTRAIL_RUN_ID` names: (run, its suite,
+    /// the cases).
+    pub outside: Option<(u64, u64, Vec<u64>)>,
     /// No longer in TestRail (with `skip_missing`).
     pub missing: Vec<u64>,
     /// Acknowledged in the journal: every spool file it reports for is stored.

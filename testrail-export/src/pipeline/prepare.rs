@@ -104,9 +104,21 @@ pub async fn prepare(
         }
         Err(error) => return Err(error),
     };
-    skipped
-        .unconfigured
-        .extend(prepared.outside.iter().copied());
+    if !prepared.outside.is_empty() {
+        let run_id = match config.target {
+            crate::config::Target::Run(run_id) => run_id,
+            _ => 0,
+        };
+        let suite_id = journal
+            .lock()
+            .await
+            .journal
+            .runs
+            .iter()
+            .find(|(_, run)| run.run_id == run_id)
+            .map_or(0, |(suite_id, _)| *suite_id);
+        skipped.outside = Some((run_id, suite_id, prepared.outside.clone()));
+    }
 
     // A run this session found in TestRail or joined may hold results of an earlier attempt
     // (on another machine, or recorded in a journal that was lost): they are not sent again.
