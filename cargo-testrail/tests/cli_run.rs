@@ -153,6 +153,39 @@ fn two_sessions_report_into_the_run_of_their_build() {
     assert_eq!(ran.code, Some(0), "{}", ran.both());
     let json: serde_json::Value = serde_json::from_str(&ran.stdout).expect("JSON");
     assert_eq!(json["closed_now"], false);
+
+    // The job re-run after the close (same build key): a new run, and a line says why.
+    let ran = pinned(
+        &world,
+        "run_create_after_close",
+        &["run", "create", "--build", "ci-77", "--suites", "Web Shop"],
+        &[],
+    );
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+    let runs = world.run_ids();
+    let [_, new_run] = runs.as_slice() else {
+        panic!("a second run, not {runs:?}\n{}", ran.both());
+    };
+    assert!(
+        !world
+            .sim
+            .with_state(|state| state.runs[new_run].is_completed)
+    );
+    assert!(
+        ran.stdout.contains(&format!(
+            "run R{run_id} of build ci-77 is closed (TestRail takes no more results there): made a new one"
+        )),
+        "{}",
+        ran.both()
+    );
+    // And the build finds the open one from then on.
+    let ran = world.run(&[
+        "run", "create", "--build", "ci-77", "--suites", "Web Shop", "--json",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&ran.stdout).expect("JSON");
+    assert_eq!(json["run_id"], *new_run, "{}", ran.both());
+    assert_eq!(json["created"], false);
+    assert_eq!(json["closed"], serde_json::json!([]));
 }
 
 #[test]
@@ -252,6 +285,13 @@ fn run_create_and_close_refuse_what_they_cannot_do() {
     );
     assert_eq!(ran.code, Some(2), "{}", ran.both());
     let ran = pinned(&world, "run_create_without_build", &["run", "create"], &[]);
+    assert_eq!(ran.code, Some(2), "{}", ran.both());
+    let ran = pinned(
+        &world,
+        "run_create_empty_build",
+        &["run", "create", "--build", " "],
+        &[],
+    );
     assert_eq!(ran.code, Some(2), "{}", ran.both());
     let ran = pinned(&world, "run_close_without_id", &["run", "close"], &[]);
     assert_eq!(ran.code, Some(2), "{}", ran.both());

@@ -40,7 +40,14 @@ pub struct BuildRun {
     /// Whether it was made now; `false` when an earlier `run create` of the same build
     /// made it (found by the build's marker).
     pub created: bool,
+    /// Closed runs (or plans) of the same build that were found and left for a new one:
+    /// TestRail takes no results into a closed run (API reference: `close_run`), and a CI
+    /// job re-run after the run was closed keeps its build key.
+    pub closed: Vec<u64>,
 }
+
+/// How many closed runs (or plans) of one build are passed over before giving up.
+const MAX_CLOSED: usize = 5;
 
 /// Finds the run or plan of build `build` (a session key), or makes it.
 ///
@@ -81,22 +88,57 @@ pub async fn find_or_create(
         .collect();
     // A journal kept in memory only: the build has no session directory of its own.
     let mut journal = LockedJournal::unsaved(Path::new(""));
-    let steps = target::steps(config, &journal.journal, &needed, &suite_names, &naming);
-    let with_steps = steps
-        .into_iter()
-        .map(|(suite_id, step)| (suite_id, (step, BTreeSet::new())))
-        .collect();
-    let prepared = target::prepare(
-        client,
-        config,
-        catalog.project.id.get(),
-        &mut journal,
-        &with_steps,
-        &naming,
-    )
-    .await?;
+    let mut closed = Vec::new();
+    let prepared = loop {
+        let steps = target::steps(config, &journal.journal, &needed, &suite_names, &naming);
+        let with_steps = steps
+            .into_iter()
+            .map(|(suite_id, step)| (suite_id, (step, BTreeSet::new())))
+            .collect();
+        let prepared = target::prepare(
+            client,
+            config,
+            catalog.project.id.get(),
+            &mut journal,
+            &with_steps,
+            &naming,
+        )
+        .await?;
+        let found_closed: Vec<u64> = match journal.journal.plan_id {
+            Some(plan_id) if journal.journal.runs.values().any(|run| run.completed) => {
+                vec![plan_id]
+            }
+            Some(_) => Vec::new(),
+            None => journal
+                .journal
+                .runs
+                .values()
+                .filter(|run| run.completed)
+                .map(|run| run.run_id)
+                .collect(),
+        };
+        if found_closed.is_empty() || closed.len() >= MAX_CLOSED {
+            break prepared;
+        }
+        // Passed over by the next look for the build's run: a new one is made.
+        journal.journal.abandoned_runs.extend(&found_closed);
+        journal.journal.runs.clear();
+        journal.journal.plan_id = None;
+        closed.extend(found_closed);
+    };
     // A run or entry found by the marker is recorded as not verified; one made now is.
     let created = journal.journal.runs.values().all(|run| run.verified);
+    // The name it was given then, not the one the build would get now.
+    let name = match (
+        created,
+        journal.journal.plan_id,
+        prepared.runs.values().next(),
+    ) {
+        (true, _, _) => naming.name,
+        (false, Some(plan_id), _) => client.get_plan(plan_id).await?.name,
+        (false, None, Some(run_id)) => client.get_run(*run_id).await?.name,
+        (false, None, None) => naming.name,
+    };
     Ok(BuildRun {
         project_id: catalog.project.id.get(),
         plan_id: journal.journal.plan_id,
@@ -108,7 +150,8 @@ pub async fn find_or_create(
                 (*suite_id, name, *run_id)
             })
             .collect(),
-        name: naming.name,
+        name,
         created,
+        closed,
     })
 }

@@ -42,6 +42,8 @@ struct CreatedJson {
     runs: Vec<RunJson>,
     /// The variables that make the jobs report into it, by name.
     env: BTreeMap<String, String>,
+    /// Closed runs (or plans) of the build passed over for the new one.
+    closed: Vec<u64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -69,6 +71,11 @@ fn plan_url(base: &str, plan_id: u64) -> String {
 
 async fn create(global: &GlobalArgs, args: RunCreateArgs) -> Result<ExitCode, CliError> {
     let config = context::config(&args.settings)?;
+    if args.build.trim().is_empty() {
+        return Err(CliError::Input(
+            "--build is empty: give the key of the build, the same in every job of it (e.g. --build gh-$GITHUB_RUN_ID), so that they report into one run".to_owned(),
+        ));
+    }
     let build = testrail_formats::session::sanitize(&args.build);
     if config.dry_run {
         output::line(format!(
@@ -103,6 +110,7 @@ async fn create(global: &GlobalArgs, args: RunCreateArgs) -> Result<ExitCode, Cl
                 })
                 .collect(),
             env: env.iter().cloned().collect(),
+            closed: made.closed.clone(),
         });
         return Ok(ExitCode::SUCCESS);
     }
@@ -119,7 +127,20 @@ async fn create(global: &GlobalArgs, args: RunCreateArgs) -> Result<ExitCode, Cl
             "{what} of build {build} exists already (an earlier `run create` made it): nothing created"
         ),
     };
-    let mut lines = vec![headline];
+    let mut lines: Vec<String> = made
+        .closed
+        .iter()
+        .map(|id| {
+            let what = match made.plan_id {
+                Some(_) => format!("plan {id}"),
+                None => format!("run R{id}"),
+            };
+            format!(
+                "{what} of build {build} is closed (TestRail takes no more results there): made a new one"
+            )
+        })
+        .collect();
+    lines.push(headline);
     if let Some(plan_id) = made.plan_id {
         lines.push(format!("  {}", plan_url(&base, plan_id)));
     }
