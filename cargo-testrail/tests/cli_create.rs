@@ -177,3 +177,59 @@ fn upload_into_an_existing_run_or_a_new_plan() {
     });
     assert_eq!(runs_in_plan, 2, "one entry per suite, in one plan");
 }
+
+#[test]
+fn tests_of_the_same_name_in_two_modules_get_a_case_each() {
+    let world = World::new();
+    let args = ["create", "--create-section", "Web Shop/Automated/Rust"];
+    spool(
+        &world,
+        "s1",
+        "basic",
+        3,
+        vec![
+            passed("basic::unmapped_one", &[]),
+            passed("other::unmapped_one", &[]),
+        ],
+    );
+    let first = world.run(&args);
+    assert_eq!(first.code, Some(0), "{}", first.both());
+    let basic = cases_titled(&world, "unmapped_one (basic)");
+    let other = cases_titled(&world, "unmapped_one (other)");
+    assert_eq!((basic.len(), other.len()), (1, 1), "{}", first.both());
+    assert!(cases_titled(&world, "unmapped_one").is_empty());
+    let again = world.run(&args);
+    assert!(
+        again.stdout.matches("exists").count() == 2,
+        "{}",
+        again.both()
+    );
+    assert_eq!(cases_titled(&world, "unmapped_one (basic)"), basic);
+
+    // A case linked to one test is not given to another of the same name.
+    let world = World::new();
+    spool(&world, "s1", "basic", 3, vec![passed("basic::pays", &[])]);
+    let first = world.run(&args);
+    assert_eq!(first.code, Some(0), "{}", first.both());
+    let [linked] = cases_titled(&world, "pays")[..] else {
+        panic!("one case: {}", first.both());
+    };
+    spool(
+        &world,
+        "s2",
+        "basic",
+        4,
+        vec![passed("basic::pays", &[linked]), passed("other::pays", &[])],
+    );
+    let second = world.run(&args);
+    assert_eq!(second.code, Some(0), "{}", second.both());
+    let [own] = cases_titled(&world, "pays (other)")[..] else {
+        panic!("a case of its own: {}", second.both());
+    };
+    assert_ne!(own, linked);
+    assert!(
+        second.stdout.contains(&format!("created C{own}")),
+        "{}",
+        second.both()
+    );
+}

@@ -3,7 +3,7 @@
 //! Idempotent: a case with the same title in the section is reused, never made twice, so
 //! running it again creates nothing new. `--no-create` switches it off.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::process::ExitCode;
 
 use serde::Serialize;
@@ -41,6 +41,37 @@ pub struct Wanted {
     pub path: String,
     /// Where it is defined, when known.
     pub location: Option<String>,
+    /// Whether the title was given (`title = "..."`) rather than derived from the name:
+    /// a derived title shared by two tests is told apart by [`Wanted::qualifier`].
+    pub title_given: bool,
+}
+
+impl Wanted {
+    /// What tells this test from another of the same name: its module path (`basic` of
+    /// `basic::pays`), else its file (`tests/basic.rs` of `tests/basic.rs:9`).
+    fn qualifier(&self) -> String {
+        if let Some((module, _)) = self.path.rsplit_once("::") {
+            return module.to_owned();
+        }
+        if let Some(location) = &self.location {
+            let file = location.split(':').next().unwrap_or(location);
+            return std::path::Path::new(file).file_stem().map_or_else(
+                || file.to_owned(),
+                |stem| stem.to_string_lossy().into_owned(),
+            );
+        }
+        self.path.clone()
+    }
+
+    /// The title with its qualifier: `pays (basic)`.
+    fn qualified_title(&self) -> String {
+        format!("{} ({})", self.title, self.qualifier())
+    }
+
+    /// Which test (or step definition) this is.
+    fn identity(&self) -> (&str, Option<&str>) {
+        (&self.path, self.location.as_deref())
+    }
 }
 
 /// A case that was created, or found with the same title.
@@ -82,7 +113,9 @@ pub async fn run(global: &GlobalArgs, args: CreateCommandArgs) -> Result<ExitCod
             .into_iter()
             .map(|step| step.wanted)
             .collect();
-        let steps = self::create(&config, &create, &wanted).await?;
+        let mut linked = linked_cases(&sessions);
+        linked.extend(created.iter().map(|case| case.case_id));
+        let steps = self::create(&config, &create, &wanted, &linked).await?;
         if !global.json {
             print_with_attribute(&steps, "step");
         }
@@ -145,6 +178,7 @@ fn unlinked_steps(sessions: &[SessionDir]) -> Vec<UnlinkedStep> {
                         name: step.name.to_string(),
                         path: step.name.to_string(),
                         location: Some(at.to_string()),
+                        title_given: false,
                     },
                     file: at.file.to_string(),
                     line: at.line,
@@ -230,15 +264,26 @@ pub async fn for_sessions(
                     name,
                     path: test.path.clone(),
                     location: Some(test.defined_at.to_string()),
+                    title_given: test.title.is_some(),
                 });
             }
         }
     }
-    let created = create(config, args, &wanted).await?;
+    let created = create(config, args, &wanted, &linked_cases(sessions)).await?;
     if !global.json {
         print_created(&created);
     }
     Ok(created)
+}
+
+/// The cases the tests and steps of the sessions are linked to already.
+fn linked_cases(sessions: &[SessionDir]) -> BTreeSet<u64> {
+    sessions
+        .iter()
+        .flat_map(|session| &session.files)
+        .flat_map(|file| &file.tests)
+        .flat_map(|test| test.all_case_ids())
+        .collect()
 }
 
 /// Prints created and found cases, with the attribute to write into the code.
@@ -273,10 +318,16 @@ fn print_with_attribute(created: &[CreatedJson], attribute: &str) {
 
 /// Finds or creates a case per wanted test in the configured section; the result is in
 /// the same order.
+///
+/// A case of the same title is reused only when no other test is linked to it (`linked`,
+/// or another of `wanted`): two tests named alike in different modules get a case each,
+/// titled with their module (`pays (basic)`, `pays (other)`) when their titles are derived
+/// from their names.
 pub async fn create(
     config: &Config,
     args: &CreateArgs,
     wanted: &[Wanted],
+    linked: &BTreeSet<u64>,
 ) -> Result<Vec<CreatedJson>, CliError> {
     if wanted.is_empty() {
         return Ok(Vec::new());
@@ -333,13 +384,38 @@ pub async fn create(
     let section_id = ensure_sections(&client, project.id, suite.id, &sections).await?;
     let mut existing = cases_in(&client, project.id, suite.id, section_id).await?;
     let mut created = Vec::new();
+    // Which of `wanted` each case went to in this call.
+    let mut claimed: BTreeMap<CaseId, (&str, Option<&str>)> = BTreeMap::new();
+    let shared = shared_titles(wanted);
     for test in wanted {
-        let key = title_key(&test.title);
-        let (case_id, new) = match existing.get(&key) {
-            Some(id) => (*id, false),
+        let free = |existing: &BTreeMap<String, Vec<CaseId>>,
+                    claimed: &BTreeMap<CaseId, (&str, Option<&str>)>,
+                    title: &str| {
+            existing.get(&title_key(title)).and_then(|ids| {
+                ids.iter()
+                    .find(|id| {
+                        !linked.contains(&id.get())
+                            && claimed
+                                .get(id)
+                                .is_none_or(|owner| *owner == test.identity())
+                    })
+                    .copied()
+            })
+        };
+        // A derived title shared with another test, or whose case another test holds,
+        // gets the test's module.
+        let taken = existing.contains_key(&title_key(&test.title))
+            && free(&existing, &claimed, &test.title).is_none();
+        let title = match !test.title_given && (shared.contains(&title_key(&test.title)) || taken) {
+            true => test.qualified_title(),
+            false => test.title.clone(),
+        };
+        let key = title_key(&title);
+        let (case_id, new) = match free(&existing, &claimed, &title) {
+            Some(id) => (id, false),
             None => {
                 let body = NewCase {
-                    title: test.title.clone(),
+                    title: title.clone(),
                     custom: fields
                         .iter()
                         .map(|(key, template)| (key.clone(), field_value(template, test)))
@@ -351,20 +427,24 @@ pub async fn create(
                     Err(ClientError::Ambiguous { .. }) => {
                         // It may exist now: look before adding it again.
                         existing = cases_in(&client, project.id, suite.id, section_id).await?;
-                        match existing.get(&key) {
-                            Some(id) => *id,
+                        match free(&existing, &claimed, &title) {
+                            Some(id) => id,
                             None => client.add_case(section_id, &body).await?.id,
                         }
                     }
                     Err(error) => return Err(error.into()),
                 };
-                existing.insert(key, id);
+                let ids = existing.entry(key).or_default();
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
                 (id, true)
             }
         };
+        claimed.insert(case_id, test.identity());
         created.push(CreatedJson {
             case_id: case_id.get(),
-            title: test.title.clone(),
+            title,
             test: test.path.clone(),
             location: test.location.clone(),
             created: new,
@@ -378,13 +458,29 @@ fn title_key(title: &str) -> String {
     title.trim().to_lowercase()
 }
 
-/// Title → case ID of the cases in a section.
+/// The derived titles that more than one of `wanted` has (compared as [`title_key`]).
+fn shared_titles(wanted: &[Wanted]) -> BTreeSet<String> {
+    let mut owners: BTreeMap<String, BTreeSet<(&str, Option<&str>)>> = BTreeMap::new();
+    for test in wanted.iter().filter(|test| !test.title_given) {
+        owners
+            .entry(title_key(&test.title))
+            .or_default()
+            .insert(test.identity());
+    }
+    owners
+        .into_iter()
+        .filter(|(_, owners)| owners.len() > 1)
+        .map(|(title, _)| title)
+        .collect()
+}
+
+/// Title → IDs of the cases in a section (oldest first).
 async fn cases_in(
     client: &Client,
     project_id: ProjectId,
     suite_id: SuiteId,
     section_id: SectionId,
-) -> Result<BTreeMap<String, CaseId>, CliError> {
+) -> Result<BTreeMap<String, Vec<CaseId>>, CliError> {
     let filter = CaseFilter {
         suite_id: Some(suite_id),
         section_id: Some(section_id),
@@ -395,8 +491,13 @@ async fn cases_in(
         .await?
         .into_iter()
         .filter(|case| !case.is_deleted && case.section_id == Some(section_id))
-        .map(|case| (title_key(&case.title), case.id))
-        .collect())
+        .fold(BTreeMap::new(), |mut by_title, case| {
+            by_title
+                .entry(title_key(&case.title))
+                .or_insert_with(Vec::new)
+                .push(case.id);
+            by_title
+        }))
 }
 
 /// The section at `path` in the suite, creating what is missing; returns its ID.
@@ -490,6 +591,7 @@ mod tests {
             name: "pays".into(),
             path: "checkout::pays".into(),
             location: None,
+            title_given: true,
         };
         assert_eq!(field_value("{path}", &test), "checkout::pays");
         assert_eq!(field_value("3", &test), 3);

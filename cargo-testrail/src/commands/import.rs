@@ -13,7 +13,7 @@
 //! A file that cannot be read is named with its line and column and left out; the other
 //! files are imported, and the command exits with 2.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -244,12 +244,18 @@ async fn junit(global: &GlobalArgs, args: JunitArgs) -> Result<ExitCode, CliErro
                         name: case.name.clone(),
                         path: case.path(),
                         location: case.file.clone(),
+                        title_given: false,
                     });
                     owners.push((file_index, case_index));
                 }
             }
         }
-        created = create::create(&config, &args.create, &wanted).await?;
+        let linked: BTreeSet<u64> = mapped
+            .iter()
+            .flatten()
+            .flat_map(|m| m.case_ids.iter().copied())
+            .collect();
+        created = create::create(&config, &args.create, &wanted, &linked).await?;
         for (case, (file_index, case_index)) in created.iter().zip(owners) {
             let m = &mut mapped[file_index][case_index];
             m.case_ids = vec![case.case_id];
