@@ -301,3 +301,28 @@ fn run_create_and_close_refuse_what_they_cannot_do() {
     assert_eq!(ran.code, Some(2), "{}", ran.both());
     assert!(world.run_ids().is_empty(), "nothing was made");
 }
+
+#[test]
+fn a_run_name_placeholder_run_create_cannot_fill_is_named() {
+    let world = World::new();
+    let mut command = world.command(&["run", "create", "--build", "b2", "--suites", "Web Shop"]);
+    command.env("TESTRAIL_RUN_NAME", "{crate} nightly {session}");
+    let ran = common::run(&mut command);
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+    assert!(
+        ran.stderr
+            .contains("run_name's {crate} is left empty: `run create` runs before any test binary names its crate"),
+        "{}",
+        ran.both()
+    );
+    assert!(ran.stdout.contains("\"nightly b2\""), "{}", ran.both());
+    let mut command = world.command(&["run", "create", "--build", "b3"]);
+    command.env("TESTRAIL_RUN_NAME", "{crate} {bogus}");
+    let ran = common::run(&mut command);
+    assert_eq!(ran.code, Some(2), "{}", ran.both());
+    assert!(
+        ran.stderr.contains("{bogus} is not a placeholder"),
+        "{}",
+        ran.both()
+    );
+}

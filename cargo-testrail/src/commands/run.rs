@@ -85,6 +85,12 @@ async fn create(global: &GlobalArgs, args: RunCreateArgs) -> Result<ExitCode, Cl
         return Ok(ExitCode::SUCCESS);
     }
     let client = export::client(&config)?;
+    // The default name is replaced by the build's own (`build_run::BUILD_RUN_NAME`).
+    if config.run_name != export::config::DEFAULT_RUN_NAME && config.run_name.contains("{crate}") {
+        output::note(
+            "run_name's {crate} is left empty: `run create` runs before any test binary names its crate",
+        );
+    }
     let made = build_run::find_or_create(&client, &config, &build).await?;
     let base = config.url.clone().unwrap_or_default();
     let env = variables(&made);

@@ -608,9 +608,22 @@ impl Resolver {
             project,
             suites: self.list("suites")?,
             target,
-            run_name: self
-                .text("run_name")?
-                .unwrap_or_else(|| DEFAULT_RUN_NAME.to_owned()),
+            run_name: match self.text("run_name")? {
+                None => DEFAULT_RUN_NAME.to_owned(),
+                Some(name) => {
+                    if let Some(unknown) = unknown_placeholder(&name) {
+                        return Err(self.error(
+                            "run_name",
+                            format!(
+                                "{{{unknown}}} is not a placeholder: use {}{}",
+                                RUN_NAME_PLACEHOLDERS.map(|p| format!("{{{p}}}")).join(" "),
+                                setting::did_you_mean(unknown, RUN_NAME_PLACEHOLDERS)
+                            ),
+                        ));
+                    }
+                    name
+                }
+            },
             run_description: self.text("run_description")?,
             milestone_id: self.number("milestone_id")?,
             config_ids: self.ids("config_ids")?,
@@ -634,6 +647,22 @@ impl Resolver {
             deprecations: Vec::new(),
         })
     }
+}
+
+/// The placeholders of `run_name`, replaced by [`crate::run_name`].
+pub const RUN_NAME_PLACEHOLDERS: [&str; 6] =
+    ["crate", "version", "date", "time", "commit", "session"];
+
+/// The first `{word}` of `name` that is not a placeholder (a brace not closed around a word
+/// is left as text).
+fn unknown_placeholder(name: &str) -> Option<&str> {
+    name.split('{').skip(1).find_map(|rest| {
+        let word = rest.split_once('}')?.0;
+        (!word.is_empty()
+            && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !RUN_NAME_PLACEHOLDERS.contains(&word))
+        .then_some(word)
+    })
 }
 
 fn expand_home(path: &str) -> PathBuf {
@@ -824,6 +853,28 @@ mod tests {
             readme.contains(&renamed),
             "README.md must hold these lines on the former names:\n{renamed}"
         );
+    }
+
+    #[test]
+    fn an_unknown_run_name_placeholder_is_refused_with_a_suggestion() {
+        let error = Config::from_sources(
+            None,
+            &env(&[("TESTRAIL_RUN_NAME", "Nightly {crate} {vesion} {date")]),
+            &HarnessFlags::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.contains("{vesion} is not a placeholder") && error.contains("`version`"),
+            "{error}"
+        );
+        let config = Config::from_sources(
+            None,
+            &env(&[("TESTRAIL_RUN_NAME", "Nightly {crate} {date")]),
+            &HarnessFlags::default(),
+        )
+        .unwrap();
+        assert_eq!(config.run_name, "Nightly {crate} {date");
     }
 
     #[test]
