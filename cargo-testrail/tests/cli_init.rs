@@ -318,3 +318,29 @@ fn init_refuses_a_workspace_manifest() {
     assert_eq!(ran.code, Some(2), "{}", ran.both());
     assert!(!dir.join("testrail.toml").exists(), "nothing written");
 }
+
+/// An address the client could not use stops `init` before it writes anything.
+#[test]
+fn init_refuses_an_address_the_client_cannot_use() {
+    let world = World::new();
+    let dir = fresh_crate(&world);
+    let ran = world.run_in(
+        &dir,
+        &["init", "--url", "acme.testrail.io", "--project", "Shop"],
+    );
+    assert_eq!(ran.code, Some(2), "{}", ran.both());
+    assert!(ran.stderr.contains("acme.testrail.io"), "{}", ran.both());
+    assert!(!dir.join("testrail.toml").exists(), "nothing written");
+    let ran = world.run_in(
+        &dir,
+        &[
+            "init",
+            "--url",
+            "https://ada:secret-key@acme.testrail.io",
+            "--project",
+            "Shop",
+        ],
+    );
+    assert_eq!(ran.code, Some(2), "{}", ran.both());
+    assert!(!ran.both().contains("secret-key"), "{}", ran.both());
+}

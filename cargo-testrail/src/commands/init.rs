@@ -93,6 +93,14 @@ pub fn run(global: &GlobalArgs, args: InitArgs) -> Result<ExitCode, CliError> {
     if std::io::stdin().is_terminal() && (existing.is_none() || args.force) && !global.json {
         ask(&mut answers)?;
     }
+    // Checked as the client will read it, before anything is written.
+    if let Some(url) = &answers.url {
+        testrail_api::BaseUrl::parse(url).map_err(|error| {
+            CliError::Input(format!(
+                "{error}\n  give the address TestRail is opened at (e.g. https://acme.testrail.io), then run `cargo testrail init` again"
+            ))
+        })?;
+    }
     write_config(
         &config_path,
         existing.as_deref(),
