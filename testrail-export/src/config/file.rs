@@ -63,7 +63,14 @@ pub(super) fn read(path: &Path) -> Result<FileSettings, ConfigError> {
             }
             "mapping" => {
                 result.mapping = value.try_into().map_err(|error: toml::de::Error| {
-                    bad("mapping", format!("is invalid: {}", error.message()))
+                    ConfigError::Value {
+                        origin: Origin::File {
+                            path: path.to_owned(),
+                            line: mapping_error_line(&text).or(line),
+                        },
+                        key: "mapping",
+                        reason: format!("is invalid: {}", error.message()),
+                    }
                 })?;
             }
             "fields" => {
@@ -131,6 +138,19 @@ pub(super) fn read(path: &Path) -> Result<FileSettings, ConfigError> {
         }
     }
     Ok(result)
+}
+
+/// The line of what is wrong in `[mapping]`, read again from the text so that the parser
+/// keeps its position (the table alone has none).
+fn mapping_error_line(text: &str) -> Option<usize> {
+    #[derive(serde::Deserialize)]
+    struct MappingOnly {
+        #[allow(dead_code)]
+        mapping: MappingConfig,
+    }
+    let error = toml::from_str::<MappingOnly>(text).err()?;
+    let span = error.span()?;
+    Some(text[..span.start.min(text.len())].matches('\n').count() + 1)
 }
 
 fn convert(kind: Kind, value: toml::Value) -> Result<RawValue, String> {

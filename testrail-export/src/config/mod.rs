@@ -835,8 +835,18 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            error.contains("testrail.toml:1: `mapping` is invalid: unknown field `mod`"),
+            error.contains("testrail.toml:2: `mapping` is invalid: unknown field `mod`"),
             "{error}"
+        );
+        let (_dir, path) = file(
+            "project = \"Shop\"\n\n# statuses\n[mapping]\nmode = \"basic\"\nskiped = \"Retest\"\n",
+        );
+        let error = Config::from_sources(Some(&path), &[], &HarnessFlags::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("testrail.toml:6: `mapping` is invalid: unknown field `skiped`"),
+            "the key's own line: {error}"
         );
     }
 
