@@ -62,16 +62,17 @@ pub(super) fn read(path: &Path) -> Result<FileSettings, ConfigError> {
                 ));
             }
             "mapping" => {
-                result.mapping = value.try_into().map_err(|error: toml::de::Error| {
-                    ConfigError::Value {
-                        origin: Origin::File {
-                            path: path.to_owned(),
-                            line: mapping_error_line(&text).or(line),
-                        },
-                        key: "mapping",
-                        reason: format!("is invalid: {}", error.message()),
-                    }
-                })?;
+                result.mapping =
+                    value
+                        .try_into()
+                        .map_err(|error: toml::de::Error| ConfigError::Value {
+                            origin: Origin::File {
+                                path: path.to_owned(),
+                                line: mapping_error_line(&text).or(line),
+                            },
+                            key: "mapping",
+                            reason: format!("is invalid: {}", error.message()),
+                        })?;
             }
             "fields" => {
                 let toml::Value::Table(fields) = value else {

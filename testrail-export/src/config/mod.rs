@@ -573,8 +573,16 @@ impl Resolver {
                 "must be at most 250 (TestRail's maximum per request)",
             ));
         }
-        let comment_budget = count("comment_budget", crate::text::DEFAULT_COMMENT_BUDGET as u64)?;
-        if comment_budget < crate::text::MIN_COMMENT_BUDGET as u64 {
+        // Checked before `count`, whose "at least 1" would hide the budget's own minimum.
+        let too_small = matches!(
+            self.raw.get("comment_budget").map(|raw| &raw.value),
+            Some(RawValue::Number(n)) if (*n as i128) < crate::text::MIN_COMMENT_BUDGET as i128
+        );
+        let comment_budget = match too_small {
+            true => 0,
+            false => count("comment_budget", crate::text::DEFAULT_COMMENT_BUDGET as u64)?,
+        };
+        if too_small || comment_budget < crate::text::MIN_COMMENT_BUDGET as u64 {
             return Err(self.error(
                 "comment_budget",
                 format!(
@@ -863,6 +871,20 @@ mod tests {
             readme.contains(&renamed),
             "README.md must hold these lines on the former names:\n{renamed}"
         );
+    }
+
+    #[test]
+    fn a_comment_budget_below_its_minimum_names_the_minimum_also_for_zero() {
+        for value in ["0", "5", "-3"] {
+            let error =
+                Config::from_sources(None, &[], &flags(&["--testrail-comment-budget", value]))
+                    .unwrap_err()
+                    .to_string();
+            assert!(
+                error.contains("must be at least 1024 bytes"),
+                "{value}: {error}"
+            );
+        }
     }
 
     #[test]
