@@ -185,7 +185,11 @@ fn check_custom_value(
         1 if value.as_str().is_some_and(|s| s.chars().count() > 250) => {
             Err(ApiError::too_long(key))
         }
-        2 if !(value.is_i64() || value.as_str().is_some_and(|s| s.trim().parse::<i64>().is_ok())) => {
+        2 if !(value.is_i64()
+            || value
+                .as_str()
+                .is_some_and(|s| s.trim().parse::<i64>().is_ok())) =>
+        {
             Err(ApiError::wrong_type(key, "integer"))
         }
         10 => {

@@ -227,17 +227,27 @@ async fn update_case_keeps_template_fields_to_their_template_and_required_fields
     )
     .unwrap();
     let tr = Tr::with(fixture).await;
-    let steps = json!([{"content": "log in", "expected": ""}, {"content": "pay", "expected": "paid"}]);
+    let steps =
+        json!([{"content": "log in", "expected": ""}, {"content": "pay", "expected": "paid"}]);
 
     // A "Test Case (Text)" case has no Steps field: TestRail answers 200 and keeps nothing.
     let c = tr
-        .post("update_case/1", json!({"title": "renamed", "custom_steps_separated": steps}))
+        .post(
+            "update_case/1",
+            json!({"title": "renamed", "custom_steps_separated": steps}),
+        )
         .await
         .ok()
         .clone();
     assert_eq!(c["title"], "renamed");
-    assert!(c.get("custom_steps_separated").is_none_or(|v| v.is_null()), "{c}");
-    assert!(tr.sim.with_state(|s| !s.cases[&1].custom.contains_key("custom_steps_separated")));
+    assert!(
+        c.get("custom_steps_separated").is_none_or(|v| v.is_null()),
+        "{c}"
+    );
+    assert!(
+        tr.sim
+            .with_state(|s| !s.cases[&1].custom.contains_key("custom_steps_separated"))
+    );
 
     // A "Test Case (Steps)" case stores them; updated_on and updated_by move.
     tr.sim.freeze_clock(true);
@@ -249,25 +259,40 @@ async fn update_case_keeps_template_fields_to_their_template_and_required_fields
         .await;
     let c = c.ok().clone();
     assert_eq!(c["custom_steps_separated"], steps);
-    assert_eq!((c["updated_on"].as_i64(), c["updated_by"].as_u64()), (Some(now), Some(2)));
+    assert_eq!(
+        (c["updated_on"].as_i64(), c["updated_by"].as_u64()),
+        (Some(now), Some(2))
+    );
     // Changing the template in the same request makes the field the case's.
     let c = tr
-        .post("update_case/1", json!({"template_id": 2, "custom_steps_separated": steps}))
+        .post(
+            "update_case/1",
+            json!({"template_id": 2, "custom_steps_separated": steps}),
+        )
         .await
         .ok()
         .clone();
     assert_eq!(c["custom_steps_separated"], steps);
 
     // Values are checked by the field's type.
-    tr.post("update_case/2", json!({"custom_steps_separated": "log in, pay"}))
-        .await
-        .assert_error(400, "Field :custom_steps_separated is not a valid list of steps.");
+    tr.post(
+        "update_case/2",
+        json!({"custom_steps_separated": "log in, pay"}),
+    )
+    .await
+    .assert_error(
+        400,
+        "Field :custom_steps_separated is not a valid list of steps.",
+    );
     tr.post("update_case/2", json!({"custom_effort": "a lot"}))
         .await
         .assert_error(400, "Field :custom_effort is not a valid integer.");
     tr.post("update_case/2", json!({"custom_owner": "x".repeat(251)}))
         .await
-        .assert_error(400, "Field :custom_owner is too long (250 characters at most).");
+        .assert_error(
+            400,
+            "Field :custom_owner is too long (250 characters at most).",
+        );
 
     // A required field cannot be emptied, nor left out of a new case.
     tr.post("update_case/2", json!({"custom_owner": ""}))

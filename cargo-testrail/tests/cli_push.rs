@@ -1,0 +1,278 @@
+//! `cargo testrail push` on a real crate (in a temporary directory, depending on this
+//! workspace's `testrail` by path) against the simulator: its tests run once, which records
+//! their step plans; `push --dry-run` shows the diff (pinned as a snapshot) and changes
+//! nothing; `push` sets the titles, the steps (on "Test Case (Steps)" cases only, with a line
+//! for the others), refs from `known_bug` and a custom field, read back from the simulator;
+//! a second push finds every case unchanged; `testrail.lock` holds the cases as TestRail has
+//! them, so `status` shows them Synced.
+
+mod common;
+#[path = "../../tests/support/snapshot.rs"]
+mod snapshot;
+mod snapshot_cli;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use common::{Ran, World, workspace_root};
+
+const MANIFEST: &str = r#"[package]
+name = "shopfront"
+version = "0.1.0"
+edition = "2024"
+publish = false
+
+[dev-dependencies]
+testrail = { path = "WORKSPACE" }
+
+[[test]]
+name = "checkout"
+harness = false
+
+[workspace]
+"#;
+
+const CHECKOUT: &str = r#"#[testrail::step]
+fn log_in(user: &str) {
+    assert!(!user.is_empty());
+}
+
+#[testrail::step]
+fn pay() {}
+
+#[testrail::case(C1, title = "Adds one item to an empty cart")]
+fn adds_one_item() {
+    log_in("ann");
+    pay();
+}
+
+#[testrail::case(C2, known_bug = "SHOP-99")]
+fn removes_an_item() {
+    log_in("ann");
+}
+
+#[testrail::case(C3)]
+fn keeps_the_cart_after_a_reload() {
+    log_in("bob");
+}
+
+#[testrail::test]
+fn shows_the_total() {}
+
+testrail::main!();
+"#;
+
+/// The crate, in the world's directory.
+fn shopfront(world: &World) -> PathBuf {
+    let dir = world.dir.path().join("shopfront");
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::create_dir_all(dir.join("tests")).unwrap();
+    let manifest = MANIFEST.replace("WORKSPACE", workspace_root().to_str().unwrap());
+    std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
+    std::fs::write(dir.join("src/lib.rs"), "//! A shop.\n").unwrap();
+    std::fs::write(dir.join("tests/checkout.rs"), CHECKOUT).unwrap();
+    std::fs::copy(workspace_root().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    dir
+}
+
+/// `cargo testrail <args>` in the crate, building in the workspace's target directory (where
+/// its dependencies are built already), without this test process's cargo environment.
+fn cli(world: &World, dir: &Path, args: &[&str]) -> Ran {
+    let mut command = world.command(args);
+    for (name, _) in std::env::vars() {
+        if name.starts_with("CARGO_") && name != "CARGO_HOME" {
+            command.env_remove(name);
+        }
+    }
+    command
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", workspace_root().join("target"));
+    common::run(&mut command)
+}
+
+/// What the simulator holds for a case: title, refs, step contents, updated_on, updated_by.
+#[derive(Clone, Debug, PartialEq)]
+struct Held {
+    title: String,
+    refs: Option<String>,
+    steps: Option<Vec<String>>,
+    automation_id: Option<String>,
+    updated_on: i64,
+    updated_by: u64,
+}
+
+fn held(world: &World) -> BTreeMap<u64, Held> {
+    world.sim.with_state(|state| {
+        [1, 2, 3]
+            .into_iter()
+            .map(|id| {
+                let case = &state.cases[&id];
+                let steps = case.custom.get("custom_steps_separated").map(|steps| {
+                    steps
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|s| s["content"].as_str().unwrap().to_owned())
+                        .collect()
+                });
+                let held = Held {
+                    title: case.title.clone(),
+                    refs: case.refs.clone(),
+                    steps,
+                    automation_id: case
+                        .custom
+                        .get("custom_automation_id")
+                        .and_then(|v| v.as_str())
+                        .map(str::to_owned),
+                    updated_on: case.updated_on,
+                    updated_by: case.updated_by,
+                };
+                (id, held)
+            })
+            .collect()
+    })
+}
+
+#[test]
+fn push_sets_titles_steps_refs_and_fields_then_status_shows_them_synced() {
+    let world = World::new();
+    let dir = shopfront(&world);
+    // C1 and C2 use the "Test Case (Steps)" template (id 2), which has the Steps field;
+    // C3 keeps "Test Case (Text)". C1 already has its first step, with an expected result.
+    world.sim.with_state_mut(|state| {
+        for id in [1, 2] {
+            state.cases.get_mut(&id).unwrap().template_id = 2;
+        }
+        state.cases.get_mut(&1).unwrap().custom.insert(
+            "custom_steps_separated".into(),
+            serde_json::json!([{"content": "log_in", "expected": "signed in"}, {"content": "browse", "expected": ""}]),
+        );
+    });
+    world.sim.freeze_clock(true);
+
+    // The tests run once: passing tests record their steps.
+    let ran = common::run(common::crate_cargo_test(&world, &dir).env("TESTRAIL_PROJECT", "Shop"));
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+
+    let field = "--case-field=custom_automation_id={path}";
+    // A dry run shows each change and changes nothing.
+    let before = held(&world);
+    let args = ["push", "--dry-run", field];
+    let ran = cli(&world, &dir, &args);
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+    snapshot_cli::assert_cli(&world, "push_dry_run", &args, &ran, &[]);
+    assert_eq!(held(&world), before, "a dry run changes nothing");
+    assert!(
+        !dir.join("testrail.lock").exists(),
+        "a dry run writes no lock file"
+    );
+
+    // The push.
+    world.sim.advance_clock(60);
+    let ran = cli(&world, &dir, &["push", field]);
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+    let after = held(&world);
+    let c1 = &after[&1];
+    assert_eq!(c1.title, "Adds one item to an empty cart");
+    assert_eq!(
+        c1.steps.as_deref(),
+        Some(&["log_in".to_owned(), "pay".to_owned()][..])
+    );
+    assert_eq!(c1.automation_id.as_deref(), Some("checkout::adds_one_item"));
+    assert_eq!(
+        (c1.updated_on, c1.updated_by),
+        (world.sim.now(), 1),
+        "updated_on and updated_by move"
+    );
+    assert_ne!(c1.updated_on, before[&1].updated_on);
+    let expected_kept = world
+        .sim
+        .with_state(|s| s.cases[&1].custom["custom_steps_separated"][0]["expected"].clone());
+    assert_eq!(
+        expected_kept, "signed in",
+        "a step that stays keeps its expected result"
+    );
+    let c2 = &after[&2];
+    assert_eq!(c2.title, "removes_an_item");
+    assert_eq!(c2.steps.as_deref(), Some(&["log_in".to_owned()][..]));
+    let refs = c2.refs.as_deref().unwrap_or_default();
+    assert!(refs.split(',').any(|r| r == "SHOP-99"), "{refs:?}");
+    for kept in before[&2].refs.iter().flat_map(|r| r.split(',')) {
+        assert!(
+            refs.split(',').any(|r| r == kept),
+            "{kept} stays in {refs:?}"
+        );
+    }
+    let c3 = &after[&3];
+    assert_eq!(c3.title, "keeps_the_cart_after_a_reload");
+    assert_eq!(c3.steps, None, "a Text case gets no steps");
+    assert!(
+        ran.stdout.contains(
+            "steps not pushed: the case's template \"Test Case (Text)\" has no custom_steps_separated field"
+        ),
+        "{}",
+        ran.both()
+    );
+    assert!(
+        ran.stdout.contains("shows_the_total"),
+        "the test without a case is listed\n{}",
+        ran.both()
+    );
+    assert!(
+        ran.stdout
+            .contains("3 case(s) updated, 0 unchanged, 0 skipped"),
+        "{}",
+        ran.both()
+    );
+
+    // testrail.lock holds the cases as TestRail has them now.
+    let lock = std::fs::read_to_string(dir.join("testrail.lock")).expect("the lock file");
+    for (id, case) in &after {
+        let line = lock
+            .lines()
+            .find(|line| line.starts_with(&format!("C{id} ")))
+            .unwrap_or_else(|| panic!("C{id} in {lock}"));
+        assert!(
+            line.contains(&format!("updated_on = {}", case.updated_on)),
+            "{line}"
+        );
+    }
+
+    // Twice: nothing to send.
+    world.sim.advance_clock(60);
+    let ran = cli(&world, &dir, &["push", field]);
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+    assert!(
+        ran.stdout.contains("0 case(s) updated, 3 unchanged"),
+        "{}",
+        ran.both()
+    );
+    assert_eq!(held(&world), after, "a second push changes nothing");
+
+    // Synced.
+    let ran = cli(&world, &dir, &["status", "--json", "--suites", "Web Shop"]);
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+    let json: serde_json::Value = serde_json::from_str(&ran.stdout).expect("JSON");
+    let states: Vec<(u64, &str)> = json["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["id"].as_u64().unwrap(), c["state"].as_str().unwrap()))
+        .collect();
+    assert_eq!(states, [(1, "Synced"), (2, "Synced"), (3, "Synced")]);
+
+    // --only: a title changed in TestRail comes back, the steps are left alone.
+    world.sim.with_state_mut(|state| {
+        let case = state.cases.get_mut(&1).unwrap();
+        case.title = "Edited in TestRail".into();
+        case.custom.insert(
+            "custom_steps_separated".into(),
+            serde_json::json!([{"content": "edited", "expected": ""}]),
+        );
+    });
+    let ran = cli(&world, &dir, &["push", "--only", "title"]);
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+    let now = held(&world);
+    assert_eq!(now[&1].title, "Adds one item to an empty cart");
+    assert_eq!(now[&1].steps.as_deref(), Some(&["edited".to_owned()][..]));
+}
