@@ -38,7 +38,12 @@ fn log_in(user: &str) {
 }
 
 #[testrail::step]
-fn pay() {}
+fn pay() {
+    charge_card();
+}
+
+#[testrail::step]
+fn charge_card() {}
 
 #[testrail::case(C1, title = "Adds one item to an empty cart")]
 fn adds_one_item() {
@@ -56,6 +61,9 @@ fn keeps_the_cart_after_a_reload() {
     log_in("bob");
 }
 
+#[testrail::case(C4)]
+fn prices_in_euros() {}
+
 #[testrail::test]
 fn shows_the_total() {}
 
@@ -71,6 +79,11 @@ fn shopfront(world: &World) -> PathBuf {
     std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
     std::fs::write(dir.join("src/lib.rs"), "//! A shop.\n").unwrap();
     std::fs::write(dir.join("tests/checkout.rs"), CHECKOUT).unwrap();
+    std::fs::write(
+        dir.join("testrail.toml"),
+        "[case_fields]\ncustom_automation_id = \"{path}\"\n",
+    )
+    .unwrap();
     std::fs::copy(workspace_root().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
     dir
 }
@@ -90,20 +103,22 @@ fn cli(world: &World, dir: &Path, args: &[&str]) -> Ran {
     common::run(&mut command)
 }
 
-/// What the simulator holds for a case: title, refs, step contents, updated_on, updated_by.
+/// What the simulator holds for a case: title, refs, step contents, two custom fields,
+/// updated_on, updated_by.
 #[derive(Clone, Debug, PartialEq)]
 struct Held {
     title: String,
     refs: Option<String>,
     steps: Option<Vec<String>>,
     automation_id: Option<String>,
+    preconds: Option<String>,
     updated_on: i64,
     updated_by: u64,
 }
 
 fn held(world: &World) -> BTreeMap<u64, Held> {
     world.sim.with_state(|state| {
-        [1, 2, 3]
+        [1, 2, 3, 4]
             .into_iter()
             .map(|id| {
                 let case = &state.cases[&id];
@@ -124,6 +139,11 @@ fn held(world: &World) -> BTreeMap<u64, Held> {
                         .get("custom_automation_id")
                         .and_then(|v| v.as_str())
                         .map(str::to_owned),
+                    preconds: case
+                        .custom
+                        .get("custom_preconds")
+                        .and_then(|v| v.as_str())
+                        .map(str::to_owned),
                     updated_on: case.updated_on,
                     updated_by: case.updated_by,
                 };
@@ -137,12 +157,14 @@ fn held(world: &World) -> BTreeMap<u64, Held> {
 fn push_sets_titles_steps_refs_and_fields_then_status_shows_them_synced() {
     let world = World::new();
     let dir = shopfront(&world);
-    // C1 and C2 use the "Test Case (Steps)" template (id 2), which has the Steps field;
-    // C3 keeps "Test Case (Text)". C1 already has its first step, with an expected result.
+    // C1, C2 and C4 use the "Test Case (Steps)" template (id 2), which has the Steps field;
+    // C3 keeps "Test Case (Text)". C1 already has its first step, with an expected result;
+    // C2 has a reference.
     world.sim.with_state_mut(|state| {
-        for id in [1, 2] {
+        for id in [1, 2, 4] {
             state.cases.get_mut(&id).unwrap().template_id = 2;
         }
+        state.cases.get_mut(&2).unwrap().refs = Some("SHOP-1".into());
         state.cases.get_mut(&1).unwrap().custom.insert(
             "custom_steps_separated".into(),
             serde_json::json!([{"content": "log_in", "expected": "signed in"}, {"content": "browse", "expected": ""}]),
@@ -154,10 +176,9 @@ fn push_sets_titles_steps_refs_and_fields_then_status_shows_them_synced() {
     let ran = common::run(common::crate_cargo_test(&world, &dir).env("TESTRAIL_PROJECT", "Shop"));
     assert_eq!(ran.code, Some(0), "{}", ran.both());
 
-    let field = "--case-field=custom_automation_id={path}";
     // A dry run shows each change and changes nothing.
     let before = held(&world);
-    let args = ["push", "--dry-run", field];
+    let args = ["push", "--dry-run"];
     let ran = cli(&world, &dir, &args);
     assert_eq!(ran.code, Some(0), "{}", ran.both());
     snapshot_cli::assert_cli(&world, "push_dry_run", &args, &ran, &[]);
@@ -169,14 +190,23 @@ fn push_sets_titles_steps_refs_and_fields_then_status_shows_them_synced() {
 
     // The push.
     world.sim.advance_clock(60);
-    let ran = cli(&world, &dir, &["push", field]);
+    world.sim.clear_log();
+    let ran = cli(&world, &dir, &["push"]);
     assert_eq!(ran.code, Some(0), "{}", ran.both());
     let after = held(&world);
+    let updates = world
+        .sim
+        .log()
+        .iter()
+        .filter(|entry| entry.endpoint == "update_case")
+        .count();
+    assert_eq!(updates, 4, "one update_case per changed case");
     let c1 = &after[&1];
     assert_eq!(c1.title, "Adds one item to an empty cart");
     assert_eq!(
         c1.steps.as_deref(),
-        Some(&["log_in".to_owned(), "pay".to_owned()][..])
+        Some(&["log_in".to_owned(), "pay".to_owned()][..]),
+        "the steps the test called, not the step that pay calls"
     );
     assert_eq!(c1.automation_id.as_deref(), Some("checkout::adds_one_item"));
     assert_eq!(
@@ -195,14 +225,11 @@ fn push_sets_titles_steps_refs_and_fields_then_status_shows_them_synced() {
     let c2 = &after[&2];
     assert_eq!(c2.title, "removes_an_item");
     assert_eq!(c2.steps.as_deref(), Some(&["log_in".to_owned()][..]));
-    let refs = c2.refs.as_deref().unwrap_or_default();
-    assert!(refs.split(',').any(|r| r == "SHOP-99"), "{refs:?}");
-    for kept in before[&2].refs.iter().flat_map(|r| r.split(',')) {
-        assert!(
-            refs.split(',').any(|r| r == kept),
-            "{kept} stays in {refs:?}"
-        );
-    }
+    assert_eq!(
+        c2.refs.as_deref(),
+        Some("SHOP-1,SHOP-99"),
+        "known_bug is added, none removed"
+    );
     let c3 = &after[&3];
     assert_eq!(c3.title, "keeps_the_cart_after_a_reload");
     assert_eq!(c3.steps, None, "a Text case gets no steps");
@@ -213,14 +240,26 @@ fn push_sets_titles_steps_refs_and_fields_then_status_shows_them_synced() {
         "{}",
         ran.both()
     );
+    let c4 = &after[&4];
+    assert_eq!((c4.title.as_str(), &c4.steps), ("prices_in_euros", &None));
+    assert!(
+        ran.stdout
+            .contains("steps not pushed: no step plan for this test"),
+        "{}",
+        ran.both()
+    );
     assert!(
         ran.stdout.contains("shows_the_total"),
         "the test without a case is listed\n{}",
         ran.both()
     );
     assert!(
+        common::cases_titled(&world, "shows_the_total").is_empty(),
+        "push creates no case"
+    );
+    assert!(
         ran.stdout
-            .contains("3 case(s) updated, 0 unchanged, 0 skipped"),
+            .contains("4 case(s) updated, 0 unchanged, 0 skipped"),
         "{}",
         ran.both()
     );
@@ -240,14 +279,26 @@ fn push_sets_titles_steps_refs_and_fields_then_status_shows_them_synced() {
 
     // Twice: nothing to send.
     world.sim.advance_clock(60);
-    let ran = cli(&world, &dir, &["push", field]);
+    world.sim.clear_log();
+    let ran = cli(&world, &dir, &["push", "--json"]);
     assert_eq!(ran.code, Some(0), "{}", ran.both());
-    assert!(
-        ran.stdout.contains("0 case(s) updated, 3 unchanged"),
-        "{}",
-        ran.both()
-    );
+    let json: serde_json::Value = serde_json::from_str(&ran.stdout).expect("JSON");
+    let outcomes: Vec<&str> = json["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["unchanged"; 4], "{}", ran.stdout);
     assert_eq!(held(&world), after, "a second push changes nothing");
+    assert!(
+        world
+            .sim
+            .log()
+            .iter()
+            .all(|entry| entry.endpoint != "update_case"),
+        "a second push sends nothing"
+    );
 
     // Synced.
     let ran = cli(&world, &dir, &["status", "--json", "--suites", "Web Shop"]);
@@ -259,9 +310,13 @@ fn push_sets_titles_steps_refs_and_fields_then_status_shows_them_synced() {
         .iter()
         .map(|c| (c["id"].as_u64().unwrap(), c["state"].as_str().unwrap()))
         .collect();
-    assert_eq!(states, [(1, "Synced"), (2, "Synced"), (3, "Synced")]);
+    assert_eq!(
+        states,
+        [(1, "Synced"), (2, "Synced"), (3, "Synced"), (4, "Synced")]
+    );
 
-    // --only: a title changed in TestRail comes back, the steps are left alone.
+    // --only: a title changed in TestRail comes back, the steps are left alone; a field
+    // given with --case-field is set.
     world.sim.with_state_mut(|state| {
         let case = state.cases.get_mut(&1).unwrap();
         case.title = "Edited in TestRail".into();
@@ -270,9 +325,43 @@ fn push_sets_titles_steps_refs_and_fields_then_status_shows_them_synced() {
             serde_json::json!([{"content": "edited", "expected": ""}]),
         );
     });
-    let ran = cli(&world, &dir, &["push", "--only", "title"]);
+    let ran = cli(
+        &world,
+        &dir,
+        &[
+            "push",
+            "--only",
+            "title,fields",
+            "--case-field",
+            "custom_preconds=Runs {name}",
+        ],
+    );
     assert_eq!(ran.code, Some(0), "{}", ran.both());
     let now = held(&world);
     assert_eq!(now[&1].title, "Adds one item to an empty cart");
     assert_eq!(now[&1].steps.as_deref(), Some(&["edited".to_owned()][..]));
+    assert_eq!(now[&1].preconds.as_deref(), Some("Runs adds_one_item"));
+
+    // What cannot be pushed is skipped with a line, and the exit code is 1: a case linked
+    // from two tests, a case TestRail does not have, a field it does not have.
+    let more = "#[testrail::case(C3)]\nfn reloads_twice() {}\n\n#[testrail::case(C9999)]\nfn gone() {}\n\ntestrail::main!();";
+    let source = CHECKOUT.replace("testrail::main!();", more);
+    std::fs::write(dir.join("tests/checkout.rs"), source).unwrap();
+    let before = held(&world);
+    let ran = cli(
+        &world,
+        &dir,
+        &["push", "--case-field", "custom_nonexistent=x"],
+    );
+    assert_eq!(ran.code, Some(1), "{}", ran.both());
+    for line in [
+        "C3 skipped",
+        "linked from 2 places",
+        "C9999 missing",
+        "no such case in TestRail (Missing)",
+        "custom_nonexistent not pushed: TestRail has no case field custom_nonexistent",
+    ] {
+        assert!(ran.stdout.contains(line), "{line:?}\n{}", ran.both());
+    }
+    assert_eq!(held(&world)[&3], before[&3], "C3 is left alone");
 }

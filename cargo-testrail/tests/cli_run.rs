@@ -269,6 +269,22 @@ fn sessions_report_into_the_entries_of_their_builds_plan() {
             .sum::<usize>()
     });
     assert_eq!(entries, 2, "the sessions added no entries of their own");
+    let described = world.sim.with_state(|state| {
+        state
+            .plans
+            .values()
+            .flat_map(|plan| &plan.entries)
+            .all(|entry| {
+                entry
+                    .description
+                    .as_deref()
+                    .is_some_and(|text| text.contains("Made by `cargo testrail run create`"))
+            })
+    });
+    assert!(
+        described,
+        "the entries' description says run create made them"
+    );
     assert_eq!(
         world.run_ids().len(),
         2,

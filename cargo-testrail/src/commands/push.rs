@@ -680,6 +680,35 @@ mod tests {
     }
 
     #[test]
+    fn an_answer_without_the_change_is_not_kept() {
+        let case: Case = serde_json::from_value(json!({
+            "id": 1, "title": "t", "refs": "A",
+            "custom_steps_separated": [{"content": "log_in", "expected": "in"}]
+        }))
+        .unwrap();
+        let change = |field: &str, new: Value| Change {
+            field: field.into(),
+            old: Value::Null,
+            new,
+        };
+        assert!(kept(&case, &change("title", json!("t"))));
+        assert!(!kept(&case, &change("title", json!("u"))));
+        assert!(kept(&case, &change("refs", json!("A"))));
+        assert!(kept(
+            &case,
+            &change(STEPS_FIELD, json!([{"content": "log_in", "expected": ""}]))
+        ));
+        assert!(!kept(
+            &case,
+            &change(
+                STEPS_FIELD,
+                json!([{"content": "log_in"}, {"content": "pay"}])
+            )
+        ));
+        assert!(!kept(&case, &change("custom_preconds", json!("x"))));
+    }
+
+    #[test]
     fn steps_show_their_content_or_their_shared_step() {
         assert_eq!(step_content(&json!({"content": "log in"})), "log in");
         assert_eq!(step_content(&json!({"shared_step_id": 4})), "shared step 4");
