@@ -364,4 +364,39 @@ fn push_sets_titles_steps_refs_and_fields_then_status_shows_them_synced() {
         assert!(ran.stdout.contains(line), "{line:?}\n{}", ran.both());
     }
     assert_eq!(held(&world)[&3], before[&3], "C3 is left alone");
+
+    // A user who may not edit cases: the error names the case and what to do; the key is
+    // never printed.
+    std::fs::write(dir.join("tests/checkout.rs"), CHECKOUT).unwrap();
+    world.sim.with_state_mut(|state| {
+        state.cases.get_mut(&2).unwrap().title = "Edited again".into();
+    });
+    std::fs::remove_file(dir.join("testrail.lock")).unwrap();
+    let mut command = world.command(&["push"]);
+    for (name, _) in std::env::vars() {
+        if name.starts_with("CARGO_") && name != "CARGO_HOME" {
+            command.env_remove(name);
+        }
+    }
+    command
+        .current_dir(&dir)
+        .env("CARGO_TARGET_DIR", workspace_root().join("target"))
+        .env("TESTRAIL_USER", "tester@shop.test")
+        .env("TESTRAIL_API_KEY", "tester-api-key");
+    let ran = common::run(&mut command);
+    assert_eq!(ran.code, Some(2), "{}", ran.both());
+    assert!(
+        ran.stderr.contains("C2 could not be updated")
+            && ran.stderr.contains("not allowed to edit test cases")
+            && ran.stderr.contains("run `cargo testrail push` again"),
+        "{}",
+        ran.both()
+    );
+    assert!(!ran.both().contains("tester-api-key"), "{}", ran.both());
+    assert_eq!(held(&world)[&2].title, "Edited again");
+    let lock = std::fs::read_to_string(dir.join("testrail.lock")).expect("the lock file");
+    assert!(
+        lock.lines().any(|line| line.starts_with("C1 ")) && !lock.contains("C2 "),
+        "the case before the refused one is recorded, the refused one is not\n{lock}"
+    );
 }

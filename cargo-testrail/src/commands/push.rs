@@ -220,8 +220,15 @@ pub async fn run(global: &GlobalArgs, args: PushArgs) -> Result<ExitCode, CliErr
                 reports.push(report);
             }
             Err(error) => {
+                report
+                    .notes
+                    .push("not updated: see the error below".to_owned());
+                report.finding = true;
                 reports.push(report);
-                stopped = Some(error.into());
+                stopped = Some(CliError::Push {
+                    case: *id,
+                    error: Box::new(error.into()),
+                });
                 break;
             }
         }
