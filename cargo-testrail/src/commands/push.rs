@@ -686,6 +686,68 @@ mod tests {
         assert!(!same_value(&json!("a"), &json!("b")));
     }
 
+    fn empty_report() -> CaseReport {
+        CaseReport {
+            id: 1,
+            outcome: "skipped",
+            title: None,
+            links: Vec::new(),
+            changes: Vec::new(),
+            notes: Vec::new(),
+            finding: false,
+        }
+    }
+
+    #[test]
+    fn only_changed_fields_are_sent() {
+        let case: Case = serde_json::from_value(json!({
+            "id": 1, "title": "Pays", "refs": "SHOP-1", "template_id": 2,
+            "custom_steps_separated": [{"content": "log_in", "expected": "in"}],
+            "custom_owner": "qa"
+        }))
+        .unwrap();
+        let fields: Vec<FieldDef> = serde_json::from_value(json!([
+            {"id": 1, "system_name": "custom_steps_separated", "is_active": true, "include_all": false,
+             "template_ids": [2], "configs": [{"context": {"is_global": true}}]},
+            {"id": 2, "system_name": "custom_owner", "is_active": true, "include_all": true,
+             "configs": [{"context": {"is_global": true}}]}
+        ]))
+        .unwrap();
+        let desired = Desired {
+            title: Some("Pays".into()),
+            steps: Some(vec!["log_in".into(), "pay".into()]),
+            refs: vec!["SHOP-1".into()],
+            fields: [("custom_owner".to_owned(), json!("qa"))].into(),
+        };
+        let mut report = empty_report();
+        let update = plan_update(&case, &desired, &fields, &[], 1, &mut report);
+        assert_eq!(
+            serde_json::to_value(&update).unwrap(),
+            json!({"custom_steps_separated": [
+                {"content": "log_in", "expected": "in"},
+                {"content": "pay", "expected": ""}
+            ]}),
+            "only the steps differ; the step that stays keeps its expected result"
+        );
+        assert_eq!(report.changes.len(), 1);
+        assert!(report.notes.is_empty(), "{:?}", report.notes);
+
+        // A Text case (template 1) gets no steps, and a line saying why.
+        let text_case: Case =
+            serde_json::from_value(json!({"id": 2, "title": "Pays", "template_id": 1})).unwrap();
+        let mut report = empty_report();
+        let update = plan_update(&text_case, &desired, &fields, &[], 1, &mut report);
+        assert_eq!(
+            serde_json::to_value(&update).unwrap()["custom_steps_separated"],
+            Value::Null
+        );
+        assert!(
+            report.notes[0].contains("has no custom_steps_separated field"),
+            "{:?}",
+            report.notes
+        );
+    }
+
     #[test]
     fn an_answer_without_the_change_is_not_kept() {
         let case: Case = serde_json::from_value(json!({
