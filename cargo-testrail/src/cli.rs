@@ -125,6 +125,18 @@ Prints the new case IDs to write into the code; --write writes them (showing the
 and touches no file with uncommitted changes unless --allow-dirty. Running it twice creates
 nothing new (cases are matched by title in the section) and writes nothing new.")]
     Create(CreateCommandArgs),
+    /// Update the linked cases in TestRail from the code: titles, steps, refs, custom fields.
+    #[command(after_help = "Examples:
+  cargo testrail push --dry-run          show each change as a diff, send nothing
+  cargo testrail push                    update the cases, record them in testrail.lock
+  cargo testrail push --only title,steps
+  cargo testrail push --case-field custom_automation_id={path}
+
+The title is `title = \"...\"` or the test's name; the steps are the #[testrail::step] names a
+test went through when it last passed (run `cargo test` first), sent when the case's template
+has separated steps; refs get the test's known_bug. Only changed fields are sent; cases are
+never created (tests without a case are listed: `cargo testrail create` makes them).")]
+    Push(PushArgs),
     /// Set a crate up: testrail.toml, the test targets, the dependency, a nextest profile
     /// and a CI workflow.
     #[command(after_help = "Examples:
@@ -190,6 +202,44 @@ pub struct BuildArgs {
     /// Export settings.
     #[command(flatten)]
     pub settings: ExportSettings,
+}
+
+/// `push`.
+#[derive(Debug, Args)]
+pub struct PushArgs {
+    /// Which test binaries, and the lock file.
+    #[command(flatten)]
+    pub build: BuildArgs,
+    /// Push only these fields (default: all).
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "FIELDS")]
+    pub only: Vec<PushField>,
+    /// A custom case field to keep set on every linked case, `custom_name=template`
+    /// (`{title}`, `{name}`, `{path}` are replaced); adds to `[case_fields]` of testrail.toml.
+    #[arg(long = "case-field", value_name = "FIELD=TEMPLATE")]
+    pub case_fields: Vec<String>,
+}
+
+/// A field `push` keeps in step with the code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum PushField {
+    /// The title (`title = "..."`, else the test's name).
+    Title,
+    /// `custom_steps_separated`, from the step plan.
+    Steps,
+    /// `refs`, from `known_bug`.
+    Refs,
+    /// The custom fields of `[case_fields]` and `--case-field`.
+    Fields,
+}
+
+impl PushField {
+    /// Every field.
+    pub const ALL: [PushField; 4] = [
+        PushField::Title,
+        PushField::Steps,
+        PushField::Refs,
+        PushField::Fields,
+    ];
 }
 
 /// `upload`.

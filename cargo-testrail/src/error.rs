@@ -96,6 +96,16 @@ pub enum CliError {
     /// Case creation cannot proceed.
     #[error("{0}")]
     Create(String),
+    /// `push` could not update a case; the ones before it were updated.
+    #[error(
+        "C{case} could not be updated: {error}\n  the cases before it were updated and recorded in testrail.lock; fix the cause (editing cases needs a TestRail role that may edit them, such as Lead), then run `cargo testrail push` again: updated cases are found unchanged"
+    )]
+    Push {
+        /// The case.
+        case: u64,
+        /// Why.
+        error: Box<CliError>,
+    },
     /// The async runtime could not start.
     #[error("could not start the async runtime: {0}")]
     Runtime(String),

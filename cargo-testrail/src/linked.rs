@@ -127,6 +127,11 @@ impl Links {
 
 /// Builds the test binaries and gathers their links.
 pub fn gather(workspace: &Workspace, args: &BuildArgs) -> Result<Links, CliError> {
+    Ok(Links::from_registries(&registries(workspace, args)?))
+}
+
+/// Builds the test binaries and reads the registry of each testrail harness among them.
+pub fn registries(workspace: &Workspace, args: &BuildArgs) -> Result<Vec<Registry>, CliError> {
     let binaries = build(workspace, args)?;
     let bar = progress::bar(binaries.len() as u64, "reading registries");
     let mut registries = Vec::new();
@@ -137,7 +142,7 @@ pub fn gather(workspace: &Workspace, args: &BuildArgs) -> Result<Links, CliError
         bar.inc(1);
     }
     bar.finish_and_clear();
-    Ok(Links::from_registries(&registries))
+    Ok(registries)
 }
 
 /// `cargo test --no-run --message-format=json`: the test executables.

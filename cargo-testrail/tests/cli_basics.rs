@@ -20,6 +20,7 @@ fn every_command_has_help_with_examples() {
         vec!["upload"],
         vec!["import", "junit"],
         vec!["create"],
+        vec!["push"],
         vec!["completions"],
     ] {
         let mut args = command.clone();

@@ -235,6 +235,112 @@ fn several_suites_get_a_plan_found_again_by_the_build() {
 }
 
 #[test]
+fn sessions_report_into_the_entries_of_their_builds_plan() {
+    let world = World::new();
+    let ran = world.run(&[
+        "run",
+        "create",
+        "--build",
+        "ci-88",
+        "--suites",
+        "Web Shop,Payments",
+        "--json",
+    ]);
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+    let json: serde_json::Value = serde_json::from_str(&ran.stdout).expect("JSON");
+    let plan_id = json["plan_id"].as_u64().expect("a plan").to_string();
+    let run_of = |suite: &str| {
+        json["runs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|run| run["suite"] == suite)
+            .unwrap_or_else(|| panic!("a run of {suite}: {json}"))["run_id"]
+            .as_u64()
+            .unwrap()
+    };
+    let (web_shop, payments) = (run_of("Web Shop"), run_of("Payments"));
+
+    // Two jobs, each with cases of both suites (C1, C2 of Web Shop; C111, C112 of Payments).
+    spool(
+        &world,
+        "job-1",
+        "checkout",
+        101,
+        vec![
+            passed("checkout::adds", &[1]),
+            passed("checkout::pays", &[112]),
+        ],
+    );
+    spool(
+        &world,
+        "job-2",
+        "cart",
+        202,
+        vec![
+            failed("cart::merges", &[2]),
+            passed("cart::refunds", &[111]),
+        ],
+    );
+    for key in ["job-1", "job-2"] {
+        let dir = world.session_dir(key);
+        let mut command = world.command(&[
+            "upload",
+            dir.to_str().unwrap(),
+            "--suites",
+            "Web Shop,Payments",
+        ]);
+        command.env("TESTRAIL_PLAN_ID", &plan_id);
+        let ran = common::run(&mut command);
+        assert_eq!(ran.code, Some(0), "{key}\n{}", ran.both());
+    }
+    let entries = world.sim.with_state(|state| {
+        state
+            .plans
+            .values()
+            .map(|plan| plan.entries.len())
+            .sum::<usize>()
+    });
+    assert_eq!(entries, 2, "the sessions added no entries of their own");
+    let described = world.sim.with_state(|state| {
+        state
+            .plans
+            .values()
+            .flat_map(|plan| &plan.entries)
+            .all(|entry| {
+                entry
+                    .description
+                    .as_deref()
+                    .is_some_and(|text| text.contains("Made by `cargo testrail run create`"))
+            })
+    });
+    assert!(
+        described,
+        "the entries' description says run create made them"
+    );
+    assert_eq!(
+        world.run_ids().len(),
+        2,
+        "no run besides the plan's two entries"
+    );
+    assert_eq!(
+        world.results_per_case(web_shop),
+        [(1, 1), (2, 1)].into(),
+        "both sessions' Web Shop results are in the Web Shop entry"
+    );
+    assert_eq!(
+        world.results_per_case(payments),
+        [(111, 1), (112, 1)].into(),
+        "both sessions' Payments results are in the Payments entry"
+    );
+    assert_eq!(
+        world.statuses(web_shop)[&2],
+        [5],
+        "job-2's failure is there"
+    );
+}
+
+#[test]
 fn a_plan_of_one_suite_is_reported_into_through_its_run() {
     let world = World::new();
     let ran = world.run(&[

@@ -21,6 +21,7 @@ fn commands(junit: &str) -> Vec<Vec<String>> {
         vec!["upload", "--json"],
         vec!["import", "junit", junit],
         vec!["create", "--create-section", "Web Shop/Automated"],
+        vec!["push", "--dry-run"],
     ]
     .into_iter()
     .map(|args| args.into_iter().map(str::to_owned).collect())

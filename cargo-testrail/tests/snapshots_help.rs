@@ -23,6 +23,7 @@ fn help_of_every_command() {
         ("help_import", &["import", "--help"]),
         ("help_import_junit", &["import", "junit", "--help"]),
         ("help_create", &["create", "--help"]),
+        ("help_push", &["push", "--help"]),
         ("help_completions", &["completions", "--help"]),
         ("help_init", &["init", "--help"]),
         ("help_run", &["run", "--help"]),

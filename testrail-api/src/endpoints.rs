@@ -14,7 +14,7 @@ use super::bodies::{
 use super::ids::{CaseId, PlanId, ProjectId, ResultId, RunId, SectionId, SuiteId};
 use super::models::{
     AttachmentId, Case, ConfigurationGroup, FieldDef, Milestone, Plan, PlanEntry, Priority,
-    Project, Run, Section, Status, Suite, Test, TestResult, User,
+    Project, Run, Section, Status, Suite, Template, Test, TestResult, User,
 };
 use super::{Client, Error, Pages, transport};
 
@@ -185,6 +185,16 @@ impl Client {
     /// `get_case_fields`: every custom case field.
     pub async fn get_case_fields(&self) -> Result<Vec<FieldDef>, Error> {
         self.get_one("get_case_fields", NO_PARAMS).await
+    }
+
+    /// `get_templates/{project_id}`: the case templates the project may use (TestRail 5.2+).
+    pub async fn get_templates(
+        &self,
+        project_id: impl Into<ProjectId>,
+    ) -> Result<Vec<Template>, Error> {
+        let project_id = project_id.into();
+        self.get_one(&format!("get_templates/{project_id}"), NO_PARAMS)
+            .await
     }
 
     /// `get_result_fields`: every custom result field.

@@ -238,7 +238,7 @@ pub use ids::{
 pub use models::{
     AttachmentId, Case, CaseField, Configuration, ConfigurationGroup, Extra, FieldConfig,
     FieldContext, FieldDef, Milestone, Plan, PlanEntry, Priority, Project, ResultField, Run,
-    Section, Status, Suite, SuiteMode, Test, TestResult, User,
+    Section, Status, Suite, SuiteMode, Template, Test, TestResult, User,
 };
 pub use pages::{MAX_PAGE_SIZE, Page, Pages};
 pub use rate_limit::RateLimit;

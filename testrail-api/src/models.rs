@@ -296,6 +296,25 @@ pub struct Priority {
     pub extra: Extra,
 }
 
+/// A case template (`get_templates/{project_id}`): which custom case fields a case has
+/// depends on its template (a field definition's `include_all` and `template_ids`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Template {
+    /// Template id.
+    #[serde(deserialize_with = "lenient::id")]
+    pub id: TemplateId,
+    /// Name, e.g. `Test Case (Steps)`.
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub name: String,
+    /// Whether new cases get it.
+    #[serde(default, deserialize_with = "lenient::flag")]
+    pub is_default: bool,
+    /// Keys not modelled.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
 /// A milestone (`get_milestones`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]

@@ -5,7 +5,9 @@
 //! every configured suite and no case yet: a run when the target is a new run and one suite
 //! is configured, a plan with one entry per suite when the target is a new plan
 //! (`plan = true`) or several suites are configured. The cases are added by the sessions
-//! that report into it (as for any run given by `TESTRAIL_RUN_ID`).
+//! that report into it (as for any run given by `TESTRAIL_RUN_ID`); the sessions that report
+//! into its plan (`TESTRAIL_PLAN_ID`) use its entry of each suite, which
+//! [`target::BUILD_RUN_NOTE`] in the description tells from other entries.
 //!
 //! The build's key is a session key: its marker ([`results::session_marker`]) is written
 //! into the description, and before creating anything the newest runs (or plans) of the
@@ -78,7 +80,10 @@ pub async fn find_or_create(
     }
     let naming = Naming {
         name: run_name(&naming_config, &[], build),
-        description: config.run_description.clone(),
+        description: Some(match &config.run_description {
+            Some(description) => format!("{description}\n\n{}", target::BUILD_RUN_NOTE),
+            None => target::BUILD_RUN_NOTE.to_owned(),
+        }),
         marker: results::session_marker(build),
         find_earlier: true,
     };

@@ -27,6 +27,12 @@ use testrail_api::{
 use super::ExportError;
 use super::journal::{Intent, Journal, LockedJournal, RunState};
 
+/// Written into the description of the run or plan (and of the plan's entries) that
+/// `cargo testrail run create` makes for a build: the sessions that report into such a plan
+/// (`TESTRAIL_PLAN_ID`) use its entry of each suite instead of adding entries of their own.
+pub const BUILD_RUN_NOTE: &str =
+    "Made by `cargo testrail run create`: the build's sessions report into it.";
+
 /// The names and descriptions of what this session creates.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Naming {
@@ -411,6 +417,21 @@ fn our_entry(plan: &Plan, suite_id: u64, naming: &Naming, name: &str) -> Option<
         .cloned()
 }
 
+/// The entry of a suite that `cargo testrail run create` made in a build's plan
+/// ([`BUILD_RUN_NOTE`] in its description).
+fn build_entry(plan: &Plan, suite_id: u64) -> Option<PlanEntry> {
+    plan.entries
+        .iter()
+        .find(|entry| {
+            entry.suite_id == Some(suite_id.into())
+                && entry
+                    .description
+                    .as_deref()
+                    .is_some_and(|text| text.contains(BUILD_RUN_NOTE))
+        })
+        .cloned()
+}
+
 /// The run of a suite: the one this session made (found by the session marker, waiting for
 /// an `add_run` whose answer was lost), else a new one.
 async fn find_or_create_run(
@@ -601,6 +622,13 @@ async fn plan_run(
     };
     let intent = Intent::Entry { plan_id, suite_id };
     let mut sent_at = journal.journal.sent_at(&intent);
+    // The plan of a build, given by TESTRAIL_PLAN_ID: its entry of the suite is shared.
+    if matches!(config.target, Target::Plan(_)) && sent_at.is_none() {
+        let plan = client.get_plan(plan_id).await?;
+        if let Some(entry) = build_entry(&plan, suite_id) {
+            return entry_state(&entry, false, true);
+        }
+    }
     let mut rounds = 0;
     loop {
         let found = if sent_at.is_some() || naming.find_earlier {

@@ -126,6 +126,9 @@ pub struct FixtureField {
     /// Active (default true).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
+    /// Templates whose cases have the field; absent means every template (`include_all`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template_ids: Option<Vec<u64>>,
 }
 
 /// A project in a fixture.
@@ -696,8 +699,8 @@ fn fields(defs: &[FixtureField]) -> Result<Vec<FieldDef>, FixtureError> {
                 type_id: d.type_id,
                 display_order: i as u64 + 1,
                 is_active: d.is_active.unwrap_or(true),
-                include_all: true,
-                template_ids: Vec::new(),
+                include_all: d.template_ids.is_none(),
+                template_ids: d.template_ids.clone().unwrap_or_default(),
                 configs: json!([{ "id": id.to_string(), "context": context, "options": options }]),
             }
         })

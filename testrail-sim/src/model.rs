@@ -271,6 +271,40 @@ impl FieldDef {
     pub fn system_name(&self) -> String {
         format!("custom_{}", self.name)
     }
+
+    /// The options of the context that applies to `project_id` (a context listing the
+    /// project wins over a global one); `None` when no context applies (the field is not
+    /// used in the project).
+    fn options_for(&self, project_id: u64) -> Option<&Value> {
+        let configs = self.configs.as_array()?;
+        let lists = |c: &&Value| {
+            c["context"]["project_ids"]
+                .as_array()
+                .is_some_and(|ids| ids.iter().any(|id| id.as_u64() == Some(project_id)))
+        };
+        let global = |c: &&Value| c["context"]["is_global"].as_bool() == Some(true);
+        configs
+            .iter()
+            .find(lists)
+            .or_else(|| configs.iter().find(global))
+            .map(|c| &c["options"])
+    }
+
+    /// Whether a case of `project_id` with template `template_id` has the field: it is
+    /// active, used in the project, and belongs to the template (`include_all`, or the
+    /// template is in `template_ids`).
+    pub fn applies_to_case(&self, project_id: u64, template_id: u64) -> bool {
+        self.is_active
+            && (self.include_all || self.template_ids.contains(&template_id))
+            && self.options_for(project_id).is_some()
+    }
+
+    /// Whether the field must have a value in `project_id` (`options.is_required`).
+    pub fn is_required_in(&self, project_id: u64) -> bool {
+        self.options_for(project_id)
+            .and_then(|options| options["is_required"].as_bool())
+            .unwrap_or(false)
+    }
 }
 
 /// A priority.

@@ -548,7 +548,7 @@ async fn ensure_sections(
 }
 
 /// Parses `--case-field key=template`.
-fn parse_fields(fields: &[String]) -> Result<Vec<(String, String)>, CliError> {
+pub(crate) fn parse_fields(fields: &[String]) -> Result<Vec<(String, String)>, CliError> {
     fields
         .iter()
         .map(|field| {
@@ -569,7 +569,7 @@ fn parse_fields(fields: &[String]) -> Result<Vec<(String, String)>, CliError> {
 }
 
 /// A field's value for a test: placeholders replaced; whole numbers sent as numbers.
-fn field_value(template: &str, test: &Wanted) -> serde_json::Value {
+pub(crate) fn field_value(template: &str, test: &Wanted) -> serde_json::Value {
     let text = template
         .replace("{title}", &test.title)
         .replace("{name}", &test.name)

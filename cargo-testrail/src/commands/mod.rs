@@ -7,6 +7,7 @@ pub mod completions;
 pub mod create;
 pub mod import;
 pub mod init;
+pub mod push;
 pub mod run;
 pub mod status;
 pub mod upload;
@@ -28,6 +29,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Check(args) => check::run(&global, args).await,
         Command::Cases(args) => cases::run(&global, args).await,
         Command::Init(args) => init::run(&global, args),
+        Command::Push(args) => push::run(&global, args).await,
         Command::Run(command) => run::run(&global, command).await,
         Command::Completions(args) => completions::run(&args),
     }

@@ -158,7 +158,7 @@ async fn create(global: &GlobalArgs, args: RunCreateArgs) -> Result<ExitCode, Cl
     }
     if made.plan_id.is_some() && made.runs.len() > 1 {
         lines.push(
-            "  with TESTRAIL_PLAN_ID each job adds its own entries to the plan (one per suite it reports)"
+            "  with TESTRAIL_PLAN_ID each job reports into these runs, the run of its suite"
                 .to_owned(),
         );
     }

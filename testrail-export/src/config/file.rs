@@ -15,6 +15,7 @@ pub(super) struct FileSettings {
     pub renamed: Vec<(&'static setting::Renamed, RawValue, Option<usize>)>,
     pub mapping: MappingConfig,
     pub fields: BTreeMap<String, serde_json::Value>,
+    pub case_fields: BTreeMap<String, serde_json::Value>,
 }
 
 /// Reads and checks a `testrail.toml`.
@@ -42,6 +43,7 @@ pub(super) fn read(path: &Path) -> Result<FileSettings, ConfigError> {
         renamed: Vec::new(),
         mapping: MappingConfig::default(),
         fields: BTreeMap::new(),
+        case_fields: BTreeMap::new(),
     };
     for (key, value) in table {
         let line = line_of(&text, &key);
@@ -74,20 +76,25 @@ pub(super) fn read(path: &Path) -> Result<FileSettings, ConfigError> {
                             reason: format!("is invalid: {}", error.message()),
                         })?;
             }
-            "fields" => {
+            "fields" | "case_fields" => {
+                let (key, what, into) = if key == "fields" {
+                    ("fields", "result", &mut result.fields)
+                } else {
+                    ("case_fields", "case", &mut result.case_fields)
+                };
                 let toml::Value::Table(fields) = value else {
                     return Err(bad(
-                        "fields",
-                        "must be a table of custom_* result fields".into(),
+                        key,
+                        format!("must be a table of custom_* {what} fields"),
                     ));
                 };
                 for (name, value) in fields {
                     if !name.starts_with("custom_") {
-                        return Err(bad("fields", format!("`{name}` must start with custom_")));
+                        return Err(bad(key, format!("`{name}` must start with custom_")));
                     }
                     let json = serde_json::to_value(&value)
-                        .map_err(|error| bad("fields", format!("`{name}`: {error}")))?;
-                    result.fields.insert(name, json);
+                        .map_err(|error| bad(key, format!("`{name}`: {error}")))?;
+                    into.insert(name, json);
                 }
             }
             other => {
@@ -127,7 +134,7 @@ pub(super) fn read(path: &Path) -> Result<FileSettings, ConfigError> {
                         key: other.to_owned(),
                         suggestion: setting::did_you_mean(
                             other,
-                            known().chain(["mapping", "fields"]),
+                            known().chain(["mapping", "fields", "case_fields"]),
                         ),
                         known: known().collect::<Vec<_>>().join(", "),
                     });

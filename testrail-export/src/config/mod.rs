@@ -78,7 +78,9 @@ pub enum ConfigError {
         reason: String,
     },
     /// A key of `testrail.toml` that no setting has.
-    #[error("{origin}: unknown key `{key}`{suggestion}; known keys: {known}, [mapping], [fields]")]
+    #[error(
+        "{origin}: unknown key `{key}`{suggestion}; known keys: {known}, [mapping], [fields], [case_fields]"
+    )]
     UnknownKey {
         /// Where it came from.
         origin: Origin,
@@ -206,6 +208,10 @@ pub struct Config {
     pub mapping: MappingConfig,
     /// `custom_*` result fields sent with every result.
     pub fields: BTreeMap<String, serde_json::Value>,
+    /// `[case_fields]`: `custom_*` case fields that `cargo testrail push` keeps set on every
+    /// linked case; a text value is a template in which `{title}`, `{name}` (the function)
+    /// and `{path}` (the test's path) are replaced.
+    pub case_fields: BTreeMap<String, serde_json::Value>,
     /// The regular expression that finds case IDs in JUnit names (`cargo testrail`).
     pub case_id_pattern: Option<String>,
     /// Exit non-zero when tests match no case (`cargo testrail`).
@@ -299,6 +305,7 @@ impl Config {
         let mut raw: BTreeMap<&'static str, Raw> = BTreeMap::new();
         let mut mapping = MappingConfig::default();
         let mut fields = BTreeMap::new();
+        let mut case_fields = BTreeMap::new();
         let mut deprecations = Vec::new();
         if let Some(path) = file_path {
             let parsed = file::read(path)?;
@@ -318,6 +325,7 @@ impl Config {
             }
             mapping = parsed.mapping;
             fields = parsed.fields;
+            case_fields = parsed.case_fields;
         }
         // Former names first, so that the current name wins when both are set.
         for renamed in setting::RENAMED {
@@ -369,6 +377,7 @@ impl Config {
             .filter(|key| !key.is_empty());
         let mut config = Resolver { raw }.build(file_path, api_key_env, mapping, fields)?;
         config.deprecations = deprecations;
+        config.case_fields = case_fields;
         Ok(config)
     }
 }
@@ -652,6 +661,7 @@ impl Resolver {
             fields,
             case_id_pattern: self.text("case_id_pattern")?,
             fail_on_unmatched: self.flag("fail_on_unmatched")?,
+            case_fields: BTreeMap::new(),
             deprecations: Vec::new(),
         })
     }
@@ -838,6 +848,19 @@ mod tests {
         let config = Config::from_sources(Some(&path), &[], &HarnessFlags::default()).unwrap();
         assert_eq!(config.mapping.mode, mapping::Mode::Advanced);
         assert_eq!(config.fields["custom_environment"], "staging");
+        let (_dir, path) =
+            file("[case_fields]\ncustom_automation_id = \"{path}\"\ncustom_effort = 3\n");
+        let config = Config::from_sources(Some(&path), &[], &HarnessFlags::default()).unwrap();
+        assert_eq!(config.case_fields["custom_automation_id"], "{path}");
+        assert_eq!(config.case_fields["custom_effort"], 3);
+        let (_dir, path) = file("[case_fields]\nautomation_id = \"{path}\"\n");
+        let error = Config::from_sources(Some(&path), &[], &HarnessFlags::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("`automation_id` must start with custom_"),
+            "{error}"
+        );
         let (_dir, path) = file("[mapping]\nmod = \"basic\"\n");
         let error = Config::from_sources(Some(&path), &[], &HarnessFlags::default())
             .unwrap_err()

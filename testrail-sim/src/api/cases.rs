@@ -137,14 +137,89 @@ fn apply_fields(st: &State, case: &mut Case, body: &Fields, project_id: u64) -> 
     if let Some(labels) = body.get("labels").and_then(|v| v.as_array()) {
         case.labels = labels.clone();
     }
-    // Unknown custom fields are ignored, as TestRail does; known ones are stored as sent.
+    // Unknown custom fields are ignored, as TestRail does, and so are fields the case's
+    // template does not have: TestRail answers 200 and keeps nothing of them (an
+    // `update_case` with `custom_steps_separated` on a "Test Case (Text)" case keeps no steps;
+    // sker65/testrail-mcp#5). The others are checked and stored as sent.
     for (key, value) in body.custom() {
-        if st.case_fields.iter().any(|f| f.system_name() == key) {
-            if value.is_null() {
-                case.custom.remove(&key);
-            } else {
-                case.custom.insert(key, value);
+        let Some(field) = st.case_fields.iter().find(|f| f.system_name() == key) else {
+            continue;
+        };
+        if !field.applies_to_case(project_id, case.template_id) {
+            continue;
+        }
+        if is_empty(&value) {
+            if field.is_required_in(project_id) {
+                return Err(ApiError::required(&key));
             }
+            case.custom.remove(&key);
+            continue;
+        }
+        check_custom_value(field, &key, &value)?;
+        case.custom.insert(key, value);
+    }
+    Ok(())
+}
+
+/// Whether a custom field's value counts as none: `null`, `""` or `[]`.
+fn is_empty(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::Null => true,
+        serde_json::Value::String(text) => text.trim().is_empty(),
+        serde_json::Value::Array(items) => items.is_empty(),
+        _ => false,
+    }
+}
+
+/// Checks a custom case field's value by its type (digest §3.5: String at most 250
+/// characters; Integer a whole number; Steps a list of `{content, expected}` or
+/// `{shared_step_id}`). [U] The texts for a wrong type follow TestRail's `Field :x is not
+/// a valid ...` pattern.
+fn check_custom_value(
+    field: &crate::model::FieldDef,
+    key: &str,
+    value: &serde_json::Value,
+) -> ApiResult<()> {
+    use serde_json::Value;
+    match field.type_id {
+        1 if value.as_str().is_some_and(|s| s.chars().count() > 250) => {
+            Err(ApiError::too_long(key))
+        }
+        2 if !(value.is_i64()
+            || value
+                .as_str()
+                .is_some_and(|s| s.trim().parse::<i64>().is_ok())) =>
+        {
+            Err(ApiError::wrong_type(key, "integer"))
+        }
+        10 => {
+            let step = |item: &Value| {
+                item.as_object().is_some_and(|step| {
+                    step.contains_key("shared_step_id")
+                        || step
+                            .get("content")
+                            .is_some_and(|c| c.is_string() || c.is_null())
+                })
+            };
+            match value.as_array() {
+                Some(items) if items.iter().all(step) => Ok(()),
+                _ => Err(ApiError::wrong_type(key, "list of steps")),
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Rejects a new case that lacks a required custom field of its template:
+/// `Field :custom_x is a required field.`
+fn check_required(st: &State, case: &Case, project_id: u64) -> ApiResult<()> {
+    for field in &st.case_fields {
+        let key = field.system_name();
+        if field.applies_to_case(project_id, case.template_id)
+            && field.is_required_in(project_id)
+            && case.custom.get(&key).is_none_or(is_empty)
+        {
+            return Err(ApiError::required(&key));
         }
     }
     Ok(())
@@ -186,6 +261,7 @@ pub fn add_case(st: &mut State, call: &Call) -> ApiResult<Reply> {
         custom: Default::default(),
     };
     apply_fields(st, &mut case, &call.body, project_id)?;
+    check_required(st, &case, project_id)?;
     let id = next_id(&mut st.last_ids.case);
     case.id = id;
     st.cases.insert(id, case);
@@ -202,7 +278,9 @@ pub fn add_case(st: &mut State, call: &Call) -> ApiResult<Reply> {
 }
 
 /// `update_case/{case_id}`: a partial update; `section_id` moves the case inside its suite.
-/// `updated_on` becomes the current (simulated) time.
+/// Custom fields are validated as on `add_case`: unknown ones and ones the case's template
+/// lacks are ignored, a required one cannot be emptied. `updated_on` becomes the current
+/// (simulated) time and `updated_by` the caller.
 pub fn update_case(st: &mut State, call: &Call) -> ApiResult<Reply> {
     let mut case = st.case(call.route.id(0, "case_id")?)?.clone();
     let project_id = st.suite(case.suite_id)?.project_id;

@@ -204,3 +204,111 @@ async fn delete_case_is_soft() {
         .await
         .assert_error(400, "Field :case_id is not a valid test case.");
 }
+
+#[tokio::test]
+async fn update_case_keeps_template_fields_to_their_template_and_required_fields_filled() {
+    let fixture = testrail_sim::Fixture::from_json(
+        &json!({
+            "users": [
+                {"id": 1, "name": "Ada", "email": "admin@shop.test", "password": "a", "api_keys": ["admin-api-key"], "role": "admin"},
+                {"id": 2, "name": "Lee", "email": "lead@shop.test", "password": "l", "api_keys": ["lead-api-key"], "role": "lead"}
+            ],
+            "case_fields": [
+                {"id": 1, "name": "steps_separated", "type_id": 10, "template_ids": [2]},
+                {"id": 2, "name": "owner", "type_id": 1, "is_required": true},
+                {"id": 3, "name": "effort", "type_id": 2}
+            ],
+            "projects": [{"id": 1, "name": "P", "sections": [{"name": "S", "cases": [
+                {"id": 1, "title": "text case", "custom_owner": "qa"},
+                {"id": 2, "title": "steps case", "template_id": 2, "custom_owner": "qa"}
+            ]}]}]
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let tr = Tr::with(fixture).await;
+    let steps =
+        json!([{"content": "log in", "expected": ""}, {"content": "pay", "expected": "paid"}]);
+
+    // A "Test Case (Text)" case has no Steps field: TestRail answers 200 and keeps nothing.
+    let c = tr
+        .post(
+            "update_case/1",
+            json!({"title": "renamed", "custom_steps_separated": steps}),
+        )
+        .await
+        .ok()
+        .clone();
+    assert_eq!(c["title"], "renamed");
+    assert!(
+        c.get("custom_steps_separated").is_none_or(|v| v.is_null()),
+        "{c}"
+    );
+    assert!(
+        tr.sim
+            .with_state(|s| !s.cases[&1].custom.contains_key("custom_steps_separated"))
+    );
+
+    // A "Test Case (Steps)" case stores them; updated_on and updated_by move.
+    tr.sim.freeze_clock(true);
+    tr.sim.advance_clock(60);
+    let now = tr.sim.now();
+    let c = tr
+        .as_user("lead@shop.test", "lead-api-key")
+        .post("update_case/2", json!({"custom_steps_separated": steps}))
+        .await;
+    let c = c.ok().clone();
+    assert_eq!(c["custom_steps_separated"], steps);
+    assert_eq!(
+        (c["updated_on"].as_i64(), c["updated_by"].as_u64()),
+        (Some(now), Some(2))
+    );
+    // Changing the template in the same request makes the field the case's.
+    let c = tr
+        .post(
+            "update_case/1",
+            json!({"template_id": 2, "custom_steps_separated": steps}),
+        )
+        .await
+        .ok()
+        .clone();
+    assert_eq!(c["custom_steps_separated"], steps);
+
+    // Values are checked by the field's type.
+    tr.post(
+        "update_case/2",
+        json!({"custom_steps_separated": "log in, pay"}),
+    )
+    .await
+    .assert_error(
+        400,
+        "Field :custom_steps_separated is not a valid list of steps.",
+    );
+    tr.post("update_case/2", json!({"custom_effort": "a lot"}))
+        .await
+        .assert_error(400, "Field :custom_effort is not a valid integer.");
+    tr.post("update_case/2", json!({"custom_owner": "x".repeat(251)}))
+        .await
+        .assert_error(
+            400,
+            "Field :custom_owner is too long (250 characters at most).",
+        );
+
+    // A required field cannot be emptied, nor left out of a new case.
+    tr.post("update_case/2", json!({"custom_owner": ""}))
+        .await
+        .assert_error(400, "Field :custom_owner is a required field.");
+    tr.post("add_case/1", json!({"title": "new"}))
+        .await
+        .assert_error(400, "Field :custom_owner is a required field.");
+    tr.post("add_case/1", json!({"title": "new", "custom_owner": "qa"}))
+        .await
+        .ok();
+    // Unknown fields are ignored.
+    let c = tr
+        .post("update_case/2", json!({"custom_nonsense": 1}))
+        .await
+        .ok()
+        .clone();
+    assert!(c.get("custom_nonsense").is_none());
+}
