@@ -277,7 +277,45 @@ fn passing_output_is_shown_with_show_output_and_isolation_is_asked_three_ways() 
     );
     assert!(!by_file.both().contains("printed by a passing test"));
 
+    // With --nocapture the children write to the terminal.
+    let nocapture = scene.run(&["a_passes", "--nocapture", "--testrail-isolate"], &[]);
+    assert!(
+        nocapture.stdout.contains("printed by a passing test"),
+        "{}",
+        nocapture.both()
+    );
+    assert!(
+        nocapture.stdout.contains("own process"),
+        "{}",
+        nocapture.both()
+    );
+
+    // cargo-nextest runs each test in its own process already.
+    let nextest = scene.run(
+        &["a_passes"],
+        &[("TESTRAIL_ISOLATE", "1"), ("NEXTEST_RUN_ID", "7")],
+    );
+    assert!(
+        nextest
+            .stdout
+            .contains("isolation (asked for by TESTRAIL_ISOLATE=1) is left to cargo-nextest"),
+        "{}",
+        nextest.both()
+    );
+
     // The flag beats the environment, which beats the file.
+    let file_off = scene.run(
+        &["a_passes"],
+        &[
+            ("TESTRAIL_CONFIG", file.to_str().unwrap()),
+            ("TESTRAIL_ISOLATE", "0"),
+        ],
+    );
+    assert!(
+        !file_off.stdout.contains("own process"),
+        "{}",
+        file_off.both()
+    );
     let off = scene.run(
         &["a_passes", "--testrail-isolate=false"],
         &[("TESTRAIL_ISOLATE", "1")],

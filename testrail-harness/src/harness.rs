@@ -97,8 +97,14 @@ pub fn run_main(build: BuildInfo, after: &mut dyn AfterTests) -> ExitCode {
     // `--list --format terse` is what cargo-nextest parses: there every line is
     // `<path>: test`, so nextest's test names are the Rust paths.
     let kinds = !(args.list && matches!(args.format, Some(libtest_mimic::FormatSetting::Terse)));
+    let under_nextest = std::env::var_os("NEXTEST_RUN_ID").is_some();
+    if let (Some(by), true, false) = (&isolation, under_nextest, args.list) {
+        out.note(&format!(
+            "testrail: isolation (asked for by {by}) is left to cargo-nextest, which runs each test in its own process already\n"
+        ));
+    }
     let isolated = match &isolation {
-        Some(by) if !args.list => match Isolated::new(args.nocapture) {
+        Some(by) if !args.list && !under_nextest => match Isolated::new(args.nocapture) {
             Ok(isolated) => {
                 out.note(&format!(
                     "testrail: each test runs in its own process (isolation asked for by {by})\n"

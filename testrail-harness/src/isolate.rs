@@ -603,6 +603,20 @@ mod tests {
         assert_eq!(failed.as_deref(), Some("charge card"));
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn a_process_that_outlives_its_timeout_by_the_grace_is_killed() {
+        let mut child = Command::new("sleep").arg("30").spawn().unwrap();
+        let started = Instant::now();
+        let ended = wait_until(&mut child, Duration::from_millis(10)).unwrap();
+        assert!(matches!(ended, ChildEnd::Killed(_)));
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "not waited out"
+        );
+        assert!(child.try_wait().unwrap().is_some(), "reaped");
+    }
+
     #[test]
     fn long_output_keeps_its_end_without_escapes() {
         let output = format!("\x1b[31m{}\x1b[0m\nlast line é\n", "x".repeat(10_000));
