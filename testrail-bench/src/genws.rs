@@ -123,7 +123,13 @@ pub fn registration_specs(tests: u32) -> [Spec; 2] {
 
 /// Every generated crate, the compile benchmark's with `compile_tests` tests.
 pub fn all(compile_tests: u32) -> Vec<Spec> {
-    let mut all = vec![HARNESS_TR, HARNESS_PLAIN, STEPS_TR, STEPS_PLAIN, ISOLATION_TR];
+    let mut all = vec![
+        HARNESS_TR,
+        HARNESS_PLAIN,
+        STEPS_TR,
+        STEPS_PLAIN,
+        ISOLATION_TR,
+    ];
     all.extend(compile_specs(compile_tests));
     all.extend(registration_specs(compile_tests));
     all

@@ -265,7 +265,13 @@ fn nextest_metadata(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
     );
     std::fs::write(&binaries, &listed.stdout).expect("the binaries' metadata is written");
     let mut metadata = genws::cargo();
-    metadata.args(["metadata", "--format-version", "1", "--all-features", "--no-deps"]);
+    metadata.args([
+        "metadata",
+        "--format-version",
+        "1",
+        "--all-features",
+        "--no-deps",
+    ]);
     let described = metadata.output().expect("cargo metadata runs");
     assert!(described.status.success(), "cargo metadata failed");
     std::fs::write(&cargo, &described.stdout).expect("cargo's metadata is written");
@@ -302,7 +308,13 @@ pub fn isolation(report: &mut Report, opts: &Options) {
                 let mut command = Command::new("cargo-nextest");
                 command
                     .current_dir(genws::ws_dir())
-                    .args(["nextest", "run", "--test-threads", "2", "--binaries-metadata"])
+                    .args([
+                        "nextest",
+                        "run",
+                        "--test-threads",
+                        "2",
+                        "--binaries-metadata",
+                    ])
                     .arg(&binaries)
                     .arg("--cargo-metadata")
                     .arg(&cargo);
