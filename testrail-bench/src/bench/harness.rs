@@ -341,6 +341,7 @@ pub fn isolation(report: &mut Report, opts: &Options) {
     for side in Side::ALL {
         run(side);
     }
+    let ms = |wall: Duration| format!("{:.1}", wall.as_secs_f64() * 1000.0);
     let mut walls: [Vec<Duration>; 3] = Default::default();
     for round in 0..opts.runs {
         for offset in 0..Side::ALL.len() {
@@ -348,17 +349,17 @@ pub fn isolation(report: &mut Report, opts: &Options) {
             walls[index].push(run(Side::ALL[index]).wall);
         }
         eprintln!(
-            "  isolation round {}: in-process {} / isolated {} / nextest {}",
+            "  isolation round {}: in-process {} ms / isolated {} ms / nextest {} ms",
             round + 1,
-            secs(walls[0][round]),
-            secs(walls[1][round]),
-            secs(walls[2][round])
+            ms(walls[0][round]),
+            ms(walls[1][round]),
+            ms(walls[2][round])
         );
     }
     let n = f64::from(spec.tests);
     let every = |runs: &[Duration]| {
         runs.iter()
-            .map(|wall| format!("{:.2}", wall.as_secs_f64()))
+            .map(|wall| ms(*wall))
             .collect::<Vec<_>>()
             .join(" ")
     };
@@ -369,7 +370,7 @@ pub fn isolation(report: &mut Report, opts: &Options) {
             let median = measure::median(runs);
             vec![
                 side.label().to_owned(),
-                secs(median),
+                format!("{} ms", ms(median)),
                 format!("{:.2} ms", median.as_secs_f64() * 1000.0 / n),
                 every(runs),
             ]
@@ -396,10 +397,10 @@ pub fn isolation(report: &mut Report, opts: &Options) {
         * 1000.0
         / n;
     report.add(&format!(
-        "## Isolation\n\n{} trivial tests (`#[testrail::case]`, one assertion) in one test binary, release profile, `--test-threads=2` everywhere, stdout and stderr to /dev/null, a fresh `TESTRAIL_DIR` per run. cargo-nextest runs the built binary (`--binaries-metadata`, no cargo in between), one process per test, each running our harness for its one test. {} rounds in a rotating order after a warm-up run of each side; medians.\n",
+        "## Isolation\n\n{} trivial tests (`#[testrail::case]`, one assertion) in one test binary, release profile, `--test-threads=2` everywhere, stdout and stderr to /dev/null, a fresh `TESTRAIL_DIR` per run. cargo-nextest runs the built binary (`--binaries-metadata`, no cargo in between), one process per test, each running our harness for its one test (nextest also lists the binary's tests first, one more process). {} rounds in a rotating order after a warm-up run of each side; medians.\n",
         spec.tests, opts.runs
     ));
-    report.table(&["", "wall (median)", "per test", "every run (s)"], &rows);
+    report.table(&["", "wall (median)", "per test", "every run (ms)"], &rows);
     report.add(&format!(
         "- isolated ÷ in-process: {}; isolation adds {extra_ms:.2} ms per test\n- isolated ÷ cargo-nextest: {}\n",
         ratios(1, 0),
