@@ -15,15 +15,10 @@ use crate::spool::{SpoolWriter, TestStart};
 use crate::step_plan::{PlannedStep, StepPlans, fill_not_reached};
 use crate::summary::Tally;
 
-/// Runs `def` in this process with its retries and returns its outcome.
-pub fn run_test(def: &'static TestDef, plans: &StepPlans) -> TestOutcome {
-    run_test_with(def, plans, |number| attempt::run(def, number)).0
-}
-
 /// Runs `def` with its retries, each attempt by `run_attempt` (in this process, or in a
 /// child process), and returns its outcome and what its attempts printed, as captured
 /// (each attempt's under a line naming it when there were several).
-pub fn run_test_with(
+pub fn run_test(
     def: &'static TestDef,
     plans: &StepPlans,
     mut run_attempt: impl FnMut(u32) -> AttemptRun,
@@ -301,9 +296,9 @@ pub fn trial(
     let trial = Trial::test(def.path(), move || {
         collected.started(&start_of(def));
         let (mut outcome, output) = match &mode.isolated {
-            Some(isolated) => run_test_with(def, plans, |number| isolated.attempt(def, number)),
+            Some(isolated) => run_test(def, plans, |number| isolated.attempt(def, number)),
             None => on_named_thread(def.path(), || {
-                run_test_with(def, plans, |number| attempt::run(def, number))
+                run_test(def, plans, |number| attempt::run(def, number))
             }),
         };
         if mode.isolated.is_some() && !outcome.passed && !output.trim().is_empty() {
