@@ -7,8 +7,9 @@ use clap::{Arg, ArgAction, ArgMatches, Args, Command, FromArgMatches};
 use testrail_export::config::setting::{Kind, RENAMED, Renamed, SETTINGS, Setting};
 use testrail_export::flags::HarnessFlags;
 
-/// Settings that make no sense on this command line: the upload is what `export` would do.
-const NOT_FLAGS: &[&str] = &["export"];
+/// Settings that make no sense on this command line: the upload is what `export` would do,
+/// and `isolate` is how the test binary runs its tests.
+const NOT_FLAGS: &[&str] = &["export", "isolate"];
 
 /// The export settings given on the command line.
 #[derive(Debug, Default, PartialEq, Eq)]

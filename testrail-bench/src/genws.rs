@@ -79,6 +79,13 @@ pub const STEPS_PLAIN: Spec = Spec {
     body: Body::Steps100,
     tests: 10_000,
 };
+/// Trivial tests, ours: the cost of isolation (in-process, isolated, cargo-nextest).
+pub const ISOLATION_TR: Spec = Spec {
+    name: "isolation_tr",
+    kind: Kind::Testrail,
+    body: Body::Trivial,
+    tests: 200,
+};
 /// The crates of the compile benchmark: plain `#[test]`, `testrail` with its default
 /// features, `testrail` without them; first with `tests` tests, then with one.
 pub fn compile_specs(tests: u32) -> [Spec; 6] {
@@ -116,7 +123,13 @@ pub fn registration_specs(tests: u32) -> [Spec; 2] {
 
 /// Every generated crate, the compile benchmark's with `compile_tests` tests.
 pub fn all(compile_tests: u32) -> Vec<Spec> {
-    let mut all = vec![HARNESS_TR, HARNESS_PLAIN, STEPS_TR, STEPS_PLAIN];
+    let mut all = vec![
+        HARNESS_TR,
+        HARNESS_PLAIN,
+        STEPS_TR,
+        STEPS_PLAIN,
+        ISOLATION_TR,
+    ];
     all.extend(compile_specs(compile_tests));
     all.extend(registration_specs(compile_tests));
     all

@@ -1,4 +1,4 @@
-//! `cargo run --release -p testrail-bench -- [harness|compile|export|validation|faults|e2e|all]`,
+//! `cargo run --release -p testrail-bench -- [harness|isolation|compile|export|validation|faults|e2e|all]`,
 //! and `crash` (the randomized crash test) and `reliability` (the table of
 //! `RELIABILITY.md`), which `all` leaves out.
 //!
@@ -47,8 +47,10 @@ struct Cli {
 
 #[derive(Subcommand, Clone, PartialEq, Eq)]
 enum What {
-    /// Run time of 10,000 tests: our harness against libtest.
+    /// Run time of 10,000 tests: our harness against libtest; then what isolation costs.
     Harness,
+    /// What isolation costs: trivial tests in-process, isolated, and by cargo-nextest.
+    Isolation,
     /// Build cost: clean build time and debug binary size of a one-test and a large crate,
     /// plain `#[test]` against `testrail` with and without its default features.
     Compile,
@@ -92,6 +94,7 @@ impl What {
     fn name(&self) -> &'static str {
         match self {
             What::Harness => "harness",
+            What::Isolation => "isolation",
             What::Compile => "compile",
             What::Export => "export",
             What::Validation => "validation",
@@ -141,6 +144,9 @@ fn main() -> ExitCode {
     let mut ok = true;
     if all || what == "harness" {
         bench::harness::run(&mut report, &opts);
+    }
+    if all || what == "harness" || what == "isolation" {
+        bench::harness::isolation(&mut report, &opts);
     }
     if all || what == "compile" {
         bench::compile::run(&mut report, &opts);

@@ -86,8 +86,9 @@ impl AfterTests for NoExport {
 
     fn usage(&self) -> String {
         format!(
-            "testrail harness flags (after `cargo test --`):\n  {:<38} print every test and step as JSON, run nothing\n  ({WITHOUT}: the other --testrail-* flags need it)\n",
-            crate::harness::REGISTRY_FLAG
+            "testrail harness flags (after `cargo test --`):\n  {:<38} print every test and step as JSON, run nothing\n  {:<38} run each test in its own process (also TESTRAIL_ISOLATE=1, isolate = true)\n  ({WITHOUT}: the other --testrail-* flags need it)\n",
+            crate::harness::REGISTRY_FLAG,
+            crate::isolate::FLAG
         )
     }
 

@@ -26,6 +26,10 @@ pub struct AttemptRun {
     pub attempt: Attempt,
     /// What the body recorded.
     pub recorder: SharedRecorder,
+    /// What the attempt printed, as captured: its panics (in-process, see
+    /// [`panic_capture::capture`]), or its whole stdout and stderr (isolated, see
+    /// [`crate::isolate`]); empty when nothing was captured.
+    pub output: String,
 }
 
 /// How long an async body that blocks its thread may overrun its timeout before the
@@ -47,6 +51,7 @@ pub fn run(def: &'static TestDef, number: u32) -> AttemptRun {
         (steps, recorder.failed_step().map(str::to_owned))
     };
     let (run_result, passed, message, location) = judge(def.should_panic, end);
+    let output = panic_capture::take_captured(&recorder);
     AttemptRun {
         attempt: Attempt {
             number,
@@ -59,6 +64,7 @@ pub fn run(def: &'static TestDef, number: u32) -> AttemptRun {
             steps,
         },
         recorder,
+        output,
     }
 }
 

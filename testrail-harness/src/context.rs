@@ -136,6 +136,15 @@ impl Recorder {
                 children: Vec::new(),
             },
         ));
+        if let Some((_, step)) = self.open.last() {
+            crate::isolate::step_entered(
+                id,
+                parent,
+                &step.name,
+                &step.case_ids,
+                step.defined_at.as_ref(),
+            );
+        }
         Ok(id)
     }
 
@@ -164,6 +173,7 @@ impl Recorder {
             elapsed_ms: millis(step.started.elapsed()),
             steps: step.children,
         };
+        crate::isolate::step_exited(id, &outcome);
         let parent = step
             .parent
             .and_then(|parent| self.open.iter_mut().rev().find(|(open, _)| *open == parent));

@@ -3,6 +3,7 @@
 //! exit code.
 
 use std::collections::BTreeSet;
+use std::path::Path;
 use std::process::ExitCode;
 
 use libtest_mimic::Arguments;
@@ -14,10 +15,11 @@ use testrail_formats::spool::{self, Header, SpoolFile, SpoolWriter};
 
 use crate::after_tests::{AfterTests, Ended, Exit, Output};
 use crate::exit_guard;
+use crate::isolate::{self, Isolated};
 use crate::listing;
 use crate::panic_capture;
 use crate::registry;
-use crate::runner::{self, Collected};
+use crate::runner::{self, Collected, Mode};
 use crate::select::CaseSelection;
 use crate::step_plan::StepPlans;
 
@@ -28,7 +30,11 @@ pub const REGISTRY_FLAG: &str = "--testrail-registry";
 /// tests have ended, besides the summary: the export, or [`crate::after_tests::NoExport`].
 pub fn run_main(build: BuildInfo, after: &mut dyn AfterTests) -> ExitCode {
     panic_capture::install_hook();
-    let args: Vec<String> = std::env::args().collect();
+    let mut args: Vec<String> = std::env::args().collect();
+    if let Some(code) = isolate::child_main(&args) {
+        return code;
+    }
+    let isolation = isolate::asked(&mut args, Path::new(build.manifest_dir));
     if args.iter().any(|arg| arg == REGISTRY_FLAG) {
         return print_registry(build, &*after);
     }
@@ -91,9 +97,34 @@ pub fn run_main(build: BuildInfo, after: &mut dyn AfterTests) -> ExitCode {
     // `--list --format terse` is what cargo-nextest parses: there every line is
     // `<path>: test`, so nextest's test names are the Rust paths.
     let kinds = !(args.list && matches!(args.format, Some(libtest_mimic::FormatSetting::Terse)));
+    let under_nextest = std::env::var_os("NEXTEST_RUN_ID").is_some();
+    if let (Some(by), true, false) = (&isolation, under_nextest, args.list) {
+        out.note(&format!(
+            "testrail: isolation (asked for by {by}) is left to cargo-nextest, which runs each test in its own process already\n"
+        ));
+    }
+    let isolated = match &isolation {
+        Some(by) if !args.list && !under_nextest => match Isolated::new(args.nocapture) {
+            Ok(isolated) => {
+                out.note(&format!(
+                    "testrail: each test runs in its own process (isolation asked for by {by})\n"
+                ));
+                Some(isolated)
+            }
+            Err(error) => {
+                eprintln!("error: {error}");
+                return ExitCode::from(101);
+            }
+        },
+        _ => None,
+    };
+    // Without isolation, a panic inside a test is kept for its failure, as libtest does,
+    // unless `--nocapture` asks to see everything as it happens.
+    panic_capture::capture(isolated.is_none() && !args.nocapture);
+    let mode: &'static Mode = Box::leak(Box::new(Mode::new(isolated, args.show_output)));
     let trials: Vec<_> = defs
         .iter()
-        .map(|def| runner::trial(def, plans, collected, kinds))
+        .map(|def| runner::trial(def, plans, collected, kinds, mode))
         .collect();
     if !args.list {
         for (def, trial) in defs.iter().zip(&trials) {
@@ -108,6 +139,8 @@ pub fn run_main(build: BuildInfo, after: &mut dyn AfterTests) -> ExitCode {
     }
     let conclusion = libtest_mimic::run(&args, trials);
     exit_guard::tests_done();
+    panic_capture::capture(false);
+    out.print(&mode.successes());
     plans.finish();
     for line in plans.notes() {
         eprintln!("{line}");

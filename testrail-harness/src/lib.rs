@@ -7,6 +7,7 @@
 //! - [`registry`]: the tests and steps the macros registered at compile time;
 //! - [`select`]: `cargo test -- C1234`, tests selected by case ID;
 //! - [`runner`] and [`attempt`]: libtest-mimic trials, attempts, retries and timeouts;
+//!   [`isolate`]: each attempt in a child process, its output captured;
 //! - [`context`] and [`step`]: what a running test records about itself;
 //! - [`threads`]: the test's context carried into the threads and tasks it starts;
 //! - outcomes, the spool and sessions are [`testrail_formats`]'s: run result × bug label per
@@ -22,6 +23,7 @@ pub mod attempt;
 pub mod context;
 pub mod exit_guard;
 pub mod harness;
+pub mod isolate;
 pub mod listing;
 pub mod panic_capture;
 pub mod registry;

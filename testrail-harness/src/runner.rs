@@ -6,28 +6,45 @@ use std::sync::Mutex;
 
 use libtest_mimic::{Failed, Trial};
 
-use crate::attempt;
+use crate::attempt::{self, AttemptRun};
 use crate::context;
+use crate::isolate::{self, Isolated};
 use crate::outcome::{Attempt, Execution, LabelSource, Location, TestOutcome, default_label};
 use crate::registry::TestDef;
 use crate::spool::{SpoolWriter, TestStart};
 use crate::step_plan::{PlannedStep, StepPlans, fill_not_reached};
 use crate::summary::Tally;
 
-/// Runs `def` with its retries and returns its outcome.
-pub fn run_test(def: &'static TestDef, plans: &StepPlans) -> TestOutcome {
+/// Runs `def` with its retries, each attempt by `run_attempt` (in this process, or in a
+/// child process), and returns its outcome and what its attempts printed, as captured
+/// (each attempt's under a line naming it when there were several).
+pub fn run_test(
+    def: &'static TestDef,
+    plans: &StepPlans,
+    mut run_attempt: impl FnMut(u32) -> AttemptRun,
+) -> (TestOutcome, String) {
     let path = def.path();
     let mut attempts: Vec<Attempt> = Vec::new();
+    let mut outputs: Vec<(u32, String)> = Vec::new();
     let mut last_recorder = None;
     for number in 1..=def.retries.saturating_add(1) {
-        let run = attempt::run(def, number);
+        let run = run_attempt(number);
         let passed = run.attempt.passed;
         attempts.push(run.attempt);
+        outputs.push((number, run.output));
         last_recorder = Some(run.recorder);
         if passed {
             break;
         }
     }
+    let output = match outputs.as_slice() {
+        [(_, only)] => only.clone(),
+        several => several
+            .iter()
+            .filter(|(_, output)| !output.is_empty())
+            .map(|(number, output)| format!("-- attempt {number} --\n{output}"))
+            .collect(),
+    };
     let passed = attempts.iter().rev().find(|attempt| attempt.passed);
     if let Some(passed) = passed {
         plans.store(&path, &passed.steps);
@@ -64,7 +81,7 @@ pub fn run_test(def: &'static TestDef, plans: &StepPlans) -> TestOutcome {
             defects.push(defect.clone());
         }
     }
-    TestOutcome {
+    let outcome = TestOutcome {
         title: def.title.map(str::to_owned),
         defined_at: defined_at(def),
         case_ids: def.case_ids.to_vec(),
@@ -80,7 +97,8 @@ pub fn run_test(def: &'static TestDef, plans: &StepPlans) -> TestOutcome {
         fields: recorder.fields.clone(),
         attempts,
         path,
-    }
+    };
+    (outcome, output)
 }
 
 /// The outcome of a test that was selected but is ignored.
@@ -214,8 +232,55 @@ pub fn start_of(def: &TestDef) -> TestStart {
     }
 }
 
-/// The libtest-mimic trial of `def`: records its start, runs it, records its outcome, and
-/// reports pass or fail (with the failure message, location, failing step and attempts).
+/// How the trials run their tests and what becomes of their captured output.
+pub struct Mode {
+    /// Each attempt in a child process, when isolation was asked for.
+    pub isolated: Option<Isolated>,
+    /// `--show-output`: the captured output of passing tests is shown after the run.
+    pub show_output: bool,
+    /// The captured output of the passing tests, for `--show-output`.
+    successes: Mutex<Vec<(String, String)>>,
+}
+
+impl Mode {
+    /// The mode of a run.
+    pub fn new(isolated: Option<Isolated>, show_output: bool) -> Mode {
+        Mode {
+            isolated,
+            show_output,
+            successes: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// What libtest shows with `--show-output` after the tests: the captured output of
+    /// each passing test that printed, under `---- <test> stdout ----`; empty when none did
+    /// (or `--show-output` was not given).
+    pub fn successes(&self) -> String {
+        let mut successes = std::mem::take(&mut *lock(&self.successes));
+        if successes.is_empty() {
+            return String::new();
+        }
+        successes.sort();
+        let mut text = String::from("\nsuccesses:\n\n");
+        for (path, output) in &successes {
+            text.push_str(&format!(
+                "---- {path} stdout ----\n{}\n\n",
+                output.trim_end()
+            ));
+        }
+        text.push_str("\nsuccesses:\n");
+        for (path, _) in &successes {
+            text.push_str(&format!("    {path}\n"));
+        }
+        text.push('\n');
+        text
+    }
+}
+
+/// The libtest-mimic trial of `def`: records its start, runs it (in-process on a thread
+/// named after it, as libtest names its test threads, or isolated in child processes),
+/// records its outcome, and reports pass or fail (with the failure message, location,
+/// failing step, attempts, and the captured output under `---- <test> stdout ----`).
 ///
 /// Its libtest name is the Rust path ([`TestDef::path`]), which `--exact`, `--list` and
 /// cargo-nextest see; with `kinds`, its case IDs are the kind libtest shows in brackets
@@ -226,11 +291,32 @@ pub fn trial(
     plans: &'static StepPlans,
     collected: &'static Collected,
     kinds: bool,
+    mode: &'static Mode,
 ) -> Trial {
     let trial = Trial::test(def.path(), move || {
         collected.started(&start_of(def));
-        let outcome = run_test(def, plans);
-        let verdict = failure_report(&outcome);
+        let (mut outcome, output) = match &mode.isolated {
+            Some(isolated) => run_test(def, plans, |number| isolated.attempt(def, number)),
+            None => on_named_thread(def.path(), || {
+                run_test(def, plans, |number| attempt::run(def, number))
+            }),
+        };
+        if mode.isolated.is_some() && !outcome.passed && !output.trim().is_empty() {
+            outcome.comments.push(isolate::output_comment(&output));
+        }
+        let verdict = failure_report(&outcome).map(|mut report| {
+            if !output.trim().is_empty() {
+                report.push_str(&format!(
+                    "\n\n---- {} stdout ----\n{}",
+                    outcome.path,
+                    output.trim_end()
+                ));
+            }
+            report
+        });
+        if outcome.passed && mode.show_output && !output.trim().is_empty() {
+            lock(&mode.successes).push((outcome.path.clone(), output));
+        }
         collected.finished(outcome);
         match verdict {
             None => Ok(()),
@@ -241,6 +327,28 @@ pub fn trial(
     match kinds {
         true => trial.with_kind(kind(def)),
         false => trial,
+    }
+}
+
+/// Runs `f` on a thread named `name` (so a panic names the test, as under libtest), or
+/// here when no thread can be started.
+pub(crate) fn on_named_thread<T: Send>(name: String, f: impl FnOnce() -> T + Send) -> T {
+    let f = Mutex::new(Some(f));
+    let take = || lock(&f).take();
+    let ran = std::thread::scope(|scope| {
+        let spawned = std::thread::Builder::new()
+            .name(name)
+            .spawn_scoped(scope, || take().map(|f| f()));
+        match spawned {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|payload| std::panic::resume_unwind(payload)),
+            Err(_) => None,
+        }
+    });
+    match ran {
+        Some(value) => value,
+        None => take().expect("the body runs here when no thread took it")(),
     }
 }
 

@@ -219,3 +219,191 @@ pub fn run(report: &mut Report, opts: &Options) -> Vec<Pair> {
     );
     pairs
 }
+
+/// One way of running the isolation benchmark's tests.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    InProcess,
+    Isolated,
+    Nextest,
+}
+
+impl Side {
+    const ALL: [Side; 3] = [Side::InProcess, Side::Isolated, Side::Nextest];
+
+    fn label(self) -> &'static str {
+        match self {
+            Side::InProcess => "in-process (default)",
+            Side::Isolated => "isolated (`--testrail-isolate`)",
+            Side::Nextest => "`cargo nextest run` (a process per test)",
+        }
+    }
+}
+
+/// The files that let cargo-nextest run the built tests without cargo (its "reuse build"):
+/// the binaries' metadata and cargo's metadata of the generated workspace.
+fn nextest_metadata(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let binaries = dir.join("binaries.json");
+    let cargo = dir.join("cargo.json");
+    let mut list = genws::cargo();
+    list.args([
+        "nextest",
+        "list",
+        "--release",
+        "-p",
+        genws::ISOLATION_TR.name,
+        "--list-type",
+        "binaries-only",
+        "--message-format",
+        "json",
+    ]);
+    let listed = list.output().expect("cargo nextest list runs");
+    assert!(
+        listed.status.success(),
+        "cargo nextest list: {}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
+    std::fs::write(&binaries, &listed.stdout).expect("the binaries' metadata is written");
+    let mut metadata = genws::cargo();
+    metadata.args([
+        "metadata",
+        "--format-version",
+        "1",
+        "--all-features",
+        "--no-deps",
+    ]);
+    let described = metadata.output().expect("cargo metadata runs");
+    assert!(described.status.success(), "cargo metadata failed");
+    std::fs::write(&cargo, &described.stdout).expect("cargo's metadata is written");
+    (binaries, cargo)
+}
+
+/// What isolation costs: [`genws::ISOLATION_TR`]'s trivial tests run in-process, isolated
+/// (a child process per test), and by cargo-nextest (a process per test, each running our
+/// harness for its one test), release build, 2 test threads each, rounds in a rotating
+/// order; each run with a fresh `TESTRAIL_DIR`.
+pub fn isolation(report: &mut Report, opts: &Options) {
+    genws::generate(opts.compile_tests);
+    let spec = genws::ISOLATION_TR;
+    let built = genws::build_tests(&[spec], true).expect("the generated crate builds");
+    let exe = &built[spec.name];
+    let scratch = tempfile::tempdir().expect("a temporary directory");
+    let (binaries, cargo) = nextest_metadata(scratch.path());
+    let mut fresh = 0;
+    let mut run = |side: Side| {
+        fresh += 1;
+        let testrail_dir = scratch.path().join(format!("fresh-{fresh}"));
+        let mut command = match side {
+            Side::InProcess | Side::Isolated => {
+                let mut command = Command::new(exe);
+                command.arg("--test-threads=2");
+                if side == Side::Isolated {
+                    command.arg("--testrail-isolate");
+                }
+                command
+            }
+            Side::Nextest => {
+                // The nextest binary itself, not through `cargo`, which would check the
+                // build first.
+                let mut command = Command::new("cargo-nextest");
+                command
+                    .current_dir(genws::ws_dir())
+                    .args([
+                        "nextest",
+                        "run",
+                        "--test-threads",
+                        "2",
+                        "--binaries-metadata",
+                    ])
+                    .arg(&binaries)
+                    .arg("--cargo-metadata")
+                    .arg(&cargo);
+                command
+            }
+        };
+        command
+            .env("TESTRAIL_DIR", &testrail_dir)
+            .env("TESTRAIL_SESSION", "bench-isolation")
+            .env_remove("TESTRAIL_EXPORT")
+            .env_remove("TESTRAIL_ISOLATE")
+            .env_remove("NEXTEST_RUN_ID");
+        let measured = measure::run(
+            &command,
+            Stdio::null(),
+            Stdio::null(),
+            Some(Duration::from_secs(600)),
+        )
+        .expect("the tests run");
+        assert_eq!(measured.code, 0, "{} failed", side.label());
+        measured
+    };
+    // Warm-up: page cache, dynamic loader.
+    for side in Side::ALL {
+        run(side);
+    }
+    let ms = |wall: Duration| format!("{:.1}", wall.as_secs_f64() * 1000.0);
+    let mut walls: [Vec<Duration>; 3] = Default::default();
+    for round in 0..opts.runs {
+        for offset in 0..Side::ALL.len() {
+            let index = (round + offset) % Side::ALL.len();
+            walls[index].push(run(Side::ALL[index]).wall);
+        }
+        eprintln!(
+            "  isolation round {}: in-process {} ms / isolated {} ms / nextest {} ms",
+            round + 1,
+            ms(walls[0][round]),
+            ms(walls[1][round]),
+            ms(walls[2][round])
+        );
+    }
+    let n = f64::from(spec.tests);
+    let every = |runs: &[Duration]| {
+        runs.iter()
+            .map(|wall| ms(*wall))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let rows: Vec<Vec<String>> = Side::ALL
+        .iter()
+        .zip(&walls)
+        .map(|(side, runs)| {
+            let median = measure::median(runs);
+            vec![
+                side.label().to_owned(),
+                format!("{} ms", ms(median)),
+                format!("{:.2} ms", median.as_secs_f64() * 1000.0 / n),
+                every(runs),
+            ]
+        })
+        .collect();
+    // Per-round ratios, for their spread.
+    let ratios = |of: usize, to: usize| {
+        let mut each: Vec<f64> = walls[of]
+            .iter()
+            .zip(&walls[to])
+            .map(|(a, b)| a.as_secs_f64() / b.as_secs_f64().max(1e-9))
+            .collect();
+        each.sort_by(f64::total_cmp);
+        let median = measure::median(&walls[of]).as_secs_f64()
+            / measure::median(&walls[to]).as_secs_f64().max(1e-9);
+        format!(
+            "{median:.2}× (rounds {:.2}×–{:.2}×)",
+            each.first().copied().unwrap_or_default(),
+            each.last().copied().unwrap_or_default()
+        )
+    };
+    let extra_ms = (measure::median(&walls[1]).as_secs_f64()
+        - measure::median(&walls[0]).as_secs_f64())
+        * 1000.0
+        / n;
+    report.add(&format!(
+        "## Isolation\n\n{} trivial tests (`#[testrail::case]`, one assertion) in one test binary, release profile, `--test-threads=2` everywhere, stdout and stderr to /dev/null, a fresh `TESTRAIL_DIR` per run. cargo-nextest runs the built binary (`--binaries-metadata`, no cargo in between), one process per test, each running our harness for its one test (nextest also lists the binary's tests first, one more process). {} rounds in a rotating order after a warm-up run of each side; medians.\n",
+        spec.tests, opts.runs
+    ));
+    report.table(&["", "wall (median)", "per test", "every run (ms)"], &rows);
+    report.add(&format!(
+        "- isolated ÷ in-process: {}; isolation adds {extra_ms:.2} ms per test\n- isolated ÷ cargo-nextest: {}\n",
+        ratios(1, 0),
+        ratios(1, 2)
+    ));
+}

@@ -73,6 +73,7 @@ settings! {
     "elapsed_ms", "TESTRAIL_ELAPSED_MS", Some("--testrail-elapsed-ms"), Bool, "send elapsed times with milliseconds (0.005s) instead of whole seconds";
     "case_id_pattern", "TESTRAIL_CASE_ID_PATTERN", Some("--testrail-case-id-pattern"), Text, "`cargo testrail import junit`: a regular expression with one capture group that finds case IDs in test names and classnames, instead of the built-in `C123` grammar";
     "fail_on_unmatched", "TESTRAIL_FAIL_ON_UNMATCHED", Some("--testrail-fail-on-unmatched"), Bool, "`cargo testrail import junit`, `upload` and the test harness: exit non-zero when tests match no case (the matched ones are still sent)";
+    "isolate", "TESTRAIL_ISOLATE", Some("--testrail-isolate"), Bool, "run each test in its own process (a child of the test binary): its stdout and stderr captured, shown under its failure and put in its comment; a crash (abort, segfault, `std::process::exit`) fails only that test, with run result Error";
     "session", "TESTRAIL_SESSION", None, Text, "session key: processes with the same key report into one run";
     "dir", "TESTRAIL_DIR", None, Text, "where spool files are kept (default target/testrail)";
     "config", "TESTRAIL_CONFIG", None, Text, "the configuration file to read instead of the nearest testrail.toml";
