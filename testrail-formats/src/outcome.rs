@@ -205,6 +205,28 @@ pub struct TestOutcome {
     /// Result fields (`custom_*`) set by the test body.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub fields: BTreeMap<String, serde_json::Value>,
+    /// Files added to the result with `testrail::attach` or `testrail::attach_bytes`
+    /// (absent in spool files written before attachments existed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
+}
+
+/// A file added to a test's result (`testrail::attach`, `testrail::attach_bytes`, or a
+/// JUnit import's `[[ATTACHMENT|path]]`): the file stays where it is and is read when the
+/// result is exported.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    /// The name TestRail shows: the file's name.
+    pub name: String,
+    /// The file, as an absolute path (`attach_bytes` writes its bytes to a file under the
+    /// session directory).
+    pub path: String,
+    /// Its size in bytes when it was attached.
+    pub size: u64,
+    /// The cases whose results get it: those of the innermost step with its own cases that
+    /// was open when it was attached; empty for the test's own cases.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub case_ids: Vec<u64>,
 }
 
 impl TestOutcome {

@@ -78,6 +78,7 @@ pub fn run_test(def: &'static TestDef, plans: &StepPlans) -> TestOutcome {
         defects,
         comments: recorder.comments.clone(),
         fields: recorder.fields.clone(),
+        attachments: recorder.attachments.clone(),
         attempts,
         path,
     }
@@ -103,6 +104,7 @@ pub fn skipped(def: &'static TestDef) -> TestOutcome {
         defects: Vec::new(),
         comments: Vec::new(),
         fields: Default::default(),
+        attachments: Vec::new(),
     }
 }
 

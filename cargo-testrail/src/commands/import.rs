@@ -522,6 +522,7 @@ fn outcome(case: &JunitCase, case_ids: &[u64]) -> TestOutcome {
         defects: Vec::new(),
         comments,
         fields: BTreeMap::new(),
+        attachments: Vec::new(),
     }
 }
 
