@@ -236,7 +236,7 @@ pub use ids::{
     TemplateId, TestId, UserId,
 };
 pub use models::{
-    AttachmentId, Case, CaseField, Configuration, ConfigurationGroup, Extra, FieldConfig,
+    AttachmentId, AttachmentInfo, Case, CaseField, Configuration, ConfigurationGroup, Extra, FieldConfig,
     FieldContext, FieldDef, Milestone, Plan, PlanEntry, Priority, Project, ResultField, Run,
     Section, Status, Suite, SuiteMode, Test, TestResult, User,
 };
