@@ -267,8 +267,12 @@ async fn upload_once(
             journal,
             item,
             format!(
-                "{} is {size} bytes, more than TestRail takes per file ({limit} bytes, 256 MB)",
-                path.display()
+                "{} is {size} bytes, more than TestRail takes per file ({})",
+                path.display(),
+                match limit == MAX_ATTACHMENT_BYTES {
+                    true => "256 MB".to_owned(),
+                    false => format!("{limit} bytes, set by {MAX_ATTACHMENT_BYTES_ENV}"),
+                }
             ),
         )
         .await;
