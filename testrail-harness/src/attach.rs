@@ -49,12 +49,11 @@ fn bytes_dir() -> &'static Path {
 /// a line says the call is ignored.
 ///
 /// ```no_run
-/// #[testrail::case(C1234)]
-/// fn checkout_page_renders() {
-///     std::fs::write("target/checkout.html", "<html>…</html>").unwrap();
-///     testrail::attach("target/checkout.html");
-/// }
-/// # testrail::main!();
+/// use testrail_harness::attach::attach; // `testrail::attach` for users
+///
+/// // in a test body:
+/// std::fs::write("target/checkout.html", "<html>…</html>").unwrap();
+/// attach("target/checkout.html");
 /// ```
 pub fn attach(path: impl AsRef<Path>) {
     let path = path.as_ref();
@@ -99,12 +98,10 @@ pub fn attach(path: impl AsRef<Path>) {
 /// file and why, and the test goes on.
 ///
 /// ```no_run
-/// #[testrail::case(C1235)]
-/// async fn api_answers() {
-///     let body = br#"{"status":"ok"}"#;
-///     testrail::attach_bytes("answer.json", body);
-/// }
-/// # testrail::main!();
+/// use testrail_harness::attach::attach_bytes; // `testrail::attach_bytes` for users
+///
+/// // in a test body (sync or async):
+/// attach_bytes("answer.json", br#"{"status":"ok"}"#);
 /// ```
 pub fn attach_bytes(name: &str, bytes: impl AsRef<[u8]>) {
     let Some((recorder, open)) = context::current_with_steps() else {
