@@ -7,8 +7,11 @@
 //! 500) or that an interrupted export left in the journal is looked for first in
 //! `get_attachments_for_test` (a file of that name and size on that result, beyond those
 //! the journal already knows), for up to the settle window when TestRail did not answer
-//! itself, and sent again only when it is not there. A resumed export
-//! (`cargo testrail upload`) sends only what is missing.
+//! itself, and sent again only when it is not there. An upload the journal does not know
+//! at all is checked against the test's attachments too (one `get_attachments_for_test`
+//! per test), so that a journal that is not the earlier attempt's (a CI job re-run on a
+//! fresh machine) does not send a file twice. A resumed export (`cargo testrail upload`)
+//! sends only what is missing.
 //!
 //! A file is refused before it is sent when it is gone, unreadable or larger than
 //! [`MAX_ATTACHMENT_BYTES`]; a result TestRail does not hold (not reported, not delivered)
@@ -122,6 +125,8 @@ pub async fn attach(
     if !todo.is_empty() {
         let cases: BTreeSet<u64> = todo.iter().map(|item| item.case_id).collect();
         let results = session_results(client, journal, session, &cases).await?;
+        // What each test's results held before this stage, read once per test.
+        let mut listings: BTreeMap<u64, Vec<AttachmentInfo>> = BTreeMap::new();
         for item in todo {
             let Some(&(result_id, test_id)) = results.get(&(item.file.clone(), item.case_id))
             else {
@@ -133,7 +138,19 @@ pub async fn attach(
                 ));
                 continue;
             };
-            match upload_once(client, config, journal, &item, (result_id, test_id)).await? {
+            let listed = match listings.get(&test_id) {
+                Some(listed) => listed,
+                None => {
+                    let listed = client.get_attachments_for_test(test_id).await?;
+                    listings.entry(test_id).or_insert(listed)
+                }
+            };
+            let target = Target {
+                result_id,
+                test_id,
+                listed,
+            };
+            match upload_once(client, config, journal, &item, target).await? {
                 Done::Sent => summary.attachments_sent += 1,
                 Done::Found => summary.attachments_stored += 1,
                 Done::Skipped(line) => skipped.push(line),
@@ -175,6 +192,16 @@ fn wanted(outcomes: &Outcomes) -> Result<(Vec<Wanted>, Vec<String>), ExportError
     Ok((wanted, skipped))
 }
 
+/// A result and its test.
+type Found = (u64, u64);
+
+/// Where one upload goes, and what its test's results held when this stage began.
+struct Target<'a> {
+    result_id: u64,
+    test_id: u64,
+    listed: &'a [AttachmentInfo],
+}
+
 /// The results of this session's runs for `cases`, by (spool file, case): the newest
 /// result whose comment names the file, with its test.
 async fn session_results(
@@ -182,7 +209,7 @@ async fn session_results(
     journal: &Arc<Mutex<LockedJournal>>,
     session: &str,
     cases: &BTreeSet<u64>,
-) -> Result<BTreeMap<(String, u64), (u64, u64)>, ExportError> {
+) -> Result<BTreeMap<(String, u64), Found>, ExportError> {
     let runs: Vec<u64> = {
         let locked = journal.lock().await;
         let journal = &locked.journal;
@@ -194,7 +221,7 @@ async fn session_results(
             .map(|run| run.run_id)
             .collect()
     };
-    let mut found: BTreeMap<(String, u64), (u64, u64)> = BTreeMap::new();
+    let mut found: BTreeMap<(String, u64), Found> = BTreeMap::new();
     for run_id in runs {
         let case_of: BTreeMap<u64, u64> = client
             .get_tests(run_id)
@@ -237,15 +264,39 @@ async fn upload_once(
     config: &Config,
     journal: &Arc<Mutex<LockedJournal>>,
     item: &Wanted,
-    (result_id, test_id): (u64, u64),
+    target: Target<'_>,
 ) -> Result<Done, ExportError> {
+    let Target {
+        result_id,
+        test_id,
+        listed,
+    } = target;
     let earlier = journal.lock().await.journal.attachments.get(&item.key).cloned();
-    if let Some(earlier) = earlier
-        && earlier.result_id == result_id
-    {
+    match earlier {
         // Sent by an earlier export (or attempt) without a recorded answer.
-        if look(client, config, journal, item, &earlier).await? {
-            return Ok(Done::Found);
+        Some(earlier) if earlier.result_id == result_id => {
+            if look(client, config, journal, item, &earlier).await? {
+                return Ok(Done::Found);
+            }
+        }
+        // Unknown to this journal. A journal that is not the one of the earlier attempts
+        // (a CI job re-run on a fresh machine, its run found by the session marker) may not
+        // know a file that is already on the result: what the test's results held is
+        // checked first.
+        _ => {
+            let unknown = AttachmentUpload {
+                result_id,
+                test_id,
+                name: item.attachment.name.clone(),
+                size: item.attachment.size,
+                sent_at_ms: 0,
+                answered: true,
+                attachment_id: None,
+            };
+            if let Some(id) = landed(journal, &unknown, listed).await {
+                done(journal, &item.key, &unknown, id).await?;
+                return Ok(Done::Found);
+            }
         }
     }
     let path = Path::new(&item.attachment.path);
@@ -391,26 +442,8 @@ async fn look(
     let mut announced = false;
     loop {
         let listed = client.get_attachments_for_test(upload.test_id).await?;
-        let known: BTreeSet<String> = {
-            let locked = journal.lock().await;
-            locked
-                .journal
-                .attachments
-                .values()
-                .filter(|done| {
-                    done.result_id == upload.result_id
-                        && done.name == upload.name
-                        && done.size == upload.size
-                })
-                .filter_map(|done| done.attachment_id.clone())
-                .collect()
-        };
-        let landed = listed
-            .iter()
-            .filter(|info| same_file(info, upload))
-            .find(|info| !known.contains(&info.id.to_string()));
-        if let Some(info) = landed {
-            record_done(journal, &item.key, info.id.to_string()).await?;
+        if let Some(id) = landed(journal, upload, &listed).await {
+            done(journal, &item.key, upload, id).await?;
             return Ok(true);
         }
         let now = testrail_formats::clock::now_ms();
@@ -429,6 +462,53 @@ async fn look(
         tokio::time::sleep(pause.min(left)).await;
         pause = (pause * 2).min(Duration::from_secs(5));
     }
+}
+
+/// The id of a file of `upload`'s name and size that `listed` shows on its result beyond
+/// those the journal knows as done: the upload, stored.
+async fn landed(
+    journal: &Arc<Mutex<LockedJournal>>,
+    upload: &AttachmentUpload,
+    listed: &[AttachmentInfo],
+) -> Option<String> {
+    let known: BTreeSet<String> = {
+        let locked = journal.lock().await;
+        locked
+            .journal
+            .attachments
+            .values()
+            .filter(|done| {
+                done.result_id == upload.result_id
+                    && done.name == upload.name
+                    && done.size == upload.size
+            })
+            .filter_map(|done| done.attachment_id.clone())
+            .collect()
+    };
+    listed
+        .iter()
+        .filter(|info| same_file(info, upload))
+        .map(|info| info.id.to_string())
+        .find(|id| !known.contains(id))
+}
+
+/// Records `upload` as done with TestRail's attachment id.
+async fn done(
+    journal: &Arc<Mutex<LockedJournal>>,
+    key: &str,
+    upload: &AttachmentUpload,
+    attachment_id: String,
+) -> Result<(), ExportError> {
+    let mut locked = journal.lock().await;
+    locked.journal.attachments.insert(
+        key.to_owned(),
+        AttachmentUpload {
+            attachment_id: Some(attachment_id),
+            ..upload.clone()
+        },
+    );
+    locked.save()?;
+    Ok(())
 }
 
 /// Whether TestRail's listing shows the file of `upload`: same name and size, on the same
