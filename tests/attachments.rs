@@ -357,6 +357,26 @@ fn an_export_killed_during_an_upload_is_resumed_once() {
 }
 
 #[test]
+fn a_file_gone_before_the_export_is_named_and_the_others_arrive() {
+    let world = World::new(&[]);
+    // Without the export: the outcomes are spooled, and `cargo testrail upload` sends them.
+    let ran = binaries::scenario(world.dir.path(), "attachments", &["--test-threads=1"], &world.env);
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+    std::fs::remove_file(world.files().join("page.html")).unwrap();
+    let sent = world.upload();
+    assert_eq!(sent.code, Some(0), "{}", sent.both());
+    let stored = world.stored();
+    assert!(!stored.contains_key(&(11, "page.html".to_owned())), "{stored:?}");
+    assert_eq!(stored.len(), 4, "{stored:?}");
+    assert!(
+        sent.stdout.contains("attachment page.html of attachments::checkout_with_receipt (C11) not sent:")
+            && sent.stdout.contains("page.html cannot be read"),
+        "{}",
+        sent.both()
+    );
+}
+
+#[test]
 fn a_file_over_the_limit_is_refused_with_a_line_and_its_result_still_goes_in() {
     // The limit is 256 MB; lowered here so that big.bin (4096 bytes) is over it.
     let world = World::new(&[("TESTRAIL_MAX_ATTACHMENT_BYTES", "1024")]);

@@ -19,6 +19,8 @@ fn junit_attachments_of_both_conventions_land_once_on_their_results() {
     std::fs::create_dir_all(reports.join("screens")).unwrap();
     std::fs::write(reports.join("screens/cart.png"), b"\x89PNG cart").unwrap();
     std::fs::write(reports.join("trace.txt"), b"trace of C2").unwrap();
+    // Not next to the JUnit file, but in the directory the CLI runs in (where trcli looks).
+    std::fs::write(world.dir.path().join("cwd.txt"), b"from the current directory").unwrap();
     let elsewhere = world.dir.path().join("elsewhere.log");
     std::fs::write(&elsewhere, b"absolute path").unwrap();
     let junit = reports.join("junit.xml");
@@ -38,6 +40,7 @@ fn junit_attachments_of_both_conventions_land_once_on_their_results() {
       <properties>
         <property name="testrail_attachment" value="trace.txt"/>
         <property name="testrail_attachment" value="gone.txt"/>
+        <property name="testrail_attachment" value="cwd.txt"/>
       </properties>
       <failure message="quantity stayed 1"/>
     </testcase>
@@ -66,6 +69,7 @@ fn junit_attachments_of_both_conventions_land_once_on_their_results() {
         ((1, "cart.png".into()), vec![b"\x89PNG cart".to_vec()]),
         ((1, "elsewhere.log".into()), vec![b"absolute path".to_vec()]),
         ((2, "trace.txt".into()), vec![b"trace of C2".to_vec()]),
+        ((2, "cwd.txt".into()), vec![b"from the current directory".to_vec()]),
     ]);
     assert_eq!(stored, expected, "{}", ran.both());
 
@@ -83,5 +87,5 @@ fn junit_attachments_of_both_conventions_land_once_on_their_results() {
     let again = world.run(&["import", "junit", junit.to_str().unwrap()]);
     assert_eq!(again.code, Some(0), "{}", again.both());
     let count = world.sim.with_state(|state| state.attachments.len());
-    assert_eq!(count, 3, "{}", again.both());
+    assert_eq!(count, 4, "{}", again.both());
 }

@@ -1,5 +1,5 @@
 //! Files on results: a test and its step attach a file and bytes; one attaches a file that
-//! does not exist. `SCENARIO_FILES` names the directory the files are written to.
+//! does not exist; a test without a case ID attaches bytes. `SCENARIO_FILES` names the directory the files are written to.
 
 use std::path::PathBuf;
 
@@ -36,6 +36,12 @@ async fn async_upload() {
     std::fs::write(&big, vec![7u8; 4096]).unwrap();
     testrail::attach(&big);
     testrail::attach(files().join("missing.png"));
+}
+
+/// No case ID: its file has no result to go to (a line says so).
+#[testrail::test]
+fn unmapped_with_a_file() {
+    testrail::attach_bytes("orphan.txt", b"no case");
 }
 
 testrail::main!();
