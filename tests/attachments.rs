@@ -7,9 +7,10 @@
 
 #[path = "support/binaries.rs"]
 mod binaries;
-mod support;
+#[allow(dead_code)] // only the settings are used here
 #[path = "support/snapshot.rs"]
 mod snapshot;
+mod support;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -130,7 +131,12 @@ impl World {
             "{context}"
         );
         for (key, copies) in &stored {
-            assert_eq!(copies.len(), 1, "{key:?} stored {} times\n{context}", copies.len());
+            assert_eq!(
+                copies.len(),
+                1,
+                "{key:?} stored {} times\n{context}",
+                copies.len()
+            );
             assert_eq!(copies[0], expected[key], "{key:?}\n{context}");
         }
         // Each on the result of its own case's test.
@@ -204,7 +210,9 @@ fn files_and_bytes_of_a_test_and_its_step_arrive_once_with_their_bytes() {
     assert_eq!(fresh.code, Some(0), "{}", fresh.both());
     world.assert_each_once(&fresh.both());
     assert!(
-        fresh.stdout.contains("attachments already stored before: 5"),
+        fresh
+            .stdout
+            .contains("attachments already stored before: 5"),
         "{}",
         fresh.both()
     );
@@ -227,7 +235,8 @@ fn an_upload_stored_but_unanswered_is_found_not_sent_again() {
         ran.both()
     );
     assert!(
-        ran.stdout.contains("attachments sent: 4") && ran.stdout.contains("attachments already stored before: 1"),
+        ran.stdout.contains("attachments sent: 4")
+            && ran.stdout.contains("attachments already stored before: 1"),
         "{}",
         ran.both()
     );
@@ -283,7 +292,11 @@ fn an_export_that_stops_after_an_unanswered_upload_is_resumed_once() {
     );
     let ran = world.run();
     assert_ne!(ran.code, Some(0), "{}", ran.both());
-    assert!(ran.stderr.contains("cargo testrail upload"), "{}", ran.both());
+    assert!(
+        ran.stderr.contains("cargo testrail upload"),
+        "{}",
+        ran.both()
+    );
     assert_eq!(world.stored().len(), 2, "{}", ran.both());
 
     let resumed = world.upload();
@@ -291,7 +304,9 @@ fn an_export_that_stops_after_an_unanswered_upload_is_resumed_once() {
     world.assert_each_once(&format!("{}\n{}", ran.both(), resumed.both()));
     assert!(
         resumed.stdout.contains("attachments sent: 3")
-            && resumed.stdout.contains("attachments already stored before: 1"),
+            && resumed
+                .stdout
+                .contains("attachments already stored before: 1"),
         "{}",
         resumed.both()
     );
@@ -344,13 +359,18 @@ fn an_export_killed_during_an_upload_is_resumed_once() {
     std::thread::sleep(Duration::from_millis(300));
     child.kill().unwrap();
     child.wait().unwrap();
-    assert!(world.stored().is_empty(), "the first upload is not stored yet");
+    assert!(
+        world.stored().is_empty(),
+        "the first upload is not stored yet"
+    );
 
     let resumed = world.upload();
     assert_eq!(resumed.code, Some(0), "{}", resumed.both());
     world.assert_each_once(&resumed.both());
     assert!(
-        resumed.stdout.contains("attachments already stored before: 1"),
+        resumed
+            .stdout
+            .contains("attachments already stored before: 1"),
         "the upload in flight was found, not sent again\n{}",
         resumed.both()
     );
@@ -360,16 +380,25 @@ fn an_export_killed_during_an_upload_is_resumed_once() {
 fn a_file_gone_before_the_export_is_named_and_the_others_arrive() {
     let world = World::new(&[]);
     // Without the export: the outcomes are spooled, and `cargo testrail upload` sends them.
-    let ran = binaries::scenario(world.dir.path(), "attachments", &["--test-threads=1"], &world.env);
+    let ran = binaries::scenario(
+        world.dir.path(),
+        "attachments",
+        &["--test-threads=1"],
+        &world.env,
+    );
     assert_eq!(ran.code, Some(0), "{}", ran.both());
     std::fs::remove_file(world.files().join("page.html")).unwrap();
     let sent = world.upload();
     assert_eq!(sent.code, Some(0), "{}", sent.both());
     let stored = world.stored();
-    assert!(!stored.contains_key(&(11, "page.html".to_owned())), "{stored:?}");
+    assert!(
+        !stored.contains_key(&(11, "page.html".to_owned())),
+        "{stored:?}"
+    );
     assert_eq!(stored.len(), 4, "{stored:?}");
     assert!(
-        sent.stdout.contains("attachment page.html of attachments::checkout_with_receipt (C11) not sent:")
+        sent.stdout
+            .contains("attachment page.html of attachments::checkout_with_receipt (C11) not sent:")
             && sent.stdout.contains("page.html cannot be read"),
         "{}",
         sent.both()
@@ -383,8 +412,14 @@ fn a_file_over_the_limit_is_refused_with_a_line_and_its_result_still_goes_in() {
     let ran = world.run();
     assert_eq!(ran.code, Some(0), "{}", ran.both());
     let stored = world.stored();
-    assert!(!stored.contains_key(&(13, "big.bin".to_owned())), "{stored:?}");
-    assert!(stored.contains_key(&(13, "trace.json".to_owned())), "{stored:?}");
+    assert!(
+        !stored.contains_key(&(13, "big.bin".to_owned())),
+        "{stored:?}"
+    );
+    assert!(
+        stored.contains_key(&(13, "trace.json".to_owned())),
+        "{stored:?}"
+    );
     let results = support::results_by_case(&world.sim, 1);
     assert_eq!(results.get(&13).map(Vec::len), Some(1), "{}", ran.both());
     let settings = snapshot::settings(&[]);

@@ -20,7 +20,11 @@ fn junit_attachments_of_both_conventions_land_once_on_their_results() {
     std::fs::write(reports.join("screens/cart.png"), b"\x89PNG cart").unwrap();
     std::fs::write(reports.join("trace.txt"), b"trace of C2").unwrap();
     // Not next to the JUnit file, but in the directory the CLI runs in (where trcli looks).
-    std::fs::write(world.dir.path().join("cwd.txt"), b"from the current directory").unwrap();
+    std::fs::write(
+        world.dir.path().join("cwd.txt"),
+        b"from the current directory",
+    )
+    .unwrap();
     let elsewhere = world.dir.path().join("elsewhere.log");
     std::fs::write(&elsewhere, b"absolute path").unwrap();
     let junit = reports.join("junit.xml");
@@ -69,7 +73,10 @@ fn junit_attachments_of_both_conventions_land_once_on_their_results() {
         ((1, "cart.png".into()), vec![b"\x89PNG cart".to_vec()]),
         ((1, "elsewhere.log".into()), vec![b"absolute path".to_vec()]),
         ((2, "trace.txt".into()), vec![b"trace of C2".to_vec()]),
-        ((2, "cwd.txt".into()), vec![b"from the current directory".to_vec()]),
+        (
+            (2, "cwd.txt".into()),
+            vec![b"from the current directory".to_vec()],
+        ),
     ]);
     assert_eq!(stored, expected, "{}", ran.both());
 

@@ -14,8 +14,8 @@ use super::bodies::{
 };
 use super::ids::{CaseId, PlanId, ProjectId, ResultId, RunId, SectionId, SuiteId, TestId};
 use super::models::{
-    AttachmentId, AttachmentInfo, Case, ConfigurationGroup, FieldDef, Milestone, Plan, PlanEntry, Priority,
-    Project, Run, Section, Status, Suite, Test, TestResult, User,
+    AttachmentId, AttachmentInfo, Case, ConfigurationGroup, FieldDef, Milestone, Plan, PlanEntry,
+    Priority, Project, Run, Section, Status, Suite, Test, TestResult, User,
 };
 use super::{Client, Error, Pages, transport};
 
@@ -52,7 +52,10 @@ impl Attachment {
     ///
     /// # Errors
     /// The file cannot be read (missing, no permission).
-    pub fn from_path(path: impl Into<PathBuf>, file_name: impl Into<String>) -> std::io::Result<Self> {
+    pub fn from_path(
+        path: impl Into<PathBuf>,
+        file_name: impl Into<String>,
+    ) -> std::io::Result<Self> {
         let path = path.into();
         let size = std::fs::metadata(&path)?.len();
         Ok(Self {

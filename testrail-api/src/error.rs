@@ -204,7 +204,9 @@ pub enum Error {
         reason: String,
     },
     /// A file to upload could not be read (nothing was sent).
-    #[error("could not read {path} to upload it with {method}: {detail}; check that the file still exists and can be read")]
+    #[error(
+        "could not read {path} to upload it with {method}: {detail}; check that the file still exists and can be read"
+    )]
     File {
         /// The API route.
         method: String,

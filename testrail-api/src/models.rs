@@ -840,7 +840,11 @@ pub struct AttachmentInfo {
     pub case_id: Option<CaseId>,
     /// The result it is on (`test_change_id`: a result is a "test change" in TestRail's own
     /// tables).
-    #[serde(default, rename = "test_change_id", deserialize_with = "lenient::opt_id")]
+    #[serde(
+        default,
+        rename = "test_change_id",
+        deserialize_with = "lenient::opt_id"
+    )]
     pub result_id: Option<ResultId>,
     /// Keys not modelled.
     #[serde(flatten)]

@@ -47,11 +47,7 @@ pub fn render(summary: &ExportSummary) -> String {
         }
     }
     if summary.attachments_sent > 0 {
-        let _ = writeln!(
-            text,
-            "  attachments sent: {}",
-            summary.attachments_sent
-        );
+        let _ = writeln!(text, "  attachments sent: {}", summary.attachments_sent);
     }
     if summary.attachments_stored > 0 {
         let _ = writeln!(

@@ -19,7 +19,8 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 use testrail_formats::outcome::{
-    Attachment, Attempt, BugLabel, Execution, LabelSource, Location, RunResult, TestOutcome, default_label,
+    Attachment, Attempt, BugLabel, Execution, LabelSource, Location, RunResult, TestOutcome,
+    default_label,
 };
 use testrail_formats::session::SessionSource;
 use testrail_formats::spool::{self, SpoolFile};

@@ -271,7 +271,13 @@ async fn upload_once(
         test_id,
         listed,
     } = target;
-    let earlier = journal.lock().await.journal.attachments.get(&item.key).cloned();
+    let earlier = journal
+        .lock()
+        .await
+        .journal
+        .attachments
+        .get(&item.key)
+        .cloned();
     match earlier {
         // Sent by an earlier export (or attempt) without a recorded answer.
         Some(earlier) if earlier.result_id == result_id => {
@@ -404,7 +410,10 @@ async fn skip(
     if locked.journal.attachments.remove(&item.key).is_some() {
         locked.save()?;
     }
-    Ok(Done::Skipped(format!("{} not sent: {why}", item.describe())))
+    Ok(Done::Skipped(format!(
+        "{} not sent: {why}",
+        item.describe()
+    )))
 }
 
 async fn record_done(
