@@ -285,3 +285,33 @@ pub fn default_label(
         (RunResult::Stopped | RunResult::MaxSteps | RunResult::Error, _) => BugLabel::Undecided,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attachments_round_trip_and_outcomes_written_before_them_read_without_them() {
+        let older = r#"{"path":"a::b","defined_at":{"file":"tests/a.rs","line":3},
+            "case_ids":[7],"execution":{"kind":"ran"},"passed":true,"elapsed_ms":1}"#;
+        let outcome: TestOutcome = serde_json::from_str(older).unwrap();
+        assert!(outcome.attachments.is_empty());
+        assert!(
+            !serde_json::to_string(&outcome)
+                .unwrap()
+                .contains("attachments"),
+            "no key when there is none"
+        );
+
+        let mut outcome = outcome;
+        outcome.attachments.push(Attachment {
+            name: "log.txt".into(),
+            path: "/tmp/log.txt".into(),
+            size: 12,
+            case_ids: vec![40],
+        });
+        let json = serde_json::to_string(&outcome).unwrap();
+        let back: TestOutcome = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, outcome);
+    }
+}
