@@ -1,12 +1,15 @@
 //! Files on results: a test and its step attach a file and bytes; one attaches a file that
-//! does not exist; a test without a case ID attaches bytes. `SCENARIO_FILES` names the directory the files are written to.
+//! does not exist; a test without a case ID attaches bytes. `SCENARIO_FILES` names the directory the files are written to
+//! (else one in the temporary directory).
 
 use std::path::PathBuf;
 
 use testrail::{case, step};
 
 fn files() -> PathBuf {
-    let dir = PathBuf::from(std::env::var_os("SCENARIO_FILES").expect("SCENARIO_FILES is set"));
+    let dir = std::env::var_os("SCENARIO_FILES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| std::env::temp_dir().join("testrail-scenario-attachments"));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
