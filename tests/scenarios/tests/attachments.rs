@@ -1,6 +1,6 @@
 //! Files on results: a test and its step attach a file and bytes; one attaches a file that
-//! does not exist; a test without a case ID attaches bytes. `SCENARIO_FILES` names the directory the files are written to
-//! (else one in the temporary directory).
+//! does not exist; a test without a case ID attaches bytes. `SCENARIO_FILES` names the
+//! directory the files are written to (else one in the temporary directory).
 
 use std::path::PathBuf;
 
