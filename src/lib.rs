@@ -56,6 +56,27 @@
 //!   `cargo testrail upload` sends them; an export asked for anyway fails the run with a
 //!   line that says so.
 //!
+//! ## Files on the result
+//!
+//! [`attach`] adds a file to the running test's result, [`attach_bytes`] a file made of
+//! bytes the test holds; inside a step with its own case the file goes to that case's
+//! result. The export uploads each file once, after the result exists:
+//!
+//! ```no_run
+//! #[testrail::case(C1250)]
+//! fn receipt_is_printed() {
+//!     std::fs::write("target/receipt.txt", "total: 42").unwrap();
+//!     testrail::attach("target/receipt.txt");
+//!     print_receipt();
+//! }
+//!
+//! #[testrail::step(C2310)]
+//! fn print_receipt() {
+//!     testrail::attach_bytes("printer.log", b"printed 1 page"); // to C2310's result
+//! }
+//! # testrail::main!();
+//! ```
+//!
 //! ## Steps on other threads
 //!
 //! Steps are recorded in the test whose context the entering thread has. Threads and tasks a
@@ -86,6 +107,7 @@
 //! # testrail::main!();
 //! ```
 
+pub use testrail_harness::attach::{attach, attach_bytes};
 pub use testrail_harness::context::{comment, defect, result_field, set_bug_label, setup_failed};
 pub use testrail_harness::outcome::{BugLabel, RunResult};
 pub use testrail_harness::step::{step, step_async, try_step, try_step_async};

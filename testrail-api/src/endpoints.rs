@@ -3,6 +3,7 @@
 //! Bulk `get_*` methods page through everything (250 per request) and return the whole list.
 
 use std::fmt;
+use std::path::PathBuf;
 
 use reqwest::multipart::{Form, Part};
 use serde::Deserialize;
@@ -11,10 +12,10 @@ use super::bodies::{
     CaseFilter, CaseUpdate, NewCase, NewPlan, NewPlanEntry, NewResult, NewRun, NewSection,
     ResultFilter, ResultForCase, RunFilter, RunUpdate,
 };
-use super::ids::{CaseId, PlanId, ProjectId, ResultId, RunId, SectionId, SuiteId};
+use super::ids::{CaseId, PlanId, ProjectId, ResultId, RunId, SectionId, SuiteId, TestId};
 use super::models::{
-    AttachmentId, Case, ConfigurationGroup, FieldDef, Milestone, Plan, PlanEntry, Priority,
-    Project, Run, Section, Status, Suite, Template, Test, TestResult, User,
+    AttachmentId, AttachmentInfo, Case, ConfigurationGroup, FieldDef, Milestone, Plan, PlanEntry,
+    Priority, Project, Run, Section, Status, Suite, Template, Test, TestResult, User,
 };
 use super::{Client, Error, Pages, transport};
 
@@ -24,13 +25,18 @@ const NO_PARAMS: &[(&str, &str)] = &[];
 #[derive(serde::Serialize)]
 struct EmptyBody {}
 
-/// A file to upload with [`Client::add_attachment_to_result`].
+/// A file to upload with [`Client::add_attachment_to_result`]: bytes in memory, or a file on
+/// disk that is streamed (opened again for every attempt, never read into memory).
 #[derive(Clone)]
 pub struct Attachment {
-    /// The name TestRail shows.
-    pub file_name: String,
-    /// The content.
-    pub bytes: Vec<u8>,
+    file_name: String,
+    content: Content,
+}
+
+#[derive(Clone)]
+enum Content {
+    Bytes(Vec<u8>),
+    File { path: PathBuf, size: u64 },
 }
 
 impl Attachment {
@@ -38,16 +44,58 @@ impl Attachment {
     pub fn new(file_name: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
         Self {
             file_name: file_name.into(),
-            bytes: bytes.into(),
+            content: Content::Bytes(bytes.into()),
         }
     }
 
-    /// The multipart form TestRail expects: one part named `attachment`.
-    pub(super) fn form(&self) -> Form {
-        Form::new().part(
-            "attachment",
-            Part::bytes(self.bytes.clone()).file_name(self.file_name.clone()),
-        )
+    /// The file at `path`, shown in TestRail as `file_name`; its size is read now.
+    ///
+    /// # Errors
+    /// The file cannot be read (missing, no permission).
+    pub fn from_path(
+        path: impl Into<PathBuf>,
+        file_name: impl Into<String>,
+    ) -> std::io::Result<Self> {
+        let path = path.into();
+        let size = std::fs::metadata(&path)?.len();
+        Ok(Self {
+            file_name: file_name.into(),
+            content: Content::File { path, size },
+        })
+    }
+
+    /// The name TestRail shows.
+    pub fn file_name(&self) -> &str {
+        &self.file_name
+    }
+
+    /// Its size in bytes (for a file: when [`Attachment::from_path`] looked).
+    pub fn size(&self) -> u64 {
+        match &self.content {
+            Content::Bytes(bytes) => u64::try_from(bytes.len()).unwrap_or(u64::MAX),
+            Content::File { size, .. } => *size,
+        }
+    }
+
+    /// The file's path, or its name for bytes in memory, for messages.
+    pub(super) fn describe(&self) -> String {
+        match &self.content {
+            Content::Bytes(_) => self.file_name.clone(),
+            Content::File { path, .. } => path.display().to_string(),
+        }
+    }
+
+    /// The multipart form TestRail expects: one part named `attachment`, a file streamed
+    /// from disk with its length.
+    pub(super) async fn form(&self) -> std::io::Result<Form> {
+        let part = match &self.content {
+            Content::Bytes(bytes) => Part::bytes(bytes.clone()),
+            Content::File { path, size } => {
+                let file = tokio::fs::File::open(path).await?;
+                Part::stream_with_length(reqwest::Body::from(file), *size)
+            }
+        };
+        Ok(Form::new().part("attachment", part.file_name(self.file_name.clone())))
     }
 }
 
@@ -55,7 +103,8 @@ impl fmt::Debug for Attachment {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Attachment")
             .field("file_name", &self.file_name)
-            .field("bytes", &self.bytes.len())
+            .field("source", &self.describe())
+            .field("size", &self.size())
             .finish()
     }
 }
@@ -466,5 +515,33 @@ impl Client {
             .await?;
         let added: AddedAttachment = super::decode(&method, status, &body)?;
         Ok(added.attachment_id)
+    }
+
+    /// `get_attachments_for_test/{test_id}`: the files on the test's results, oldest
+    /// first as TestRail lists them (a bare array on older TestRail, else the `attachments`
+    /// key, paged).
+    pub async fn get_attachments_for_test(
+        &self,
+        test_id: impl Into<TestId>,
+    ) -> Result<Vec<AttachmentInfo>, Error> {
+        let test_id = test_id.into();
+        self.get_paged(
+            &format!("get_attachments_for_test/{test_id}"),
+            "attachments",
+            NO_PARAMS,
+        )
+        .await
+    }
+
+    /// `get_attachment/{attachment_id}`: the file's bytes (TestRail answers with the raw
+    /// file, not JSON).
+    pub async fn get_attachment(&self, attachment_id: &AttachmentId) -> Result<Vec<u8>, Error> {
+        let method = format!("get_attachment/{attachment_id}");
+        let url = self
+            .inner
+            .base
+            .api_url(&method, std::iter::empty::<(&str, &str)>());
+        let (_, body) = self.execute(transport::Call::get_raw(&method, url)).await?;
+        Ok(body)
     }
 }

@@ -203,6 +203,18 @@ pub enum Error {
         /// The serde error.
         reason: String,
     },
+    /// A file to upload could not be read (nothing was sent).
+    #[error(
+        "could not read {path} to upload it with {method}: {detail}; check that the file still exists and can be read"
+    )]
+    File {
+        /// The API route.
+        method: String,
+        /// The file.
+        path: String,
+        /// What the file system said.
+        detail: String,
+    },
     /// A retryable failure kept happening.
     #[error("gave up on {method} after {attempts} attempt(s); last error: {last}")]
     RetriesExhausted {
@@ -245,6 +257,7 @@ impl Error {
             | Self::Connection { method, .. }
             | Self::Decode { method, .. }
             | Self::Encode { method, .. }
+            | Self::File { method, .. }
             | Self::RetriesExhausted { method, .. }
             | Self::Ambiguous { method, .. } => Some(method),
         }
@@ -266,7 +279,10 @@ impl Error {
             | Self::Decode { status, .. } => Some(*status),
             Self::RetriesExhausted { last, .. } => last.status(),
             Self::Ambiguous { cause, .. } => cause.status(),
-            Self::Timeout { .. } | Self::Connection { .. } | Self::Encode { .. } => None,
+            Self::Timeout { .. }
+            | Self::Connection { .. }
+            | Self::Encode { .. }
+            | Self::File { .. } => None,
         }
     }
 }

@@ -236,9 +236,9 @@ pub use ids::{
     TemplateId, TestId, UserId,
 };
 pub use models::{
-    AttachmentId, Case, CaseField, Configuration, ConfigurationGroup, Extra, FieldConfig,
-    FieldContext, FieldDef, Milestone, Plan, PlanEntry, Priority, Project, ResultField, Run,
-    Section, Status, Suite, SuiteMode, Template, Test, TestResult, User,
+    AttachmentId, AttachmentInfo, Case, CaseField, Configuration, ConfigurationGroup, Extra,
+    FieldConfig, FieldContext, FieldDef, Milestone, Plan, PlanEntry, Priority, Project,
+    ResultField, Run, Section, Status, Suite, SuiteMode, Template, Test, TestResult, User,
 };
 pub use pages::{MAX_PAGE_SIZE, Page, Pages};
 pub use rate_limit::RateLimit;

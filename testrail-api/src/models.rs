@@ -820,6 +820,56 @@ impl fmt::Display for AttachmentId {
     }
 }
 
+/// A file on a result, as `get_attachments_for_test` lists it. TestRail's documentation
+/// shows `{"id": 444, "name": "What-Testers-Should-Be-Doing.jpg", "filename":
+/// "444.What-Testers-Should-Be-Doing.jpg", "size": 166994, "created_on": 1554737184,
+/// "project_id": 14, "case_id": 3414, "test_change_id": 17899, "user_id": 10}`, where
+/// `test_change_id` is the result's id; TestRail 7.1+ Cloud gives string ids and more keys
+/// (kept in `extra`).
+///
+/// ```
+/// use testrail_api::{AttachmentId, AttachmentInfo, ResultId};
+///
+/// let info: AttachmentInfo = serde_json::from_str(
+///     r#"{"id":444,"name":"log.txt","size":"12","created_on":1554737184,"test_change_id":17899}"#,
+/// ).unwrap();
+/// assert_eq!(info.id, AttachmentId::Number(444));
+/// assert_eq!((info.name.as_str(), info.size), ("log.txt", 12));
+/// assert_eq!(info.result_id, Some(ResultId::new(17899)));
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct AttachmentInfo {
+    /// Attachment id (int, or a UUID string on TestRail 7.1+ Cloud).
+    pub id: AttachmentId,
+    /// The file name shown.
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub name: String,
+    /// The name TestRail stores it under, when given.
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub filename: Option<String>,
+    /// Size in bytes.
+    #[serde(default, deserialize_with = "lenient::u64_or_zero")]
+    pub size: u64,
+    /// When it was added, UNIX seconds.
+    #[serde(default, deserialize_with = "lenient::opt_u64")]
+    pub created_on: Option<u64>,
+    /// The case of the test it belongs to.
+    #[serde(default, deserialize_with = "lenient::opt_id")]
+    pub case_id: Option<CaseId>,
+    /// The result it is on (`test_change_id`: a result is a "test change" in TestRail's own
+    /// tables).
+    #[serde(
+        default,
+        rename = "test_change_id",
+        deserialize_with = "lenient::opt_id"
+    )]
+    pub result_id: Option<ResultId>,
+    /// Keys not modelled.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -21,6 +21,9 @@ pub(super) struct Call<'a> {
     payload: Payload<'a>,
     /// Whether sending it twice is harmless.
     idempotent: bool,
+    /// Whether a 2xx answer is a file's bytes (`get_attachment`), not JSON: an HTML file is
+    /// then what was asked for, not a sign of a wrong base URL.
+    raw: bool,
 }
 
 enum Payload<'a> {
@@ -36,6 +39,15 @@ impl<'a> Call<'a> {
             url,
             payload: Payload::None,
             idempotent: true,
+            raw: false,
+        }
+    }
+
+    /// A GET whose answer is a file's bytes (`get_attachment`).
+    pub(super) fn get_raw(method: &'a str, url: String) -> Self {
+        Self {
+            raw: true,
+            ..Self::get(method, url)
         }
     }
 
@@ -46,6 +58,7 @@ impl<'a> Call<'a> {
             url,
             payload: Payload::Json(json),
             idempotent: !method.starts_with("add_"),
+            raw: false,
         }
     }
 
@@ -56,6 +69,7 @@ impl<'a> Call<'a> {
             url,
             payload: Payload::File(file),
             idempotent: false,
+            raw: false,
         }
     }
 
@@ -63,7 +77,7 @@ impl<'a> Call<'a> {
         match &self.payload {
             Payload::None => 0,
             Payload::Json(json) => json.len(),
-            Payload::File(file) => file.bytes.len(),
+            Payload::File(file) => usize::try_from(file.size()).unwrap_or(usize::MAX),
         }
     }
 }
@@ -218,7 +232,17 @@ impl Client {
                 .post(&call.url)
                 .header(CONTENT_TYPE, "application/json")
                 .body(json.clone()),
-            Payload::File(file) => inner.http.post(&call.url).multipart(file.form()),
+            Payload::File(file) => {
+                // Opened for every attempt: a file is streamed, never held in memory.
+                let form = file.form().await.map_err(|error| {
+                    Failure::Fatal(Error::File {
+                        method: call.method.to_owned(),
+                        path: file.describe(),
+                        detail: error.to_string(),
+                    })
+                })?;
+                inner.http.post(&call.url).multipart(form)
+            }
         };
         request = request
             .header(ACCEPT, "application/json")
@@ -275,7 +299,7 @@ impl Client {
         let method = call.method.to_owned();
         let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
         if (200..300).contains(&status) {
-            if looks_like_html(&body) {
+            if !call.raw && looks_like_html(&body) {
                 return Err(Failure::Fatal(Error::Html {
                     method,
                     status,

@@ -170,6 +170,34 @@ async fn writes_runs_results_plans_cases_and_attachments() {
         .await
         .unwrap();
     assert!(!attachment.to_string().is_empty());
+    // A file on disk, streamed; listed for the result's test and served back byte for byte.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("page.html");
+    std::fs::write(&path, "<html>checkout</html>").unwrap();
+    let file = Attachment::from_path(&path, "page.html").unwrap();
+    assert_eq!(file.size(), 21);
+    let from_disk = client
+        .add_attachment_to_result(single.id, &file)
+        .await
+        .unwrap();
+    let listed = client
+        .get_attachments_for_test(single.test_id.unwrap())
+        .await
+        .unwrap();
+    let names: Vec<(&str, u64)> = listed.iter().map(|a| (a.name.as_str(), a.size)).collect();
+    assert_eq!(names, [("log.txt", 5), ("page.html", 21)]);
+    assert!(listed.iter().all(|a| a.result_id == Some(single.id)));
+    // An HTML file is what was asked for, not a sign of a wrong base URL.
+    let bytes = client.get_attachment(&from_disk).await.unwrap();
+    assert_eq!(bytes, b"<html>checkout</html>");
+    // A file gone before it is sent: a typed error naming it, nothing sent.
+    std::fs::remove_file(&path).unwrap();
+    let error = client
+        .add_attachment_to_result(single.id, &file)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, testrail_api::Error::File { .. }), "{error}");
+    assert!(error.to_string().contains("page.html"), "{error}");
 
     let renamed = client
         .update_run(

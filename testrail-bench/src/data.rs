@@ -61,6 +61,7 @@ pub fn outcomes(cases: impl IntoIterator<Item = u64>) -> Vec<TestOutcome> {
                 defects: Vec::new(),
                 comments: Vec::new(),
                 fields: Default::default(),
+                attachments: Vec::new(),
             }
         })
         .collect()

@@ -100,6 +100,30 @@ pub struct PendingBatch {
     pub answered: bool,
 }
 
+/// An attachment upload: recorded before `add_attachment_to_result` is sent, completed
+/// with TestRail's attachment id after its answer. One still without an id may have been
+/// stored: before it is sent again, the exporter looks at `get_attachments_for_test`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachmentUpload {
+    /// The result it goes to.
+    pub result_id: u64,
+    /// That result's test (where TestRail lists the result's attachments).
+    pub test_id: u64,
+    /// The file name TestRail shows.
+    pub name: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// When it was last sent, milliseconds since the epoch (this machine's clock).
+    pub sent_at_ms: u64,
+    /// Whether TestRail itself answered the last send with an error (a 500: it is done with
+    /// the request, one look at what it stored is final).
+    #[serde(default)]
+    pub answered: bool,
+    /// TestRail's attachment id, once acknowledged (or found stored).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment_id: Option<String>,
+}
+
 /// The journal's content.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Journal {
@@ -134,6 +158,9 @@ pub struct Journal {
     /// Creates and case updates sent without a recorded answer.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub in_flight: Vec<InFlight>,
+    /// Attachment uploads by key (`<spool file> <test path> #<n> C<case>`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attachments: BTreeMap<String, AttachmentUpload>,
 }
 
 impl Journal {

@@ -1,7 +1,7 @@
 //! Sending spooled outcomes to TestRail: the same path for the export at the end of a test
 //! run, for `cargo testrail upload` and for JUnit imports.
 //!
-//! [`export_with`] reads the facts, then runs the four stages of [`pipeline`], each one pass
+//! [`export_with`] reads the facts, then runs the five stages of [`pipeline`], each one pass
 //! over the previous stage's data:
 //!
 //! 0. facts: [`report`] reads the spool files as a stream into an index of the linked
@@ -15,7 +15,9 @@
 //! 3. [`pipeline::deliver`]: the spool files are read again as a stream and one report per
 //!    case (test and step links, worst wins) becomes a result body, a batch at a time
 //!    ([`send`]), acknowledged in the [`journal`], checked after ambiguous failures;
-//! 4. [`pipeline::close`]: `--close-run`, and the summary.
+//! 4. [`pipeline::attach`]: the files of `testrail::attach` onto their results, each upload
+//!    journalled and checked after an ambiguous failure;
+//! 5. [`pipeline::close`]: `--close-run`, and the summary.
 //!
 //! [`build_run`] makes the run or plan of a build before its tests run, with the same
 //! target logic (`cargo testrail run create`). [`dry_run`] prints the plan of stage 1.
@@ -227,6 +229,13 @@ pub struct ExportSummary {
     pub refused: Vec<(u64, String)>,
     /// Cases not reported and why (run result Error, skipped tests).
     pub not_reported: Vec<(u64, &'static str)>,
+    /// Attachments uploaded and acknowledged now.
+    pub attachments_sent: usize,
+    /// Attachments found already stored (an earlier export, or an upload whose answer was
+    /// lost).
+    pub attachments_stored: usize,
+    /// Attachments not sent, each with a line saying which and why.
+    pub attachments_skipped: Vec<String>,
 }
 
 /// Which spool files of a session to export.
@@ -333,7 +342,7 @@ pub async fn export(
 /// CI job run again on a fresh machine. It costs one `get_runs` (or `get_plans`) request.
 ///
 /// The facts (the spool's case reports, TestRail's project, suites, statuses and cases)
-/// go through the four stages of [`pipeline`]: plan, prepare, deliver, close.
+/// go through the five stages of [`pipeline`]: plan, prepare, deliver, attach, close.
 pub async fn export_with(
     config: &Config,
     session_dir: &Path,
@@ -392,8 +401,17 @@ pub async fn export_with(
             }
         }
     };
-    let delivered =
+    let mut delivered =
         pipeline::deliver::deliver(&client, config, &journal, session, prepared).await?;
+    pipeline::attach::attach(
+        &client,
+        config,
+        &journal,
+        session,
+        &facts.outcomes,
+        &mut delivered.summary,
+    )
+    .await?;
     pipeline::close::close(&client, config, &journal, delivered).await
 }
 

@@ -622,6 +622,7 @@ mod tests {
             defects: Vec::new(),
             comments: Vec::new(),
             fields: BTreeMap::new(),
+            attachments: Vec::new(),
         }
     }
 

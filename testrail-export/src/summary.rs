@@ -46,6 +46,19 @@ pub fn render(summary: &ExportSummary) -> String {
             );
         }
     }
+    if summary.attachments_sent > 0 {
+        let _ = writeln!(text, "  attachments sent: {}", summary.attachments_sent);
+    }
+    if summary.attachments_stored > 0 {
+        let _ = writeln!(
+            text,
+            "  attachments already stored before: {}",
+            summary.attachments_stored
+        );
+    }
+    for line in &summary.attachments_skipped {
+        let _ = writeln!(text, "  warning: {line}");
+    }
     let list = |ids: &[u64]| {
         ids.iter()
             .map(|id| format!("C{id}"))

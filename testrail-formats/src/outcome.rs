@@ -205,6 +205,28 @@ pub struct TestOutcome {
     /// Result fields (`custom_*`) set by the test body.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub fields: BTreeMap<String, serde_json::Value>,
+    /// Files added to the result with `testrail::attach` or `testrail::attach_bytes`
+    /// (absent in spool files written before attachments existed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
+}
+
+/// A file added to a test's result (`testrail::attach`, `testrail::attach_bytes`, or a
+/// JUnit import's `[[ATTACHMENT|path]]`): the file stays where it is and is read when the
+/// result is exported.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    /// The name TestRail shows: the file's name.
+    pub name: String,
+    /// The file, as an absolute path (`attach_bytes` writes its bytes to a file under the
+    /// session directory).
+    pub path: String,
+    /// Its size in bytes when it was attached.
+    pub size: u64,
+    /// The cases whose results get it: those of the innermost step with its own cases that
+    /// was open when it was attached; empty for the test's own cases.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub case_ids: Vec<u64>,
 }
 
 impl TestOutcome {
@@ -261,5 +283,35 @@ pub fn default_label(
         (RunResult::Success, false) if known_bug => BugLabel::LikelyBug,
         (RunResult::Success, false) => BugLabel::DefinitelyBug,
         (RunResult::Stopped | RunResult::MaxSteps | RunResult::Error, _) => BugLabel::Undecided,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attachments_round_trip_and_outcomes_written_before_them_read_without_them() {
+        let older = r#"{"path":"a::b","defined_at":{"file":"tests/a.rs","line":3},
+            "case_ids":[7],"execution":{"kind":"ran"},"passed":true,"elapsed_ms":1}"#;
+        let outcome: TestOutcome = serde_json::from_str(older).unwrap();
+        assert!(outcome.attachments.is_empty());
+        assert!(
+            !serde_json::to_string(&outcome)
+                .unwrap()
+                .contains("attachments"),
+            "no key when there is none"
+        );
+
+        let mut outcome = outcome;
+        outcome.attachments.push(Attachment {
+            name: "log.txt".into(),
+            path: "/tmp/log.txt".into(),
+            size: 12,
+            case_ids: vec![40],
+        });
+        let json = serde_json::to_string(&outcome).unwrap();
+        let back: TestOutcome = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, outcome);
     }
 }

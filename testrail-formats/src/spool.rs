@@ -195,6 +195,7 @@ impl TestStart {
             defects: self.known_bug.iter().cloned().collect(),
             comments: Vec::new(),
             fields: BTreeMap::new(),
+            attachments: Vec::new(),
         }
     }
 }

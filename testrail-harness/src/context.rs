@@ -42,6 +42,8 @@ pub struct Recorder {
     pub defects: Vec<String>,
     /// Fields set with [`result_field`].
     pub fields: BTreeMap<String, serde_json::Value>,
+    /// Files added with [`crate::attach::attach`] and [`crate::attach::attach_bytes`].
+    pub attachments: Vec<crate::outcome::Attachment>,
 }
 
 #[derive(Debug)]
@@ -194,6 +196,18 @@ impl Recorder {
         std::mem::take(&mut self.finished)
     }
 
+    /// The case IDs of the innermost of steps `ids` (open on one thread, outermost first)
+    /// that has its own cases; empty when none has.
+    pub fn innermost_cases(&self, ids: &[StepId]) -> Vec<u64> {
+        ids.iter()
+            .rev()
+            .filter_map(|id| self.open.iter().find(|(open, _)| open == id))
+            .map(|(_, step)| &step.case_ids)
+            .find(|case_ids| !case_ids.is_empty())
+            .cloned()
+            .unwrap_or_default()
+    }
+
     /// The innermost step that failed, if any.
     pub fn failed_step(&self) -> Option<&str> {
         self.failed_step.as_deref()
@@ -301,6 +315,17 @@ impl Drop for InstalledContext {
     }
 }
 
+/// The recorder of the test running on this thread, with the steps open on this thread
+/// (outermost first), if any.
+pub(crate) fn current_with_steps() -> Option<(SharedRecorder, Vec<StepId>)> {
+    CURRENT.with(|current| {
+        current
+            .borrow()
+            .as_ref()
+            .map(|c| (c.recorder.clone(), c.open.clone()))
+    })
+}
+
 /// The recorder of the test running on this thread, if any.
 pub fn current() -> Option<SharedRecorder> {
     CURRENT.with(|current| current.borrow().as_ref().map(|c| c.recorder.clone()))
@@ -384,7 +409,7 @@ fn with_current(api: &str, update: impl FnOnce(&mut Recorder)) {
     }
 }
 
-fn warn_outside_test(api: &str) {
+pub(crate) fn warn_outside_test(api: &str) {
     static WARNED: AtomicBool = AtomicBool::new(false);
     if !WARNED.swap(true, Ordering::Relaxed) {
         eprintln!(

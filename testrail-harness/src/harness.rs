@@ -65,6 +65,11 @@ pub fn run_main(build: BuildInfo, after: &mut dyn AfterTests) -> ExitCode {
     )));
     let session = Session::current();
     let session_dir = testrail_dir.session(&session.key);
+    crate::attach::set_bytes_dir(session_dir.join("attachments").join(format!(
+        "{}-{}",
+        build.binary,
+        std::process::id()
+    )));
     let dry_run = after.dry_run();
     let header = Header {
         format: spool::FORMAT.to_owned(),

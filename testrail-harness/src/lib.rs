@@ -8,7 +8,8 @@
 //! - [`select`]: `cargo test -- C1234`, tests selected by case ID;
 //! - [`runner`] and [`attempt`]: libtest-mimic trials, attempts, retries and timeouts;
 //!   [`isolate`]: each attempt in a child process, its output captured;
-//! - [`context`] and [`step`]: what a running test records about itself;
+//! - [`context`] and [`step`]: what a running test records about itself; [`attach`]: files
+//!   on its result;
 //! - [`threads`]: the test's context carried into the threads and tasks it starts;
 //! - outcomes, the spool and sessions are [`testrail_formats`]'s: run result × bug label per
 //!   test, outcome per step, on disk as each test ends, grouped by `cargo test` invocation;
@@ -19,6 +20,7 @@
 //! This crate links no HTTP stack.
 
 pub mod after_tests;
+pub mod attach;
 pub mod attempt;
 pub mod context;
 pub mod exit_guard;

@@ -95,6 +95,7 @@ pub fn run_test(
         defects,
         comments: recorder.comments.clone(),
         fields: recorder.fields.clone(),
+        attachments: recorder.attachments.clone(),
         attempts,
         path,
     };
@@ -121,6 +122,7 @@ pub fn skipped(def: &'static TestDef) -> TestOutcome {
         defects: Vec::new(),
         comments: Vec::new(),
         fields: Default::default(),
+        attachments: Vec::new(),
     }
 }
 

@@ -486,13 +486,23 @@ pub struct PlanEntry {
     pub run_ids: Vec<u64>,
 }
 
-/// An attachment's metadata (the bytes are counted, not kept).
+/// An attachment: its metadata and its bytes (base64 in the persistence file and the
+/// control API's state dump).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Attachment {
     /// Attachment id.
     pub id: u64,
     /// Result it was added to, if any.
     pub result_id: Option<u64>,
+    /// The test of that result.
+    #[serde(default)]
+    pub test_id: Option<u64>,
+    /// The case of that test.
+    #[serde(default)]
+    pub case_id: Option<u64>,
+    /// The content.
+    #[serde(default, with = "base64_bytes")]
+    pub bytes: Vec<u8>,
     /// Run it was added to, if any.
     pub run_id: Option<u64>,
     /// File name from the multipart part.
@@ -505,4 +515,20 @@ pub struct Attachment {
     pub created_by: u64,
     /// Upload time.
     pub created_on: i64,
+}
+
+/// Bytes as a base64 string in JSON.
+mod base64_bytes {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&STANDARD.encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        STANDARD.decode(text).map_err(serde::de::Error::custom)
+    }
 }

@@ -223,6 +223,10 @@ async fn serve(
             let resp = match api_call(app, &mut user, method, headers, &route, body).await {
                 Ok(Reply::Json(v)) => reply::json(StatusCode::OK, &v),
                 Ok(Reply::Empty) => reply::empty(),
+                Ok(Reply::File {
+                    content_type,
+                    bytes,
+                }) => reply::bytes(StatusCode::OK, &content_type, bytes),
                 Err(e) => e.into_response(),
             };
             (resp, user)
@@ -345,6 +349,7 @@ async fn read_upload(headers: &HeaderMap, body: Bytes) -> Result<Option<Upload>,
             name,
             content_type,
             size: data.len() as u64,
+            bytes: data.to_vec(),
         }));
     }
     Ok(None)

@@ -38,6 +38,16 @@ pub fn raw(status: StatusCode, content_type: &str, body: String) -> Response {
     resp
 }
 
+/// A response carrying bytes (a file) with its content type.
+pub fn bytes(status: StatusCode, content_type: &str, body: Vec<u8>) -> Response {
+    let mut resp = Response::new(Body::from(body));
+    *resp.status_mut() = status;
+    if let Ok(v) = HeaderValue::from_str(content_type) {
+        resp.headers_mut().insert(header::CONTENT_TYPE, v);
+    }
+    resp
+}
+
 /// The page a web server in front of TestRail sends for an error status
 /// (nginx's style), e.g. `502 Bad Gateway`.
 pub fn proxy_page(status: StatusCode) -> String {

@@ -19,7 +19,8 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 use testrail_formats::outcome::{
-    Attempt, BugLabel, Execution, LabelSource, Location, RunResult, TestOutcome, default_label,
+    Attachment, Attempt, BugLabel, Execution, LabelSource, Location, RunResult, TestOutcome,
+    default_label,
 };
 use testrail_formats::session::SessionSource;
 use testrail_formats::spool::{self, SpoolFile};
@@ -292,7 +293,11 @@ async fn junit(global: &GlobalArgs, args: JunitArgs) -> Result<ExitCode, CliErro
             tests: cases
                 .iter()
                 .zip(mapped)
-                .map(|(case, m)| outcome(case, &m.case_ids))
+                .map(|(case, m)| {
+                    let mut outcome = outcome(case, &m.case_ids);
+                    outcome.attachments = attachments_of(case, path);
+                    outcome
+                })
                 .collect(),
         };
         file.write_to(&session_dir)?;
@@ -528,7 +533,80 @@ fn outcome(case: &JunitCase, case_ids: &[u64]) -> TestOutcome {
         defects: Vec::new(),
         comments,
         fields: BTreeMap::new(),
+        attachments: Vec::new(),
     }
+}
+
+/// The files a JUnit test case names, in the two conventions: `[[ATTACHMENT|path]]` lines
+/// in `system-out` or `system-err` (the Jenkins JUnit Attachments plugin's, which GitLab
+/// reads too) and trcli's `<property name="testrail_attachment" value="path"/>`. A relative
+/// path is looked for next to the JUnit file, then in the current directory (where trcli
+/// looks). A file that is not found is left out with a warning naming the test and the file.
+fn attachments_of(case: &JunitCase, junit: &std::path::Path) -> Vec<Attachment> {
+    let mut named: Vec<String> = Vec::new();
+    for text in [&case.system_out, &case.system_err].into_iter().flatten() {
+        named.extend(attachment_lines(text));
+    }
+    named.extend(
+        case.properties
+            .iter()
+            .filter(|(name, _)| name == "testrail_attachment")
+            .map(|(_, value)| value.trim().to_owned())
+            .filter(|value| !value.is_empty()),
+    );
+    let base = junit.parent().unwrap_or(std::path::Path::new(""));
+    let mut attachments = Vec::new();
+    for name in named {
+        let given = std::path::Path::new(&name);
+        let candidates = match given.is_absolute() {
+            true => vec![given.to_owned()],
+            false => vec![base.join(given), given.to_owned()],
+        };
+        let found = candidates.iter().find_map(|path| {
+            let meta = std::fs::metadata(path).ok().filter(|meta| meta.is_file())?;
+            Some((path, meta.len()))
+        });
+        let Some((path, size)) = found else {
+            output::warn(format!(
+                "{}: {}: attachment {name} not found (looked at {}); it is left out, the result is imported without it",
+                context::display_path(junit),
+                case.path(),
+                candidates
+                    .iter()
+                    .map(|path| context::display_path(path))
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            ));
+            continue;
+        };
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.clone());
+        attachments.push(Attachment {
+            name: path
+                .file_name()
+                .map(|name| name.to_string_lossy().into_owned())
+                .unwrap_or_else(|| name.clone()),
+            path: absolute.to_string_lossy().into_owned(),
+            size,
+            case_ids: Vec::new(),
+        });
+    }
+    attachments
+}
+
+/// The paths of the `[[ATTACHMENT|path]]` lines of a text, in order.
+///
+/// ```text
+/// [[ATTACHMENT|/builds/shop/screenshots/cart.png]]  → /builds/shop/screenshots/cart.png
+/// ```
+fn attachment_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|line| {
+            let start = line.find("[[ATTACHMENT|")? + "[[ATTACHMENT|".len();
+            let end = line[start..].find("]]")? + start;
+            Some(line[start..end].trim().to_owned())
+        })
+        .filter(|path| !path.is_empty())
+        .collect()
 }
 
 /// At most `max` bytes of `text` (on a character boundary), marked when cut.

@@ -360,6 +360,11 @@ fn merge(total: &mut ExportSummary, summary: &ExportSummary) {
             total.refused.push(item.clone());
         }
     }
+    total.attachments_sent += summary.attachments_sent;
+    total.attachments_stored += summary.attachments_stored;
+    total
+        .attachments_skipped
+        .extend(summary.attachments_skipped.iter().cloned());
 }
 
 /// The command that resumes this upload: with `--close-run` when it was asked for, and

@@ -195,6 +195,7 @@ fn outcome(path: &str, case_ids: &[u64], passed: bool) -> TestOutcome {
         defects: Vec::new(),
         comments: Vec::new(),
         fields: BTreeMap::new(),
+        attachments: Vec::new(),
     }
 }
 

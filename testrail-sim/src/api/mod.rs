@@ -32,6 +32,8 @@ pub struct Upload {
     pub content_type: Option<String>,
     /// Size in bytes.
     pub size: u64,
+    /// The content.
+    pub bytes: Vec<u8>,
 }
 
 /// Everything a handler gets about the request.
@@ -62,6 +64,13 @@ pub enum Reply {
     Json(Value),
     /// 200 with an empty body.
     Empty,
+    /// 200 with a file's bytes (`get_attachment`), with its content type.
+    File {
+        /// The content type to send.
+        content_type: String,
+        /// The bytes.
+        bytes: Vec<u8>,
+    },
 }
 
 /// An endpoint handler: runs under the state lock, so a request's effect is atomic.
@@ -241,6 +250,11 @@ pub static ENDPOINTS: &[Endpoint] = &[
         attachments::add_attachment_to_result,
     ),
     upload("add_attachment_to_run", attachments::add_attachment_to_run),
+    get(
+        "get_attachments_for_test",
+        attachments::get_attachments_for_test,
+    ),
+    get("get_attachment", attachments::get_attachment),
 ];
 
 /// The endpoint of a method name.

@@ -287,6 +287,34 @@ async fn attachments_to_results() {
             ("log.txt", 16, Some(result))
         );
     });
+    // Listed for the result's test, with the result's id as TestRail names it, and served
+    // back byte for byte.
+    let test_id = tr.sim.with_state(|s| s.results[&result].test_id);
+    let listed = tr
+        .get(&format!("get_attachments_for_test/{test_id}"))
+        .await
+        .ok()
+        .clone();
+    assert_eq!(listed[0]["id"], json!(id));
+    assert_eq!(listed[0]["name"], json!("log.txt"));
+    assert_eq!(listed[0]["size"], json!(16));
+    assert_eq!(listed[0]["test_change_id"], json!(result));
+    assert_eq!(listed[0]["case_id"], json!(1));
+    let file = tr
+        .http
+        .get(tr.sim.api_url(&format!("get_attachment/{id}")))
+        .basic_auth(&tr.user, Some(&tr.secret))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(file.status(), 200);
+    assert_eq!(&file.bytes().await.unwrap()[..], b"hello attachment");
+    tr.get("get_attachment/999")
+        .await
+        .assert_error(400, "Field :attachment_id is not a valid attachment.");
+    tr.get("get_attachments_for_test/999")
+        .await
+        .assert_error(400, "Field :test_id is not a valid test.");
     upload("file", format!("add_attachment_to_result/{result}"))
         .await
         .assert_error(400, "Field :attachment is a required field.");
