@@ -430,3 +430,18 @@ fn a_file_over_the_limit_is_refused_with_a_line_and_its_result_still_goes_in() {
         );
     });
 }
+
+#[test]
+fn files_attached_by_isolated_tests_arrive_once() {
+    let world = World::new(&[("TESTRAIL_ISOLATE", "1")]);
+    let ran = world.run();
+    assert_eq!(ran.code, Some(0), "{}", ran.both());
+    assert!(
+        ran.both().contains("isolat"),
+        "isolation is on\n{}",
+        ran.both()
+    );
+    world.assert_each_once(&ran.both());
+    // attach_bytes in a child wrote into the parent's directory of the session.
+    assert!(world.session_dir().join("attachments").is_dir());
+}

@@ -29,7 +29,7 @@ pub fn set_bytes_dir(dir: PathBuf) {
 
 /// The directory [`attach_bytes`] writes to: the one the harness set, else one of this
 /// process under the current session's directory.
-fn bytes_dir() -> &'static Path {
+pub(crate) fn bytes_dir() -> &'static Path {
     BYTES_DIR.get_or_init(|| {
         let session = testrail_formats::session::Session::current();
         testrail_formats::session::TestrailDir::locate(None)

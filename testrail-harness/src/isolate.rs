@@ -116,7 +116,14 @@ struct End {
     comments: Vec<String>,
     defects: Vec<String>,
     fields: BTreeMap<String, serde_json::Value>,
+    /// The files the attempt attached (written by `attach_bytes` into the parent's
+    /// directory, [`ATTACHMENTS_DIR_ENV`]).
+    #[serde(default)]
+    attachments: Vec<crate::outcome::Attachment>,
 }
+
+/// Tells a child where `attach_bytes` writes: the parent's directory under the session.
+const ATTACHMENTS_DIR_ENV: &str = "TESTRAIL_CHILD_ATTACHMENTS_DIR";
 
 /// The channel of a child process: open for the one attempt it runs.
 struct Channel {
@@ -207,6 +214,9 @@ pub fn child_main(args: &[String]) -> Option<ExitCode> {
             return Some(ExitCode::from(2));
         }
     };
+    if let Some(dir) = std::env::var_os(ATTACHMENTS_DIR_ENV) {
+        crate::attach::set_bytes_dir(PathBuf::from(dir));
+    }
     let channel = CHANNEL.get_or_init(|| Channel {
         file: Mutex::new(file),
         opened: Instant::now(),
@@ -219,6 +229,7 @@ pub fn child_main(args: &[String]) -> Option<ExitCode> {
         comments: recorder.comments.clone(),
         defects: recorder.defects.clone(),
         fields: recorder.fields.clone(),
+        attachments: recorder.attachments.clone(),
     }));
     let _ = std::io::stdout().flush();
     // A body abandoned at its timeout ends with the process.
@@ -293,6 +304,7 @@ impl Isolated {
                 recorder.comments = end.comments;
                 recorder.defects = end.defects;
                 recorder.fields = end.fields;
+                recorder.attachments = end.attachments;
                 end.attempt
             }
             (ended, Records { steps, .. }) => {
@@ -342,6 +354,7 @@ impl Isolated {
             .arg(def.path())
             .arg(number.to_string())
             .arg(channel)
+            .env(ATTACHMENTS_DIR_ENV, crate::attach::bytes_dir())
             .stdin(Stdio::null());
         if !self.nocapture {
             let file = File::create(out)

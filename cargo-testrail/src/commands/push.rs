@@ -372,6 +372,7 @@ fn desired(
             name,
             path: link.path.clone(),
             location: None,
+            title_given: true,
         };
         for (field, value) in configured_fields {
             let value = match value {
