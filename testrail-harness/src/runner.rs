@@ -245,7 +245,7 @@ pub fn trial(
 }
 
 /// What libtest-mimic prints for a failed test; `None` when it passed.
-fn failure_report(outcome: &TestOutcome) -> Option<String> {
+pub(crate) fn failure_report(outcome: &TestOutcome) -> Option<String> {
     if outcome.passed {
         return None;
     }
@@ -293,6 +293,7 @@ pub(crate) mod tests {
             git_commit: None,
             manifest_dir: "/x".to_owned(),
             dry_run: false,
+            libtest: false,
         }
     }
 

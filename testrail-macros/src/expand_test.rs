@@ -116,9 +116,38 @@ fn generate(item: &FnItem, case_ids: &CaseIds, options: &TestOptions) -> TokenSt
     };
     let known_bug = option_str(options.known_bug.as_deref());
 
+    let def = quote! {
+        #tr::__private::TestDef {
+            name: #name,
+            module_path: ::core::module_path!(),
+            file: ::core::file!(),
+            line: #line,
+            case_ids: &[#(#ids),*],
+            title: #title,
+            timeout: #timeout,
+            retries: #retries,
+            max_steps: #max_steps,
+            ignore: #ignore,
+            should_panic: #should_panic,
+            known_bug: #known_bug,
+            body: #tr::__private::TestBody::#body_kind,
+        }
+    };
+    let libtest = libtest_fn(item, options, &body_fn, &def, &tr);
+
+    // Two expansions, of which `cfg(test)` keeps one. Cargo passes `--test` (hence
+    // `cfg(test)`) when it builds a target with libtest's harness: a crate's unit tests in
+    // `src/` and `tests/*.rs` files without `harness = false`. There libtest runs `#[test]`
+    // functions and nobody reads the registry, so the test becomes a `#[test]`. A
+    // `harness = false` target, and a library linked into one, is built without `--test`:
+    // there the test is registered for `testrail::main!()` and no `#[test]` exists (rustc
+    // would drop it anyway). No test is ever in both, so none can be run twice, or found
+    // in a registry but never run.
     quote! {
+        #[cfg(not(test))]
         #(#attrs)* #vis #sig #body
 
+        #[cfg(not(test))]
         #(#cfgs)*
         const _: () = {
             #body_fn
@@ -126,23 +155,67 @@ fn generate(item: &FnItem, case_ids: &CaseIds, options: &TestOptions) -> TokenSt
             // An element of the `TESTRAIL_TESTS` distributed slice (see testrail-harness's registry).
             #tr::__private::TESTRAIL_TESTS! {
                 #![linkme_macro = #tr::__private::TESTRAIL_TESTS]
-                static __TESTRAIL_TEST: #tr::__private::TestDef = #tr::__private::TestDef {
-                    name: #name,
-                    module_path: ::core::module_path!(),
-                    file: ::core::file!(),
-                    line: #line,
-                    case_ids: &[#(#ids),*],
-                    title: #title,
-                    timeout: #timeout,
-                    retries: #retries,
-                    max_steps: #max_steps,
-                    ignore: #ignore,
-                    should_panic: #should_panic,
-                    known_bug: #known_bug,
-                    body: #tr::__private::TestBody::#body_kind,
-                };
+                static __TESTRAIL_TEST: #tr::__private::TestDef = #def;
             }
         };
+
+        #libtest
+    }
+}
+
+/// The `#[test]` function libtest runs in place of the test under `cfg(test)`: named like
+/// the test, it holds the function as written and calls the runtime, which runs it with
+/// its retries, timeout and steps like the harness does, records the outcome in the
+/// session's spool, and panics with the failure report when the test failed.
+///
+/// `ignore` becomes libtest's `#[ignore]`; `should_panic` is judged by the runtime (so that
+/// retries and the outcome see it), not by libtest.
+fn libtest_fn(
+    item: &FnItem,
+    options: &TestOptions,
+    body_fn: &TokenStream,
+    def: &TokenStream,
+    tr: &TokenStream,
+) -> TokenStream {
+    let FnItem {
+        attrs,
+        vis,
+        sig,
+        body,
+    } = item;
+    let ident = &sig.ident;
+    let (docs, inner_attrs): (Vec<_>, Vec<_>) =
+        attrs.iter().partition(|attr| attr.path().is_ident("doc"));
+    let cfgs = attrs.iter().filter(|attr| attr.path().is_ident("cfg"));
+    let ignore = match &options.ignore {
+        Some(Some(reason)) => quote!(#[ignore = #reason]),
+        Some(None) => quote!(#[ignore]),
+        None => TokenStream::new(),
+    };
+    // At the test's name, so that the failure's location is the test's.
+    let tr_at_name = facade::path_at(ident.span());
+    let run = quote_spanned! {ident.span()=>
+        #tr_at_name::__private::run_libtest(&__TESTRAIL_TEST, #tr::__private::BuildInfo {
+            package: ::core::env!("CARGO_PKG_NAME"),
+            binary: ::core::env!("CARGO_CRATE_NAME"),
+            manifest_dir: ::core::env!("CARGO_MANIFEST_DIR"),
+            target_tmpdir: ::core::option_env!("CARGO_TARGET_TMPDIR"),
+        })
+    };
+    quote! {
+        #[cfg(test)]
+        #(#cfgs)*
+        #(#docs)*
+        #ignore
+        #[test]
+        #vis fn #ident() {
+            #(#inner_attrs)* #sig #body
+
+            #body_fn
+
+            static __TESTRAIL_TEST: #tr::__private::TestDef = #def;
+            #run
+        }
     }
 }
 
