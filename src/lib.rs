@@ -101,30 +101,22 @@ pub use testrail_macros::{case, step, test};
 /// ```
 ///
 /// The target needs `harness = false` in its `[[test]]` entry of `Cargo.toml`. Without it,
-/// Cargo builds the target with libtest's harness and `cfg(test)`, which a `harness = false`
-/// target never has: there this macro is a compile error that names the missing entry,
-/// instead of a `main` that libtest would replace, running none of the tests.
+/// Cargo builds the target with libtest's harness, which would replace this `main` and run
+/// none of the tests: there this macro is a compile error that names the missing entry.
 #[macro_export]
 macro_rules! main {
     () => {
-        #[cfg(test)]
-        ::core::compile_error!(::core::concat!(
-            "`testrail::main!()` needs `harness = false`: cargo built ",
-            ::core::file!(),
-            " with libtest's harness, which would run none of its tests and report `running 0 tests ... ok`. Add to ",
-            ::core::env!("CARGO_MANIFEST_DIR"),
-            "/Cargo.toml:\n\n[[test]]\nname = \"",
-            ::core::env!("CARGO_CRATE_NAME"),
-            "\"\nharness = false\n\n(the name is the file's name without `.rs`; a `#[testrail::case]` test in a file without `testrail::main!()` runs under libtest's harness as it is)"
-        ));
-        #[cfg(not(test))]
-        fn main() -> ::std::process::ExitCode {
-            $crate::__private::main($crate::__private::BuildInfo {
-                package: ::core::env!("CARGO_PKG_NAME"),
-                binary: ::core::env!("CARGO_CRATE_NAME"),
-                manifest_dir: ::core::env!("CARGO_MANIFEST_DIR"),
-                target_tmpdir: ::core::option_env!("CARGO_TARGET_TMPDIR"),
-            })
+        // A compile error naming the `[[test]]` entry when the target lacks
+        // `harness = false` (see `testrail-macros`'s `harness_main`).
+        $crate::__private::harness_main! {
+            fn main() -> ::std::process::ExitCode {
+                $crate::__private::main($crate::__private::BuildInfo {
+                    package: ::core::env!("CARGO_PKG_NAME"),
+                    binary: ::core::env!("CARGO_CRATE_NAME"),
+                    manifest_dir: ::core::env!("CARGO_MANIFEST_DIR"),
+                    target_tmpdir: ::core::option_env!("CARGO_TARGET_TMPDIR"),
+                })
+            }
         }
     };
 }
@@ -137,6 +129,7 @@ pub mod __private {
     pub use core::time::Duration;
     pub use testrail_harness::harness::BuildInfo;
     pub use testrail_harness::libtest::run as run_libtest;
+    pub use testrail_macros::harness_main;
 
     /// Runs the test binary, with the export when the `export` feature is on.
     pub fn main(build: BuildInfo) -> std::process::ExitCode {

@@ -13,6 +13,7 @@ use crate::errors::{self, Errors};
 use crate::facade;
 use crate::item::FnItem;
 use crate::options::{PanicExpectation, TestOptions};
+use crate::target;
 
 /// Which of the two test attributes is expanded.
 #[derive(Clone, Copy)]
@@ -86,7 +87,10 @@ fn generate(item: &FnItem, case_ids: &CaseIds, options: &TestOptions) -> TokenSt
     let ids = case_ids.literals();
     let (body_fn, body_kind) = body_fn(item, &tr);
     // Registration disappears together with the function when a `#[cfg]` removes it.
-    let cfgs = attrs.iter().filter(|attr| attr.path().is_ident("cfg"));
+    let cfgs: Vec<_> = attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident("cfg"))
+        .collect();
 
     let title = option_str(options.title.as_deref());
     let timeout = match options.timeout_millis {
@@ -133,16 +137,35 @@ fn generate(item: &FnItem, case_ids: &CaseIds, options: &TestOptions) -> TokenSt
             body: #tr::__private::TestBody::#body_kind,
         }
     };
+    let registered = quote! {
+        #(#attrs)* #vis #sig #body
+
+        #(#cfgs)*
+        const _: () = {
+            #body_fn
+
+            // An element of the `TESTRAIL_TESTS` distributed slice (see testrail-harness's registry).
+            #tr::__private::TESTRAIL_TESTS! {
+                #![linkme_macro = #tr::__private::TESTRAIL_TESTS]
+                static __TESTRAIL_TEST: #tr::__private::TestDef = #def;
+            }
+        };
+    };
+    // In a `harness = false` target `testrail::main!()` runs the registry, whatever
+    // `cfg(test)` says (Cargo sets it there too, without `--test`).
+    if target::is_harness_false() {
+        return registered;
+    }
     let libtest = libtest_fn(item, options, &body_fn, &def, &tr);
 
-    // Two expansions, of which `cfg(test)` keeps one. Cargo passes `--test` (hence
-    // `cfg(test)`) when it builds a target with libtest's harness: a crate's unit tests in
-    // `src/` and `tests/*.rs` files without `harness = false`. There libtest runs `#[test]`
-    // functions and nobody reads the registry, so the test becomes a `#[test]`. A
-    // `harness = false` target, and a library linked into one, is built without `--test`:
-    // there the test is registered for `testrail::main!()` and no `#[test]` exists (rustc
-    // would drop it anyway). No test is ever in both, so none can be run twice, or found
-    // in a registry but never run.
+    // Elsewhere two expansions, of which `cfg(test)` keeps one. With `cfg(test)` (and, since
+    // the target is not `harness = false`, Cargo's `--test`) libtest's harness runs the
+    // crate: a crate's unit tests in `src/`, or a `tests/*.rs` file without
+    // `harness = false`. There libtest runs `#[test]` functions and nobody reads the
+    // registry, so the test becomes a `#[test]`. Without `cfg(test)` (a library, also as
+    // linked into a `harness = false` target, an example) the test is registered for
+    // `testrail::main!()`. No test is ever in both, so none can be run twice, or found in a
+    // registry but never run.
     quote! {
         #[cfg(not(test))]
         #(#attrs)* #vis #sig #body
@@ -311,6 +334,7 @@ mod tests {
             ),
         );
         let function = quote!(
+            #[cfg(not(test))]
             #[allow(unused)]
             pub fn can_add_to_cart() {
                 let x = 1;
@@ -401,12 +425,78 @@ mod tests {
                 fn t() {}
             ),
         );
-        let registration = &out[out.find("const _").unwrap() - 20..];
+        let libtest = out.find(&quote!(#[cfg(test)]).to_string()).unwrap();
+        let registration = &out[out.find("const _").unwrap() - 20..libtest];
         assert!(
             registration.contains(&quote!(#[cfg(unix)]).to_string()),
             "{out}"
         );
         assert!(!registration.contains("inline"), "{out}");
+        let test_fn = quote!(#[cfg(test)] #[cfg(unix)] #[test] fn t() { #[cfg(unix)] #[inline] fn t() {} });
+        let test_fn = test_fn.to_string();
+        assert!(
+            out[libtest..].starts_with(test_fn.trim_end_matches(" }")),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn under_cfg_test_becomes_a_libtest_test_that_runs_the_function() {
+        let out = expand_ok(
+            TestKind::Case,
+            quote!(C1, ignore = "slow", should_panic = "boom"),
+            quote!(
+                /// Documented.
+                #[allow(unused)]
+                pub async fn checkout() -> Result<(), String> {
+                    Ok(())
+                }
+            ),
+        );
+        // The function as written, only where there is no libtest.
+        let function = quote!(
+            #[cfg(not(test))]
+            /// Documented.
+            #[allow(unused)]
+            pub async fn checkout() -> Result<(), String> {
+                Ok(())
+            }
+        );
+        assert!(out.starts_with(&function.to_string()), "{out}");
+        assert!(
+            out.contains(&quote!(#[cfg(not(test))] const _).to_string()),
+            "registered only without libtest: {out}"
+        );
+        let libtest = &out[out.find(&quote!(#[cfg(test)]).to_string()).unwrap()..];
+        // The documentation stays on the test libtest sees; `ignore` becomes libtest's,
+        // `should_panic` stays the runtime's (it judges retries too).
+        let header = quote!(
+            #[cfg(test)]
+            /// Documented.
+            #[ignore = "slow"]
+            #[test]
+            pub fn checkout() {
+                #[allow(unused)]
+                async fn checkout() -> Result<(), String> {
+                    Ok(())
+                }
+            }
+        )
+        .to_string();
+        assert!(
+            libtest.starts_with(header.trim_end_matches(" } }")),
+            "{libtest}"
+        );
+        assert!(!libtest.contains("should_panic ]"), "{libtest}");
+        for expected in [
+            quote!(ShouldPanic::WithMessage("boom")),
+            quote!(TestBody::Async(__testrail_body)),
+            quote!(run_libtest(&__TESTRAIL_TEST,)),
+        ] {
+            let expected = expected.to_string();
+            let expected = expected.trim_end_matches(" ,)");
+            assert!(libtest.contains(expected), "{expected} not in {libtest}");
+        }
     }
 
     #[test]
