@@ -70,10 +70,9 @@ pub fn find() -> Vec<DroppedTest> {
     };
     let mut found = Vec::new();
     for package in metadata["packages"].as_array().into_iter().flatten() {
-        let (Some(name), Some(manifest)) = (
-            package["name"].as_str(),
-            package["manifest_path"].as_str(),
-        ) else {
+        let (Some(name), Some(manifest)) =
+            (package["name"].as_str(), package["manifest_path"].as_str())
+        else {
             continue;
         };
         let without_harness = without_harness(Path::new(manifest));
@@ -253,7 +252,9 @@ fn path_attribute(attrs: &[syn::Attribute]) -> Option<PathBuf> {
 fn imports_testrail_test(items: &[syn::Item]) -> bool {
     fn walk(tree: &syn::UseTree, under_testrail: bool) -> bool {
         match tree {
-            syn::UseTree::Path(path) => walk(&path.tree, under_testrail || path.ident == "testrail"),
+            syn::UseTree::Path(path) => {
+                walk(&path.tree, under_testrail || path.ident == "testrail")
+            }
             syn::UseTree::Name(name) => under_testrail && name.ident == "test",
             syn::UseTree::Rename(rename) => {
                 under_testrail && rename.rename == "test" && rename.ident == "test"
@@ -280,7 +281,12 @@ mod tests {
             std::fs::write(path, text).unwrap();
         }
         let mut found = Vec::new();
-        scan_target("shop", "checkout", &dir.path().join("checkout.rs"), &mut found);
+        scan_target(
+            "shop",
+            "checkout",
+            &dir.path().join("checkout.rs"),
+            &mut found,
+        );
         found.sort();
         found
             .into_iter()
@@ -336,6 +342,9 @@ mod tests {
             "[package]\nname = \"a\"\n[[test]]\nname = \"one\"\nharness = false\n[[test]]\nname = \"two\"\n",
         )
         .unwrap();
-        assert_eq!(without_harness(&manifest), BTreeSet::from(["one".to_owned()]));
+        assert_eq!(
+            without_harness(&manifest),
+            BTreeSet::from(["one".to_owned()])
+        );
     }
 }

@@ -69,7 +69,7 @@ mod tests {
         Err(format!("{} is not 5", add(2, 2)))
     }
 
-    #[testrail::test(ignore = "needs a printer")]
+    #[testrail::case(C6, ignore = "needs a printer")]
     fn prints_the_receipt() {}
 }
 "#;
@@ -116,7 +116,7 @@ fn cli_in(world: &World, dir: &Path, args: &[&str]) -> Ran {
 
 #[test]
 fn unit_tests_in_src_are_reported_through_upload() {
-    let world = World::with_cases(1..=5);
+    let world = World::with_cases(1..=6);
     let dir = fresh_crate(
         &world,
         "",
@@ -155,7 +155,8 @@ fn unit_tests_in_src_are_reported_through_upload() {
     let [run_id] = runs.as_slice() else {
         panic!("one run, not {runs:?}\n{}", upload.both());
     };
-    // Passed, passed (should_panic), failed, passed; C5 through the step of C1.
+    // Passed, passed (should_panic), failed, passed; C5 through the step of C1; C6 is
+    // ignored, so libtest never called it and it is not reported.
     assert_eq!(
         world.statuses(*run_id),
         [
@@ -207,7 +208,10 @@ fn main_without_harness_false_fails_to_build_and_names_the_entry() {
         &world,
         "",
         &[
-            ("src/lib.rs", "/// Adds.\npub fn add(a: u32, b: u32) -> u32 {\n    a + b\n}\n"),
+            (
+                "src/lib.rs",
+                "/// Adds.\npub fn add(a: u32, b: u32) -> u32 {\n    a + b\n}\n",
+            ),
             ("tests/checkout.rs", checkout),
         ],
     );
@@ -257,7 +261,10 @@ testrail::main!();
         &world,
         "\n[[test]]\nname = \"checkout\"\nharness = false\n",
         &[
-            ("src/lib.rs", "/// Adds.\npub fn add(a: u32, b: u32) -> u32 {\n    a + b\n}\n"),
+            (
+                "src/lib.rs",
+                "/// Adds.\npub fn add(a: u32, b: u32) -> u32 {\n    a + b\n}\n",
+            ),
             ("tests/checkout.rs", checkout),
             ("tests/common/mod.rs", common),
             // A libtest file: its `#[test]` runs, and is not listed.

@@ -909,6 +909,31 @@ mod tests {
     }
 
     #[test]
+    fn a_libtest_file_has_no_end_and_ended_early_only_during_a_test() {
+        let dir = tempfile::tempdir().unwrap();
+        let libtest = || Header {
+            pid: 1,
+            libtest: true,
+            ..header(false)
+        };
+        let writer = SpoolWriter::new(dir.path(), libtest());
+        writer.started(&start("a"));
+        assert!(writer.finished(&start("a").interrupted(2)));
+        let read = SpoolFile::read_with_notes(writer.path()).unwrap();
+        assert!(!read.ended_early && !read.in_progress, "{read:?}");
+        assert_eq!(read.file.tests.len(), 1);
+
+        // A test left running: the process ended during it.
+        writer.started(&start("b"));
+        let read = SpoolFile::read_with_notes(writer.path()).unwrap();
+        assert!(read.ended_early, "{read:?}");
+        assert_eq!(read.interrupted, ["b"]);
+        // Older readers and harness files know no such field.
+        let head = String::from_utf8(line(&header(false)).unwrap()).unwrap();
+        assert!(!head.contains("libtest"), "{head}");
+    }
+
+    #[test]
     fn a_broken_line_in_the_middle_is_an_error_naming_it() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("x.jsonl");

@@ -432,7 +432,16 @@ mod tests {
             "{out}"
         );
         assert!(!registration.contains("inline"), "{out}");
-        let test_fn = quote!(#[cfg(test)] #[cfg(unix)] #[test] fn t() { #[cfg(unix)] #[inline] fn t() {} });
+        let test_fn = quote!(
+            #[cfg(test)]
+            #[cfg(unix)]
+            #[test]
+            fn t() {
+                #[cfg(unix)]
+                #[inline]
+                fn t() {}
+            }
+        );
         let test_fn = test_fn.to_string();
         assert!(
             out[libtest..].starts_with(test_fn.trim_end_matches(" }")),

@@ -60,7 +60,11 @@ fn declares_harness_false(manifest: &str, crate_name: &str) -> bool {
     };
     ["test", "bench"]
         .into_iter()
-        .filter_map(|kind| manifest.get(kind).and_then(|item| item.as_array_of_tables()))
+        .filter_map(|kind| {
+            manifest
+                .get(kind)
+                .and_then(|item| item.as_array_of_tables())
+        })
         .flatten()
         .any(|entry| {
             let named = entry
@@ -95,7 +99,10 @@ harness = false
 "#;
         assert!(declares_harness_false(manifest, "check_out"));
         assert!(declares_harness_false(manifest, "speed"));
-        assert!(!declares_harness_false(manifest, "cart"), "libtest's harness");
+        assert!(
+            !declares_harness_false(manifest, "cart"),
+            "libtest's harness"
+        );
         assert!(!declares_harness_false(manifest, "shop"), "no entry");
         assert!(!declares_harness_false("not toml [", "cart"));
     }
