@@ -187,6 +187,36 @@ fn unit_tests_in_src_are_reported_through_upload() {
     let again = cli_in(&world, &dir, &["upload"]);
     assert_eq!(again.code, Some(0), "{}", again.both());
     assert_eq!(world.results_per_case(*run_id).values().sum::<usize>(), 5);
+
+    // A spool that cannot be written is said once, past libtest's capture of test output.
+    let blocker = world.dir.path().join("a-file");
+    std::fs::write(&blocker, "").unwrap();
+    let mut unsaved = common::crate_cargo(&world, &dir, &["test", "--offline", "--lib"]);
+    unsaved.env("TESTRAIL_DIR", blocker.join("testrail"));
+    let ran = common::run(&mut unsaved);
+    assert_eq!(ran.code, Some(101), "{}", ran.both());
+    assert_eq!(
+        ran.stderr
+            .matches("testrail: the outcomes of this test binary's testrail tests are not saved (could not create")
+            .count(),
+        1,
+        "{}",
+        ran.both()
+    );
+    assert!(
+        ran.stderr
+            .contains("`cargo testrail upload` cannot send them"),
+        "{}",
+        ran.both()
+    );
+    assert_eq!(
+        ran.stderr
+            .matches("testrail: could not save the step plans of 1 test(s)")
+            .count(),
+        1,
+        "the plan of the test with a step: {}",
+        ran.both()
+    );
 }
 
 /// The text between cargo's progress lines and its last line: the compiler's error.

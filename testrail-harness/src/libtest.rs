@@ -12,7 +12,8 @@
 //! [`Header::libtest`] set: libtest has no hook at its end, so the file has no `end` line
 //! and nothing is exported by the test binary. `cargo test` then `cargo testrail upload`
 //! sends it. Nothing is printed into libtest's output, except one line on stderr when the
-//! spool file cannot be written (then `upload` cannot send this process's outcomes).
+//! spool file cannot be written (then `upload` cannot send this process's outcomes), and
+//! one when the step plans cannot be.
 //!
 //! A test that libtest ignores is never called, so it is not in the spool file: libtest's
 //! own line (`test … ignored`) is all that says it was skipped.
@@ -39,6 +40,8 @@ struct Process {
 static PROCESS: OnceLock<Process> = OnceLock::new();
 /// Whether the line about a spool file that cannot be written was printed.
 static SAID_UNSAVED: AtomicBool = AtomicBool::new(false);
+/// Whether the line about step plans that cannot be written was printed.
+static SAID_PLANS: AtomicBool = AtomicBool::new(false);
 
 impl Process {
     /// The spool file of this process in its session, as the harness makes it (created at
@@ -90,6 +93,14 @@ pub fn run(def: &'static TestDef, build: BuildInfo) {
     process.plans.write_waiting();
     if !saved {
         say_unsaved(&process.spool);
+    }
+    if let Some((count, first)) = process.plans.unsaved()
+        && !SAID_PLANS.swap(true, Ordering::SeqCst)
+    {
+        let _ = writeln!(
+            std::io::stderr(),
+            "testrail: could not save the step plans of {count} test(s) ({first}): steps that a later failing attempt does not reach will not be reported as not reached"
+        );
     }
     if let Some(report) = report {
         panic!("{report}");
