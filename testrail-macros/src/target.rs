@@ -58,21 +58,29 @@ fn declares_harness_false(manifest: &str, crate_name: &str) -> bool {
     let Ok(manifest) = manifest.parse::<toml_edit::DocumentMut>() else {
         return false;
     };
+    let is_it = |name: Option<&str>, harness: Option<bool>| {
+        name.is_some_and(|name| name.replace('-', "_") == crate_name) && harness == Some(false)
+    };
     ["test", "bench"]
         .into_iter()
-        .filter_map(|kind| {
-            manifest
-                .get(kind)
-                .and_then(|item| item.as_array_of_tables())
-        })
-        .flatten()
-        .any(|entry| {
-            let named = entry
-                .get("name")
-                .and_then(|name| name.as_str())
-                .is_some_and(|name| name.replace('-', "_") == crate_name);
-            let harness = entry.get("harness").and_then(|harness| harness.as_bool());
-            named && harness == Some(false)
+        .filter_map(|kind| manifest.get(kind))
+        .any(|entries| {
+            // `[[test]]` tables, or `test = [{ ... }]` written inline.
+            let mut tables = entries.as_array_of_tables().into_iter().flatten();
+            let inline = entries.as_array().into_iter().flatten();
+            tables.any(|entry| {
+                is_it(
+                    entry.get("name").and_then(|name| name.as_str()),
+                    entry.get("harness").and_then(|harness| harness.as_bool()),
+                )
+            }) || inline
+                .filter_map(|entry| entry.as_inline_table())
+                .any(|entry| {
+                    is_it(
+                        entry.get("name").and_then(|name| name.as_str()),
+                        entry.get("harness").and_then(|harness| harness.as_bool()),
+                    )
+                })
         })
 }
 
@@ -105,5 +113,8 @@ harness = false
         );
         assert!(!declares_harness_false(manifest, "shop"), "no entry");
         assert!(!declares_harness_false("not toml [", "cart"));
+        let inline = "test = [{ name = \"a\", harness = false }, { name = \"b\" }]";
+        assert!(declares_harness_false(inline, "a"));
+        assert!(!declares_harness_false(inline, "b"));
     }
 }
