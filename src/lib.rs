@@ -121,16 +121,24 @@ pub use testrail_macros::{case, step, test};
 /// ```no_run
 /// testrail::main!();
 /// ```
+///
+/// The target needs `harness = false` in its `[[test]]` entry of `Cargo.toml`. Without it,
+/// Cargo builds the target with libtest's harness, which would replace this `main` and run
+/// none of the tests: there this macro is a compile error that names the missing entry.
 #[macro_export]
 macro_rules! main {
     () => {
-        fn main() -> ::std::process::ExitCode {
-            $crate::__private::main($crate::__private::BuildInfo {
-                package: ::core::env!("CARGO_PKG_NAME"),
-                binary: ::core::env!("CARGO_CRATE_NAME"),
-                manifest_dir: ::core::env!("CARGO_MANIFEST_DIR"),
-                target_tmpdir: ::core::option_env!("CARGO_TARGET_TMPDIR"),
-            })
+        // A compile error naming the `[[test]]` entry when the target lacks
+        // `harness = false` (see `testrail-macros`'s `harness_main`).
+        $crate::__private::harness_main! {
+            fn main() -> ::std::process::ExitCode {
+                $crate::__private::main($crate::__private::BuildInfo {
+                    package: ::core::env!("CARGO_PKG_NAME"),
+                    binary: ::core::env!("CARGO_CRATE_NAME"),
+                    manifest_dir: ::core::env!("CARGO_MANIFEST_DIR"),
+                    target_tmpdir: ::core::option_env!("CARGO_TARGET_TMPDIR"),
+                })
+            }
         }
     };
 }
@@ -142,6 +150,8 @@ mod export_hook;
 pub mod __private {
     pub use core::time::Duration;
     pub use testrail_harness::harness::BuildInfo;
+    pub use testrail_harness::libtest::run as run_libtest;
+    pub use testrail_macros::harness_main;
 
     /// Runs the test binary, with the export when the `export` feature is on.
     pub fn main(build: BuildInfo) -> std::process::ExitCode {

@@ -9,6 +9,7 @@ mod case_ids;
 mod cli;
 mod commands;
 mod context;
+mod dropped;
 mod error;
 mod junit;
 mod linked;

@@ -132,6 +132,12 @@ pub struct Header {
     /// Whether these are the outcomes of a dry run, which are never exported.
     #[serde(default)]
     pub dry_run: bool,
+    /// Whether the tests were run by libtest's own harness (`#[testrail::case]` unit tests
+    /// in `src/`, see the `testrail` crate's `libtest` runtime): libtest has no end to hook,
+    /// so such a file has no `end` line, and a process that left no test running ended
+    /// normally.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub libtest: bool,
 }
 
 impl Header {
@@ -255,6 +261,7 @@ impl SpoolFile {
             git_commit: self.git_commit.clone(),
             manifest_dir: self.manifest_dir.clone(),
             dry_run: false,
+            libtest: false,
         }
     }
 
@@ -507,10 +514,12 @@ fn stream_lines(
             Err(error) => return Err(invalid(format!("line {number}: {error}"))),
         }
     }
-    let ended_early = finished_at_ms.is_none();
-    let in_progress = ended_early
+    let in_progress = finished_at_ms.is_none()
         && header.pid != std::process::id()
         && crate::session::is_running(header.pid, header.process_start);
+    // A libtest file never has an `end`: its process ended early only during a test.
+    let ended_early =
+        finished_at_ms.is_none() && (!header.libtest || in_progress || !started.is_empty());
     let last_written = || {
         std::fs::metadata(path)
             .and_then(|meta| meta.modified())
@@ -898,6 +907,31 @@ mod tests {
             "once it has ended, its running test is an Error"
         );
         assert_eq!(read.interrupted, ["a"]);
+    }
+
+    #[test]
+    fn a_libtest_file_has_no_end_and_ended_early_only_during_a_test() {
+        let dir = tempfile::tempdir().unwrap();
+        let libtest = || Header {
+            pid: 1,
+            libtest: true,
+            ..header(false)
+        };
+        let writer = SpoolWriter::new(dir.path(), libtest());
+        writer.started(&start("a"));
+        assert!(writer.finished(&start("a").interrupted(2)));
+        let read = SpoolFile::read_with_notes(writer.path()).unwrap();
+        assert!(!read.ended_early && !read.in_progress, "{read:?}");
+        assert_eq!(read.file.tests.len(), 1);
+
+        // A test left running: the process ended during it.
+        writer.started(&start("b"));
+        let read = SpoolFile::read_with_notes(writer.path()).unwrap();
+        assert!(read.ended_early, "{read:?}");
+        assert_eq!(read.interrupted, ["b"]);
+        // Older readers and harness files know no such field.
+        let head = String::from_utf8(line(&header(false)).unwrap()).unwrap();
+        assert!(!head.contains("libtest"), "{head}");
     }
 
     #[test]

@@ -88,6 +88,7 @@ pub fn run_main(build: BuildInfo, after: &mut dyn AfterTests) -> ExitCode {
         },
         manifest_dir: build.manifest_dir.to_owned(),
         dry_run,
+        libtest: false,
     };
     let writer =
         SpoolWriter::new(&session_dir, header).with_latest_marker(testrail_dir.latest_marker());
@@ -305,7 +306,10 @@ fn print_registry(build: BuildInfo, after: &dyn AfterTests) -> ExitCode {
 /// `cargo nextest run` (one per test) would otherwise start `git` again. The answer is kept
 /// in the session directory (`.git-commit-<hash of the package directory>`, empty when there
 /// is none); a file that cannot be read or written only means asking `git` again.
-fn git_commit_of_session(session_dir: &std::path::Path, manifest_dir: &str) -> Option<String> {
+pub(crate) fn git_commit_of_session(
+    session_dir: &std::path::Path,
+    manifest_dir: &str,
+) -> Option<String> {
     use std::hash::{Hash as _, Hasher as _};
     let mut hasher = std::hash::DefaultHasher::new();
     manifest_dir.hash(&mut hasher);

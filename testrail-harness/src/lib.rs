@@ -14,6 +14,7 @@
 //! - outcomes, the spool and sessions are [`testrail_formats`]'s: run result × bug label per
 //!   test, outcome per step, on disk as each test ends, grouped by `cargo test` invocation;
 //! - [`harness`]: the `main` that ties them together;
+//! - [`libtest`]: the same for a test that libtest's own harness runs (a unit test in `src/`);
 //! - [`after_tests`]: what runs after the tests: the export when the `testrail` facade's
 //!   `export` feature plugs it in, else [`after_tests::NoExport`].
 //!
@@ -26,6 +27,7 @@ pub mod context;
 pub mod exit_guard;
 pub mod harness;
 pub mod isolate;
+pub mod libtest;
 pub mod listing;
 pub mod panic_capture;
 pub mod registry;

@@ -355,7 +355,7 @@ pub(crate) fn on_named_thread<T: Send>(name: String, f: impl FnOnce() -> T + Sen
 }
 
 /// What libtest-mimic prints for a failed test; `None` when it passed.
-fn failure_report(outcome: &TestOutcome) -> Option<String> {
+pub(crate) fn failure_report(outcome: &TestOutcome) -> Option<String> {
     if outcome.passed {
         return None;
     }
@@ -403,6 +403,7 @@ pub(crate) mod tests {
             git_commit: None,
             manifest_dir: "/x".to_owned(),
             dry_run: false,
+            libtest: false,
         }
     }
 

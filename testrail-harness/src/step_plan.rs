@@ -424,6 +424,13 @@ impl StepPlans {
         }
     }
 
+    /// Writes the plans waiting now, for runs whose end nobody sees (libtest runs a unit
+    /// test's [`crate::libtest`] runtime and has no hook at its end); a failure to write
+    /// is counted for [`StepPlans::unsaved`].
+    pub fn write_waiting(&self) {
+        self.flush(&mut lock(&self.appending));
+    }
+
     /// The tests have ended: writes the plans still waiting, rewrites the file without its
     /// replaced lines when they make up most of it and no other process of this binary is
     /// running, and lets other processes rewrite it.

@@ -13,6 +13,7 @@ use crate::errors::{self, Errors};
 use crate::facade;
 use crate::item::FnItem;
 use crate::options::{PanicExpectation, TestOptions};
+use crate::target;
 
 /// Which of the two test attributes is expanded.
 #[derive(Clone, Copy)]
@@ -86,7 +87,10 @@ fn generate(item: &FnItem, case_ids: &CaseIds, options: &TestOptions) -> TokenSt
     let ids = case_ids.literals();
     let (body_fn, body_kind) = body_fn(item, &tr);
     // Registration disappears together with the function when a `#[cfg]` removes it.
-    let cfgs = attrs.iter().filter(|attr| attr.path().is_ident("cfg"));
+    let cfgs: Vec<_> = attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident("cfg"))
+        .collect();
 
     let title = option_str(options.title.as_deref());
     let timeout = match options.timeout_millis {
@@ -116,7 +120,24 @@ fn generate(item: &FnItem, case_ids: &CaseIds, options: &TestOptions) -> TokenSt
     };
     let known_bug = option_str(options.known_bug.as_deref());
 
-    quote! {
+    let def = quote! {
+        #tr::__private::TestDef {
+            name: #name,
+            module_path: ::core::module_path!(),
+            file: ::core::file!(),
+            line: #line,
+            case_ids: &[#(#ids),*],
+            title: #title,
+            timeout: #timeout,
+            retries: #retries,
+            max_steps: #max_steps,
+            ignore: #ignore,
+            should_panic: #should_panic,
+            known_bug: #known_bug,
+            body: #tr::__private::TestBody::#body_kind,
+        }
+    };
+    let registered = quote! {
         #(#attrs)* #vis #sig #body
 
         #(#cfgs)*
@@ -126,23 +147,98 @@ fn generate(item: &FnItem, case_ids: &CaseIds, options: &TestOptions) -> TokenSt
             // An element of the `TESTRAIL_TESTS` distributed slice (see testrail-harness's registry).
             #tr::__private::TESTRAIL_TESTS! {
                 #![linkme_macro = #tr::__private::TESTRAIL_TESTS]
-                static __TESTRAIL_TEST: #tr::__private::TestDef = #tr::__private::TestDef {
-                    name: #name,
-                    module_path: ::core::module_path!(),
-                    file: ::core::file!(),
-                    line: #line,
-                    case_ids: &[#(#ids),*],
-                    title: #title,
-                    timeout: #timeout,
-                    retries: #retries,
-                    max_steps: #max_steps,
-                    ignore: #ignore,
-                    should_panic: #should_panic,
-                    known_bug: #known_bug,
-                    body: #tr::__private::TestBody::#body_kind,
-                };
+                static __TESTRAIL_TEST: #tr::__private::TestDef = #def;
             }
         };
+    };
+    // In a `harness = false` target `testrail::main!()` runs the registry, whatever
+    // `cfg(test)` says (Cargo sets it there too, without `--test`).
+    if target::is_harness_false() {
+        return registered;
+    }
+    let libtest = libtest_fn(item, options, &body_fn, &def, &tr);
+
+    // Elsewhere two expansions, of which `cfg(test)` keeps one. With `cfg(test)` (and, since
+    // the target is not `harness = false`, Cargo's `--test`) libtest's harness runs the
+    // crate: a crate's unit tests in `src/`, or a `tests/*.rs` file without
+    // `harness = false`. There libtest runs `#[test]` functions and nobody reads the
+    // registry, so the test becomes a `#[test]`. Without `cfg(test)` (a library, also as
+    // linked into a `harness = false` target, an example) the test is registered for
+    // `testrail::main!()`. No test is ever in both, so none can be run twice, or found in a
+    // registry but never run.
+    quote! {
+        #[cfg(not(test))]
+        #(#attrs)* #vis #sig #body
+
+        #[cfg(not(test))]
+        #(#cfgs)*
+        const _: () = {
+            #body_fn
+
+            // An element of the `TESTRAIL_TESTS` distributed slice (see testrail-harness's registry).
+            #tr::__private::TESTRAIL_TESTS! {
+                #![linkme_macro = #tr::__private::TESTRAIL_TESTS]
+                static __TESTRAIL_TEST: #tr::__private::TestDef = #def;
+            }
+        };
+
+        #libtest
+    }
+}
+
+/// The `#[test]` function libtest runs in place of the test under `cfg(test)`: named like
+/// the test, it holds the function as written and calls the runtime, which runs it with
+/// its retries, timeout and steps like the harness does, records the outcome in the
+/// session's spool, and panics with the failure report when the test failed.
+///
+/// `ignore` becomes libtest's `#[ignore]`; `should_panic` is judged by the runtime (so that
+/// retries and the outcome see it), not by libtest.
+fn libtest_fn(
+    item: &FnItem,
+    options: &TestOptions,
+    body_fn: &TokenStream,
+    def: &TokenStream,
+    tr: &TokenStream,
+) -> TokenStream {
+    let FnItem {
+        attrs,
+        vis,
+        sig,
+        body,
+    } = item;
+    let ident = &sig.ident;
+    let (docs, inner_attrs): (Vec<_>, Vec<_>) =
+        attrs.iter().partition(|attr| attr.path().is_ident("doc"));
+    let cfgs = attrs.iter().filter(|attr| attr.path().is_ident("cfg"));
+    let ignore = match &options.ignore {
+        Some(Some(reason)) => quote!(#[ignore = #reason]),
+        Some(None) => quote!(#[ignore]),
+        None => TokenStream::new(),
+    };
+    // At the test's name, so that the failure's location is the test's.
+    let tr_at_name = facade::path_at(ident.span());
+    let run = quote_spanned! {ident.span()=>
+        #tr_at_name::__private::run_libtest(&__TESTRAIL_TEST, #tr::__private::BuildInfo {
+            package: ::core::env!("CARGO_PKG_NAME"),
+            binary: ::core::env!("CARGO_CRATE_NAME"),
+            manifest_dir: ::core::env!("CARGO_MANIFEST_DIR"),
+            target_tmpdir: ::core::option_env!("CARGO_TARGET_TMPDIR"),
+        })
+    };
+    quote! {
+        #[cfg(test)]
+        #(#cfgs)*
+        #(#docs)*
+        #ignore
+        #[test]
+        #vis fn #ident() {
+            #(#inner_attrs)* #sig #body
+
+            #body_fn
+
+            static __TESTRAIL_TEST: #tr::__private::TestDef = #def;
+            #run
+        }
     }
 }
 
@@ -238,6 +334,7 @@ mod tests {
             ),
         );
         let function = quote!(
+            #[cfg(not(test))]
             #[allow(unused)]
             pub fn can_add_to_cart() {
                 let x = 1;
@@ -328,12 +425,87 @@ mod tests {
                 fn t() {}
             ),
         );
-        let registration = &out[out.find("const _").unwrap() - 20..];
+        let libtest = out.find(&quote!(#[cfg(test)]).to_string()).unwrap();
+        let registration = &out[out.find("const _").unwrap() - 20..libtest];
         assert!(
             registration.contains(&quote!(#[cfg(unix)]).to_string()),
             "{out}"
         );
         assert!(!registration.contains("inline"), "{out}");
+        let test_fn = quote!(
+            #[cfg(test)]
+            #[cfg(unix)]
+            #[test]
+            fn t() {
+                #[cfg(unix)]
+                #[inline]
+                fn t() {}
+            }
+        );
+        let test_fn = test_fn.to_string();
+        assert!(
+            out[libtest..].starts_with(test_fn.trim_end_matches(" }")),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn under_cfg_test_becomes_a_libtest_test_that_runs_the_function() {
+        let out = expand_ok(
+            TestKind::Case,
+            quote!(C1, ignore = "slow", should_panic = "boom"),
+            quote!(
+                /// Documented.
+                #[allow(unused)]
+                pub async fn checkout() -> Result<(), String> {
+                    Ok(())
+                }
+            ),
+        );
+        // The function as written, only where there is no libtest.
+        let function = quote!(
+            #[cfg(not(test))]
+            /// Documented.
+            #[allow(unused)]
+            pub async fn checkout() -> Result<(), String> {
+                Ok(())
+            }
+        );
+        assert!(out.starts_with(&function.to_string()), "{out}");
+        assert!(
+            out.contains(&quote!(#[cfg(not(test))] const _).to_string()),
+            "registered only without libtest: {out}"
+        );
+        let libtest = &out[out.find(&quote!(#[cfg(test)]).to_string()).unwrap()..];
+        // The documentation stays on the test libtest sees; `ignore` becomes libtest's,
+        // `should_panic` stays the runtime's (it judges retries too).
+        let header = quote!(
+            #[cfg(test)]
+            /// Documented.
+            #[ignore = "slow"]
+            #[test]
+            pub fn checkout() {
+                #[allow(unused)]
+                async fn checkout() -> Result<(), String> {
+                    Ok(())
+                }
+            }
+        )
+        .to_string();
+        assert!(
+            libtest.starts_with(header.trim_end_matches(" } }")),
+            "{libtest}"
+        );
+        assert!(!libtest.contains("should_panic ]"), "{libtest}");
+        for expected in [
+            quote!(ShouldPanic::WithMessage("boom")),
+            quote!(TestBody::Async(__testrail_body)),
+            quote!(run_libtest(&__TESTRAIL_TEST,)),
+        ] {
+            let expected = expected.to_string();
+            let expected = expected.trim_end_matches(" ,)");
+            assert!(libtest.contains(expected), "{expected} not in {libtest}");
+        }
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //! configured run or plan and the status mapping, and says exactly which step failed and
 //! what to do; or prints the user, the project, its suite mode and the configured suites.
 //! What cannot be checked without writing to TestRail is said, never claimed to work.
+//! Plain `#[test]` functions in `harness = false` targets, which never run, are listed
+//! (see [`crate::dropped`]) and make the exit code 1.
 //! The API key is never printed.
 
 use std::process::ExitCode;
@@ -15,7 +17,8 @@ use testrail_export::{self as export, ExportError, catalog};
 
 use crate::cli::{CheckArgs, GlobalArgs};
 use crate::context;
-use crate::error::{CliError, EXIT_ERROR};
+use crate::dropped::{self, DroppedTest};
+use crate::error::{CliError, EXIT_ERROR, EXIT_FINDINGS};
 use crate::output::{self, BOLD, GREEN, ORANGE, RED};
 
 /// The `--json` answer.
@@ -32,6 +35,8 @@ struct CheckJson {
     unchecked: Vec<String>,
     failed_step: Option<&'static str>,
     error: Option<String>,
+    /// Plain `#[test]` functions in `harness = false` targets, which never run.
+    never_run: Vec<DroppedTest>,
 }
 
 #[derive(Debug, Serialize)]
@@ -59,6 +64,7 @@ struct SuiteJson {
 pub async fn run(global: &GlobalArgs, args: CheckArgs) -> Result<ExitCode, CliError> {
     let mut answer = CheckJson::default();
     let result = check(global, &args, &mut answer).await;
+    answer.never_run = dropped::find();
     if let Err((step, error)) = result {
         answer.failed_step = Some(step);
         answer.error = Some(error.to_string());
@@ -69,10 +75,11 @@ pub async fn run(global: &GlobalArgs, args: CheckArgs) -> Result<ExitCode, CliEr
                 "{} {step}: {error}",
                 output::paint(RED.bold(), "✗")
             ));
+            print_never_run(&answer.never_run);
         }
         return Ok(ExitCode::from(EXIT_ERROR));
     }
-    answer.ok = true;
+    answer.ok = answer.never_run.is_empty();
     if global.json {
         output::json(&answer);
     } else if answer.unchecked.is_empty() {
@@ -89,7 +96,35 @@ pub async fn run(global: &GlobalArgs, args: CheckArgs) -> Result<ExitCode, CliEr
             ),
         ));
     }
-    Ok(ExitCode::SUCCESS)
+    if !global.json {
+        print_never_run(&answer.never_run);
+    }
+    Ok(match answer.never_run.is_empty() {
+        true => ExitCode::SUCCESS,
+        false => ExitCode::from(EXIT_FINDINGS),
+    })
+}
+
+/// The tests that never run, with what to write instead; nothing when there are none.
+pub fn print_never_run(never_run: &[DroppedTest]) {
+    if never_run.is_empty() {
+        return;
+    }
+    output::line(format!(
+        "{} {}",
+        output::paint(RED.bold(), "✗"),
+        output::paint(
+            BOLD,
+            format!(
+                "{} test(s) never run (plain #[test] in a harness = false target):",
+                never_run.len()
+            )
+        )
+    ));
+    for test in never_run {
+        output::line(format!("  {}", test.describe()));
+    }
+    output::line(format!("  {}", dropped::INSTEAD));
 }
 
 fn unsure(global: &GlobalArgs, what: &str, text: impl std::fmt::Display) {

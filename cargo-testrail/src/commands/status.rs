@@ -1,6 +1,7 @@
 //! `cargo testrail status`: every linked case with its sync state (coloured as in seed
 //! 000), the tests that link no case, and the cases linked from more than one place.
-//! Exits with 1 when a linked case is Missing.
+//! Exits with 1 when a linked case is Missing, or when plain `#[test]` functions in a
+//! `harness = false` target never run (see [`crate::dropped`]).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -64,12 +65,17 @@ pub async fn run(global: &GlobalArgs, args: BuildArgs) -> Result<ExitCode, CliEr
         .judged
         .values()
         .any(|judged| judged.state == SyncState::Missing);
+    let never_run = crate::dropped::find();
     if global.json {
-        output::json(&StatusJson::new(&survey));
+        output::json(&StatusJson::new(&survey, &never_run));
     } else {
         print(&survey, &grammar);
+        if !never_run.is_empty() {
+            output::line("");
+            super::check::print_never_run(&never_run);
+        }
     }
-    Ok(if missing {
+    Ok(if missing || !never_run.is_empty() {
         ExitCode::from(EXIT_FINDINGS)
     } else {
         ExitCode::SUCCESS
@@ -231,6 +237,8 @@ struct StatusJson<'a> {
     unmapped: &'a [Link],
     shared: Vec<SharedJson<'a>>,
     counts: BTreeMap<&'static str, usize>,
+    /// Plain `#[test]` functions in `harness = false` targets, which never run.
+    never_run: &'a [crate::dropped::DroppedTest],
 }
 
 #[derive(Serialize)]
@@ -251,7 +259,7 @@ struct SharedJson<'a> {
 }
 
 impl<'a> StatusJson<'a> {
-    fn new(survey: &'a Survey) -> StatusJson<'a> {
+    fn new(survey: &'a Survey, never_run: &'a [crate::dropped::DroppedTest]) -> StatusJson<'a> {
         StatusJson {
             project: &survey.snapshot.project.name,
             suites: survey
@@ -287,6 +295,7 @@ impl<'a> StatusJson<'a> {
                 .into_iter()
                 .map(|(state, n)| (state.name(), n))
                 .collect(),
+            never_run,
         }
     }
 }

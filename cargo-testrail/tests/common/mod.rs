@@ -244,6 +244,11 @@ pub fn cases_titled(world: &World, title: &str) -> Vec<u64> {
 /// `CARGO_TARGET_TMPDIR`, ...) and its `TESTRAIL_*` settings are not the crate's: left in,
 /// they would change what the build reads and rebuild its dependencies every time.
 pub fn crate_cargo_test(world: &World, dir: &Path) -> Command {
+    crate_cargo(world, dir, &["test", "--offline", "--test", "checkout"])
+}
+
+/// `cargo <args>` in a user's crate in `dir`, as [`crate_cargo_test`] runs it.
+pub fn crate_cargo(world: &World, dir: &Path, args: &[&str]) -> Command {
     let mut cargo = Command::new(std::env::var("CARGO").unwrap_or("cargo".into()));
     for (name, _) in std::env::vars() {
         let cargo_set = name.starts_with("CARGO_") && name != "CARGO_HOME";
@@ -253,7 +258,7 @@ pub fn crate_cargo_test(world: &World, dir: &Path) -> Command {
     }
     cargo
         .current_dir(dir)
-        .args(["test", "--offline", "--test", "checkout"])
+        .args(args)
         .env("CARGO_TARGET_DIR", workspace_root().join("target"))
         .env("TESTRAIL_DIR", world.testrail_dir())
         .env("TESTRAIL_URL", world.sim.base_url())
