@@ -26,6 +26,7 @@ use testrail_formats::build::BuildInfo;
 use testrail_formats::session::{self, Session, TestrailDir};
 use testrail_formats::spool::{self, Header, SpoolWriter};
 
+use crate::attempt;
 use crate::panic_capture;
 use crate::registry::TestDef;
 use crate::runner;
@@ -87,8 +88,16 @@ impl Process {
 pub fn run(def: &'static TestDef, build: BuildInfo) {
     let process = PROCESS.get_or_init(|| Process::start(build));
     process.spool.started(&runner::start_of(def));
-    let outcome = runner::run_test(def, &process.plans);
-    let report = runner::failure_report(&outcome);
+    // On libtest's thread for the test, which is named after it; libtest captures what
+    // the test prints, and the harness's capture (the attempts' panics) goes into the report.
+    let (outcome, output) =
+        runner::run_test(def, &process.plans, |number| attempt::run(def, number));
+    let report = runner::failure_report(&outcome).map(|mut report| {
+        if !output.trim().is_empty() {
+            report.push_str(&format!("\n\n{}", output.trim_end()));
+        }
+        report
+    });
     let saved = process.spool.finished(&outcome);
     process.plans.write_waiting();
     if !saved {
