@@ -1,8 +1,8 @@
 //! The tests that never run: plain `#[test]` functions (and `#[tokio::test]`, or any
 //! attribute named `test` that is not testrail's) in `harness = false` test targets.
 //!
-//! Cargo builds a `harness = false` target without `--test`, so `cfg(test)` is off and rustc
-//! drops every `#[test]` function of it without a word; `testrail::main!()` cannot see them
+//! Cargo builds a `harness = false` target without `--test` (it still sets `cfg(test)`), and
+//! without `--test` rustc drops every `#[test]` function without a word; `testrail::main!()` cannot see them
 //! either, since they are gone before it runs. So they are found in the sources: the
 //! targets come from `cargo metadata` (their source files) and from each package's
 //! `Cargo.toml` (which `[[test]]` entries say `harness = false`: `cargo metadata` does not
@@ -92,6 +92,15 @@ pub fn find() -> Vec<DroppedTest> {
     }
     found.sort();
     found.dedup();
+    found
+}
+
+/// The plain `#[test]`s of one target (root file `root`) that a `harness = false` would
+/// drop, sorted.
+pub fn in_target(package: &str, target: &str, root: &Path) -> Vec<DroppedTest> {
+    let mut found = Vec::new();
+    scan_target(package, target, root, &mut found);
+    found.sort();
     found
 }
 

@@ -344,3 +344,63 @@ fn init_refuses_an_address_the_client_cannot_use() {
     assert_eq!(ran.code, Some(2), "{}", ran.both());
     assert!(!ran.both().contains("secret-key"), "{}", ran.both());
 }
+
+/// Targets in a directory (`tests/sub/main.rs`) and `[[test]]` entries with a path of their
+/// own are set up too; plain `#[test]`s in a file that becomes `harness = false` are named,
+/// and the exit code is 1.
+#[test]
+fn init_finds_every_target_and_names_the_tests_harness_false_drops() {
+    let world = World::new();
+    let dir = fresh_crate(&world);
+    std::fs::create_dir_all(dir.join("tests/sub")).unwrap();
+    std::fs::write(
+        dir.join("tests/sub/main.rs"),
+        "#[testrail::test]\nfn in_sub() {}\n\ntestrail::main!();\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.join("tests/weird")).unwrap();
+    std::fs::write(
+        dir.join("tests/weird/explicit_file.rs"),
+        "#[testrail::test]\nfn explicit() {}\n\ntestrail::main!();\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("tests/mixed.rs"),
+        "#[testrail::test]\nfn tagged() {}\n\n#[test]\nfn plain_std_test() {}\n\ntestrail::main!();\n",
+    )
+    .unwrap();
+    let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!(
+            "{manifest}\n[[test]]\nname = \"explicit\"\npath = \"tests/weird/explicit_file.rs\"\n"
+        ),
+    )
+    .unwrap();
+    let ran = world.run_in(&dir, &["init", "--project", "Shop"]);
+    assert_eq!(ran.code, Some(1), "{}", ran.both());
+    assert!(
+        ran.stdout.contains("tests/mixed.rs:5: warning, fn plain_std_test (#[test]) never runs once mixed has harness = false"),
+        "{}",
+        ran.both()
+    );
+    let manifest: toml::Table = std::fs::read_to_string(dir.join("Cargo.toml"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let without_harness: Vec<&str> = manifest["test"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|entry| entry.get("harness").and_then(toml::Value::as_bool) == Some(false))
+        .filter_map(|entry| entry.get("name")?.as_str())
+        .collect();
+    for name in ["checkout", "explicit", "mixed", "sub"] {
+        assert!(
+            without_harness.contains(&name),
+            "{name}: {without_harness:?}\n{}",
+            ran.both()
+        );
+    }
+    assert!(!without_harness.contains(&"plain"), "{without_harness:?}");
+}

@@ -30,7 +30,7 @@ pub const NEXTEST_PROFILE: &str = "testrail";
 struct FileLine {
     /// The file, relative to the package.
     file: String,
-    /// `created`, `changed`, `unchanged`, `kept`, `printed` or `skipped`.
+    /// `created`, `changed`, `unchanged`, `kept`, `printed`, `skipped` or `warning`.
     action: &'static str,
     /// What and why.
     detail: String,
@@ -119,7 +119,7 @@ pub fn run(global: &GlobalArgs, args: InitArgs) -> Result<ExitCode, CliError> {
     } else {
         kept.push("the testrail dependency is there".to_owned());
     }
-    let targets = chosen_targets(&dir, &args.tests, &mut lines);
+    let targets = chosen_targets(&dir, &manifest, &args.tests, &mut lines);
     for name in &targets {
         match add_target(&mut manifest, name) {
             TargetChange::Added => changes.push(format!("added [[test]] {name} (harness = false)")),
@@ -196,7 +196,7 @@ pub fn run(global: &GlobalArgs, args: InitArgs) -> Result<ExitCode, CliError> {
         for line in &lines {
             let action = match line.action {
                 "created" | "changed" => output::paint(GREEN, line.action),
-                "kept" => output::paint(ORANGE, line.action),
+                "kept" | "warning" => output::paint(ORANGE, line.action),
                 other => other.to_owned(),
             };
             output::line(format!("{}: {action}, {}", line.file, line.detail));
@@ -211,9 +211,11 @@ pub fn run(global: &GlobalArgs, args: InitArgs) -> Result<ExitCode, CliError> {
             "next: export TESTRAIL_API_KEY=... (My Settings > API Keys in TestRail), then `cargo testrail check`",
         );
     }
-    Ok(match refused {
-        true => ExitCode::from(EXIT_ERROR),
-        false => ExitCode::SUCCESS,
+    let warned = lines.iter().any(|line| line.action == "warning");
+    Ok(match (refused, warned) {
+        (true, _) => ExitCode::from(EXIT_ERROR),
+        (false, true) => ExitCode::from(crate::error::EXIT_FINDINGS),
+        (false, false) => ExitCode::SUCCESS,
     })
 }
 
@@ -423,66 +425,132 @@ fn add_dependency(manifest: &mut DocumentMut) -> bool {
     true
 }
 
-/// The test targets to set up: those named with `--test`, else the files of `tests/` that
-/// call `testrail::main!()`. A line says why a name is left out.
-fn chosen_targets(dir: &Path, named: &[String], lines: &mut Vec<FileLine>) -> Vec<String> {
+/// A test target that may be set up: its name and its root file.
+struct TestTarget {
+    name: String,
+    file: PathBuf,
+}
+
+/// The test targets of the package: `tests/*.rs`, `tests/*/main.rs` (named after their
+/// directory, as Cargo names them) and the `[[test]]` entries with a `path` of their own.
+fn test_targets(dir: &Path, manifest: &DocumentMut) -> Vec<TestTarget> {
     let tests_dir = dir.join("tests");
-    if !named.is_empty() {
-        let mut chosen = Vec::new();
-        for name in named {
-            let name = name.trim_end_matches(".rs").trim_start_matches("tests/");
-            let file = tests_dir.join(format!("{name}.rs"));
-            match std::fs::read_to_string(&file) {
-                Ok(text) if !text.contains("testrail::main!") => lines.push(FileLine {
-                    file: format!("tests/{name}.rs"),
-                    action: "skipped",
-                    detail: "it does not call testrail::main!() (add it at the end of the file, then run init again): a harness = false target without a main does not build".into(),
-                }),
-                Ok(_) => chosen.push(name.to_owned()),
-                Err(_) => lines.push(FileLine {
-                    file: format!("tests/{name}.rs"),
-                    action: "skipped",
-                    detail: "no such file: --test names a file of tests/ without .rs".into(),
-                }),
-            }
-        }
-        return chosen;
-    }
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&tests_dir)
+    let mut targets: Vec<TestTarget> = std::fs::read_dir(&tests_dir)
         .into_iter()
         .flatten()
         .flatten()
         .map(|entry| entry.path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "rs"))
+        .filter_map(|path| {
+            let stem = path.file_stem()?.to_string_lossy().into_owned();
+            if path.extension().is_some_and(|ext| ext == "rs") && path.is_file() {
+                return Some(TestTarget {
+                    name: stem,
+                    file: path,
+                });
+            }
+            let main = path.join("main.rs");
+            main.is_file().then(|| TestTarget {
+                name: path.file_name()?.to_string_lossy().into_owned(),
+                file: main,
+            })
+        })
         .collect();
-    files.sort();
-    let mut found = Vec::new();
-    for path in files {
-        let Some(name) = path
-            .file_stem()
-            .map(|stem| stem.to_string_lossy().into_owned())
-        else {
+    let entries = manifest
+        .get("test")
+        .and_then(Item::as_array_of_tables)
+        .into_iter()
+        .flatten();
+    for entry in entries {
+        let (Some(name), Some(path)) = (
+            entry.get("name").and_then(Item::as_str),
+            entry.get("path").and_then(Item::as_str),
+        ) else {
             continue;
         };
-        if std::fs::read_to_string(&path).is_ok_and(|text| text.contains("testrail::main!")) {
-            found.push(name);
-        } else {
+        targets.retain(|target| target.name != name);
+        targets.push(TestTarget {
+            name: name.to_owned(),
+            file: dir.join(path),
+        });
+    }
+    targets.sort_by(|a, b| a.name.cmp(&b.name));
+    targets
+}
+
+/// The test targets to set up: those named with `--test`, else those whose root file
+/// calls `testrail::main!()`. A line says why a name is left out, and which plain
+/// `#[test]`s a target set up this way will drop.
+fn chosen_targets(
+    dir: &Path,
+    manifest: &DocumentMut,
+    named: &[String],
+    lines: &mut Vec<FileLine>,
+) -> Vec<String> {
+    let targets = test_targets(dir, manifest);
+    let shown = |file: &Path| relative(file, dir);
+    let mut chosen = Vec::new();
+    if !named.is_empty() {
+        for name in named {
+            let name = name.trim_end_matches(".rs").trim_start_matches("tests/");
+            let Some(target) = targets.iter().find(|target| target.name == name) else {
+                lines.push(FileLine {
+                    file: format!("tests/{name}.rs"),
+                    action: "skipped",
+                    detail: "no such test target: --test names a file of tests/ without .rs (or a [[test]] entry)".into(),
+                });
+                continue;
+            };
+            match std::fs::read_to_string(&target.file) {
+                Ok(text) if text.contains("testrail::main!") => chosen.push(target),
+                _ => lines.push(FileLine {
+                    file: shown(&target.file),
+                    action: "skipped",
+                    detail: "it does not call testrail::main!() (add it at the end of the file, then run init again): a harness = false target without a main does not build".into(),
+                }),
+            }
+        }
+    } else {
+        for target in &targets {
+            if std::fs::read_to_string(&target.file)
+                .is_ok_and(|text| text.contains("testrail::main!"))
+            {
+                chosen.push(target);
+            } else {
+                lines.push(FileLine {
+                    file: shown(&target.file),
+                    action: "skipped",
+                    detail: "it does not call testrail::main!(): a libtest target, left as it is"
+                        .into(),
+                });
+            }
+        }
+        if chosen.is_empty() {
             lines.push(FileLine {
-                file: format!("tests/{name}.rs"),
+                file: "tests/".into(),
                 action: "skipped",
-                detail: "it does not call testrail::main!(): a libtest target, left as it is"
-                    .into(),
+                detail: "no test file calls testrail::main!(): no [[test]] target added (write one, or name it with --test NAME)".into(),
             });
         }
     }
-    if found.is_empty() {
-        lines.push(FileLine {
-            file: "tests/".into(),
-            action: "skipped",
-            detail: "no test file calls testrail::main!(): no [[test]] target added (write one, or name it with --test NAME)".into(),
-        });
+    for target in &chosen {
+        for dropped in crate::dropped::in_target("", &target.name, &target.file) {
+            lines.push(FileLine {
+                file: format!("{}:{}", shown(Path::new(&dropped.file)), dropped.line),
+                action: "warning",
+                detail: format!(
+                    "fn {} ({}) never runs once {} has harness = false: {}",
+                    dropped.name,
+                    dropped.attribute,
+                    target.name,
+                    crate::dropped::INSTEAD
+                ),
+            });
+        }
     }
-    found
+    chosen
+        .into_iter()
+        .map(|target| target.name.clone())
+        .collect()
 }
 
 /// What [`add_target`] did.
