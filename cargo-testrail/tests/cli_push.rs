@@ -16,22 +16,6 @@ use std::path::{Path, PathBuf};
 
 use common::{Ran, World, workspace_root};
 
-const MANIFEST: &str = r#"[package]
-name = "shopfront"
-version = "0.1.0"
-edition = "2024"
-publish = false
-
-[dev-dependencies]
-testrail = { path = "WORKSPACE" }
-
-[[test]]
-name = "checkout"
-harness = false
-
-[workspace]
-"#;
-
 const CHECKOUT: &str = r#"#[testrail::step]
 fn log_in(user: &str) {
     assert!(!user.is_empty());
@@ -72,35 +56,22 @@ testrail::main!();
 
 /// The crate, in the world's directory.
 fn shopfront(world: &World) -> PathBuf {
-    let dir = world.dir.path().join("shopfront");
-    std::fs::create_dir_all(dir.join("src")).unwrap();
-    std::fs::create_dir_all(dir.join("tests")).unwrap();
-    let manifest = MANIFEST.replace("WORKSPACE", workspace_root().to_str().unwrap());
-    std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
-    std::fs::write(dir.join("src/lib.rs"), "//! A shop.\n").unwrap();
-    std::fs::write(dir.join("tests/checkout.rs"), CHECKOUT).unwrap();
-    std::fs::write(
-        dir.join("testrail.toml"),
-        "[case_fields]\ncustom_automation_id = \"{path}\"\n",
+    common::user_crate(
+        world,
+        "\n[[test]]\nname = \"checkout\"\nharness = false\n",
+        &[
+            ("src/lib.rs", "//! A shop.\n"),
+            ("tests/checkout.rs", CHECKOUT),
+            (
+                "testrail.toml",
+                "[case_fields]\ncustom_automation_id = \"{path}\"\n",
+            ),
+        ],
     )
-    .unwrap();
-    std::fs::copy(workspace_root().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
-    dir
 }
 
-/// `cargo testrail <args>` in the crate, building in the workspace's target directory (where
-/// its dependencies are built already), without this test process's cargo environment.
 fn cli(world: &World, dir: &Path, args: &[&str]) -> Ran {
-    let mut command = world.command(args);
-    for (name, _) in std::env::vars() {
-        if name.starts_with("CARGO_") && name != "CARGO_HOME" {
-            command.env_remove(name);
-        }
-    }
-    command
-        .current_dir(dir)
-        .env("CARGO_TARGET_DIR", workspace_root().join("target"));
-    common::run(&mut command)
+    common::cli_in_crate(world, dir, args)
 }
 
 /// What the simulator holds for a case: title, refs, step contents, two custom fields,

@@ -20,19 +20,6 @@ use std::process::Command;
 use common::{Ran, World, workspace_root};
 use snapshot_cli::assert_cli;
 
-const MANIFEST: &str = r#"[package]
-name = "shopfront"
-version = "0.1.0"
-edition = "2024"
-publish = false
-
-[dev-dependencies]
-testrail = { path = "WORKSPACE" }
-tokio = { version = "1", features = ["rt", "time"] }
-
-[workspace]
-"#;
-
 const LIB: &str = r#"/// Adds.
 pub fn add(a: u32, b: u32) -> u32 {
     a + b
@@ -85,33 +72,17 @@ fn adds_in_an_integration_test() {
 /// `extra_manifest` appended), and the workspace's lock file, so that it builds offline
 /// with the versions the workspace's target directory holds.
 fn fresh_crate(world: &World, extra_manifest: &str, files: &[(&str, &str)]) -> PathBuf {
-    let dir = world.dir.path().join("shopfront");
-    std::fs::create_dir_all(dir.join("src")).unwrap();
-    let manifest = MANIFEST.replace("WORKSPACE", workspace_root().to_str().unwrap());
-    std::fs::write(dir.join("Cargo.toml"), manifest + extra_manifest).unwrap();
-    for (name, text) in files {
-        let path = dir.join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    std::fs::copy(workspace_root().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
-    dir
+    common::user_crate(
+        world,
+        &format!("tokio = {{ version = \"1\", features = [\"rt\", \"time\"] }}\n{extra_manifest}"),
+        files,
+    )
 }
 
 /// `cargo-testrail <args>` in the crate, pointed at the simulator, building (for `status`)
 /// in the workspace's target directory with none of the variables cargo set for this test.
 fn cli_in(world: &World, dir: &Path, args: &[&str]) -> Ran {
-    let mut command: Command = world.command(args);
-    for (name, _) in std::env::vars() {
-        if name.starts_with("CARGO_") && name != "CARGO_HOME" {
-            command.env_remove(name);
-        }
-    }
-    command
-        .current_dir(dir)
-        .env("CARGO_TARGET_DIR", workspace_root().join("target"))
-        .env("CARGO_NET_OFFLINE", "true");
-    common::run(&mut command)
+    common::cli_in_crate(world, dir, args)
 }
 
 #[test]

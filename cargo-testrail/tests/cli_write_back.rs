@@ -75,15 +75,15 @@ testrail::main!();
 
 /// The crate, committed in a fresh git repository.
 fn crate_in_git(world: &World) -> PathBuf {
-    let dir = world.dir.path().join("shopfront");
-    std::fs::create_dir_all(dir.join("src")).unwrap();
-    std::fs::create_dir_all(dir.join("tests")).unwrap();
-    let manifest = MANIFEST.replace("WORKSPACE", workspace_root().to_str().unwrap());
-    std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
-    std::fs::write(dir.join("src/lib.rs"), "//! A shop.\n").unwrap();
-    std::fs::write(dir.join("tests/checkout.rs"), CHECKOUT).unwrap();
-    std::fs::write(dir.join(".gitignore"), "/target\n").unwrap();
-    std::fs::copy(workspace_root().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    let dir = common::user_crate(
+        world,
+        "\n[[test]]\nname = \"checkout\"\nharness = false\n",
+        &[
+            ("src/lib.rs", "//! A shop.\n"),
+            ("tests/checkout.rs", CHECKOUT),
+            (".gitignore", "/target\n"),
+        ],
+    );
     git(&dir, &["init", "-q"]);
     commit(&dir, "the crate");
     dir

@@ -267,6 +267,45 @@ pub fn crate_cargo(world: &World, dir: &Path, args: &[&str]) -> Command {
     cargo
 }
 
+/// A user's crate `shopfront` in the world's directory, depending on this workspace's
+/// `testrail` by path: its manifest (with `extra_manifest` appended: more dev-dependencies,
+/// or `[[test]]` tables), `files` (path → text) and the workspace's lock file, so that it
+/// builds offline with the versions the workspace's target directory holds.
+pub fn user_crate(world: &World, extra_manifest: &str, files: &[(&str, &str)]) -> PathBuf {
+    let dir = world.dir.path().join("shopfront");
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    let manifest = format!(
+        "[package]\nname = \"shopfront\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n\
+         [workspace]\n\n[dev-dependencies]\ntestrail = {{ path = {:?} }}\n{extra_manifest}",
+        workspace_root().display().to_string()
+    );
+    std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
+    for (name, text) in files {
+        let path = dir.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    std::fs::copy(workspace_root().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    dir
+}
+
+/// `cargo-testrail <args>` in a user's crate in `dir`, pointed at the simulator, building
+/// (for the registry listings) offline in the workspace's target directory, with none of
+/// the variables cargo set for this test process.
+pub fn cli_in_crate(world: &World, dir: &Path, args: &[&str]) -> Ran {
+    let mut command = world.command(args);
+    for (name, _) in std::env::vars() {
+        if name.starts_with("CARGO_") && name != "CARGO_HOME" {
+            command.env_remove(name);
+        }
+    }
+    command
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", workspace_root().join("target"))
+        .env("CARGO_NET_OFFLINE", "true");
+    run(&mut command)
+}
+
 /// The workspace this crate belongs to.
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
