@@ -19,6 +19,27 @@ pub struct Workspace {
     pub target_dir: PathBuf,
 }
 
+/// `cargo metadata --no-deps` of the workspace around the current directory, offline;
+/// `None` when it fails (no workspace, a broken manifest).
+pub fn cargo_metadata() -> Option<serde_json::Value> {
+    let output = cargo()
+        .args([
+            "metadata",
+            "--no-deps",
+            "--format-version",
+            "1",
+            "--offline",
+        ])
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    output
+        .status
+        .success()
+        .then(|| serde_json::from_slice(&output.stdout).ok())
+        .flatten()
+}
+
 /// The `cargo` to run: the one that ran us, else the one on `PATH`.
 pub fn cargo() -> Command {
     Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
@@ -29,20 +50,7 @@ impl Workspace {
     /// workspace the current directory and `./target` stand in.
     pub fn locate() -> Workspace {
         let current = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-        let output = cargo()
-            .args([
-                "metadata",
-                "--no-deps",
-                "--format-version",
-                "1",
-                "--offline",
-            ])
-            .stderr(std::process::Stdio::null())
-            .output();
-        let metadata = output
-            .ok()
-            .filter(|output| output.status.success())
-            .and_then(|output| serde_json::from_slice::<serde_json::Value>(&output.stdout).ok());
+        let metadata = cargo_metadata();
         let path = |key: &str| {
             metadata
                 .as_ref()

@@ -51,21 +51,7 @@ pub const INSTEAD: &str = "rustc drops #[test] functions in a `harness = false` 
 /// sorted; none when `cargo metadata` fails (no workspace) or a file cannot be parsed
 /// (its build fails and says why).
 pub fn find() -> Vec<DroppedTest> {
-    let output = context::cargo()
-        .args([
-            "metadata",
-            "--no-deps",
-            "--format-version",
-            "1",
-            "--offline",
-        ])
-        .stderr(std::process::Stdio::null())
-        .output();
-    let Some(metadata) = output
-        .ok()
-        .filter(|output| output.status.success())
-        .and_then(|output| serde_json::from_slice::<serde_json::Value>(&output.stdout).ok())
-    else {
+    let Some(metadata) = context::cargo_metadata() else {
         return Vec::new();
     };
     let mut found = Vec::new();
