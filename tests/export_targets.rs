@@ -328,15 +328,7 @@ fn run_in(sim: &Simulator, project: u64, suite: Option<u64>) -> u64 {
     if let Some(suite) = suite {
         body["suite_id"] = suite.into();
     }
-    let run: serde_json::Value = reqwest::blocking::Client::new()
-        .post(sim.api_url(&format!("add_run/{project}")))
-        .basic_auth(sim.email(), Some(sim.api_key()))
-        .json(&body)
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
-    run["id"].as_u64().unwrap()
+    add_run(sim, project, &body)
 }
 
 #[test]
@@ -526,13 +518,22 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 }
 
 fn create_run(sim: &Simulator, case_ids: &[u64]) -> u64 {
-    let run: serde_json::Value = reqwest::blocking::Client::new()
-        .post(sim.api_url("add_run/1"))
-        .basic_auth(sim.email(), Some(sim.api_key()))
-        .json(&serde_json::json!({
+    add_run(
+        sim,
+        1,
+        &serde_json::json!({
             "suite_id": 1, "name": "Nightly", "description": "nightly regression",
             "milestone_id": 2, "include_all": false, "case_ids": case_ids,
-        }))
+        }),
+    )
+}
+
+/// `add_run/{project}` with `body`; the new run's ID.
+fn add_run(sim: &Simulator, project: u64, body: &serde_json::Value) -> u64 {
+    let run: serde_json::Value = reqwest::blocking::Client::new()
+        .post(sim.api_url(&format!("add_run/{project}")))
+        .basic_auth(sim.email(), Some(sim.api_key()))
+        .json(body)
         .send()
         .unwrap()
         .json()
