@@ -15,9 +15,8 @@ mod snapshot;
 mod snapshot_cli;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use common::{Ran, World, workspace_root};
+use common::{Ran, World};
 use snapshot_cli::assert_cli;
 
 const LIB: &str = r#"/// Adds.

@@ -13,24 +13,8 @@ mod snapshot_cli;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{World, workspace_root};
+use common::World;
 use snapshot_cli::assert_cli;
-
-const MANIFEST: &str = r#"[package]
-name = "shopfront"
-version = "0.1.0"
-edition = "2024"
-publish = false
-
-[dev-dependencies]
-testrail = { path = "WORKSPACE" }
-
-[[test]]
-name = "checkout"
-harness = false
-
-[workspace]
-"#;
 
 const CHECKOUT: &str = r#"use testrail as my_tr;
 use testrail::test;

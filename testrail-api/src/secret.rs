@@ -29,6 +29,23 @@ impl ApiKey {
         self.0.trim().is_empty()
     }
 
+    /// `text` with every occurrence of the key replaced by `***`, for text that goes to
+    /// TestRail or a terminal from elsewhere (a test that printed its environment). A key
+    /// shorter than 4 characters is not looked for: it would hide ordinary words.
+    ///
+    /// ```
+    /// use testrail_api::ApiKey;
+    /// let key = ApiKey::new("hunter2");
+    /// assert_eq!(key.redact("key=hunter2 ok"), "key=*** ok");
+    /// ```
+    pub fn redact<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
+        let key = self.0.trim();
+        match key.chars().count() >= 4 && text.contains(key) {
+            true => text.replace(key, "***").into(),
+            false => text.into(),
+        }
+    }
+
     /// The key itself, for the `Authorization` header only.
     pub(crate) fn expose(&self) -> &str {
         &self.0

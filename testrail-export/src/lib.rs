@@ -103,6 +103,9 @@ pub enum ExportError {
     /// The journal is damaged.
     #[error(transparent)]
     Journal(#[from] journal::JournalError),
+    /// TestRail refused files (400, 403) after their results were delivered.
+    #[error("TestRail refused {} attachment(s), every result and other file was delivered: {}; check that the user may add attachments (and the file), then resume with `cargo testrail upload`", .0.len(), .0.join("; "))]
+    AttachmentsRefused(Vec<String>),
     /// `TESTRAIL_RUN_ID` names a run of another project than the configured one.
     #[error(
         "run R{run_id} (TESTRAIL_RUN_ID / --run-id) belongs to project P{run_project}, not to project P{project_id} that the configuration names: nothing was sent; name a run of P{project_id}, or set the project to P{run_project}"

@@ -35,6 +35,8 @@ pub struct ResultContext {
     pub build_url: Option<String>,
     /// Bytes per comment and per step text.
     pub comment_budget: usize,
+    /// The API key, replaced by `***` wherever a test's output or message holds it.
+    pub api_key: Option<testrail_api::ApiKey>,
 }
 
 impl ResultContext {
@@ -52,6 +54,7 @@ impl ResultContext {
             fields: config.fields.clone(),
             build_url: build_url_from_env(),
             comment_budget: config.comment_budget,
+            api_key: config.api_key.clone(),
         }
     }
 }
@@ -227,6 +230,10 @@ pub fn result_for(
         session_marker(&context.session),
         files_of(report).join(", ")
     );
+    let comment = match &context.api_key {
+        Some(key) => key.redact(&comment).into_owned(),
+        None => comment,
+    };
     let comment = text::cut_keeping_last_line(&text::clean(&comment), budget).into_owned();
 
     let elapsed_ms: u64 = report.sources.iter().map(|source| source.elapsed_ms).sum();
@@ -418,6 +425,7 @@ mod tests {
             fields: BTreeMap::new(),
             build_url: None,
             comment_budget: budget,
+            api_key: Some(testrail_api::ApiKey::new("s3cret-key-42")),
         }
     }
 
@@ -482,6 +490,18 @@ mod tests {
         );
         assert!(!comment.contains('\x1b'), "{comment}");
         assert!(!comment.contains("Failure:"), "{comment}");
+    }
+
+    #[test]
+    fn the_api_key_in_a_message_is_replaced() {
+        let history = vec![attempt(1, Some("env: TESTRAIL_API_KEY=s3cret-key-42"))];
+        let comment = comment_of(
+            source(BugLabel::DefinitelyBug, history),
+            &statuses(""),
+            65536,
+        );
+        assert!(comment.contains("TESTRAIL_API_KEY=***"), "{comment}");
+        assert!(!comment.contains("s3cret-key-42"), "{comment}");
     }
 
     #[test]

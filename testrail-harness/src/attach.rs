@@ -115,7 +115,12 @@ pub fn attach_bytes(name: &str, bytes: impl AsRef<[u8]>) {
     };
     let number = WRITTEN.fetch_add(1, Ordering::Relaxed) + 1;
     let dir = bytes_dir();
-    let path = dir.join(format!("{number}-{}", safe_file_name(&name)));
+    // The process ID too: isolated tests' child processes write into one directory.
+    let path = dir.join(format!(
+        "{}-{number}-{}",
+        std::process::id(),
+        safe_file_name(&name)
+    ));
     let written = std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&path, bytes));
     if let Err(error) = written {
         let test = context::lock(&recorder).test().to_owned();
@@ -146,10 +151,19 @@ fn record(
     });
 }
 
+/// The longest file name written, in characters (file systems take 255 bytes).
+const MAX_FILE_NAME_CHARS: usize = 100;
+
 /// `name` as a file name on any platform: path separators and characters Windows refuses
-/// become `_`.
+/// become `_`, and a long name is cut (its end, with the extension, kept); the name shown
+/// in TestRail stays the one given.
 fn safe_file_name(name: &str) -> String {
-    name.chars()
+    let chars: Vec<char> = name.chars().collect();
+    let kept: String = match chars.len() > MAX_FILE_NAME_CHARS {
+        true => chars[chars.len() - MAX_FILE_NAME_CHARS..].iter().collect(),
+        false => name.to_owned(),
+    };
+    kept.chars()
         .map(|c| match c {
             '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
             c if c.is_control() => '_',
@@ -166,5 +180,9 @@ mod tests {
     fn file_names_lose_separators() {
         assert_eq!(safe_file_name("a/b\\c:d.png"), "a_b_c_d.png");
         assert_eq!(safe_file_name("log.txt"), "log.txt");
+        let long = format!("{}.log", "é".repeat(300));
+        let cut = safe_file_name(&long);
+        assert_eq!(cut.chars().count(), MAX_FILE_NAME_CHARS);
+        assert!(cut.ends_with("éé.log"), "{cut}");
     }
 }

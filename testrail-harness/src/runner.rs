@@ -26,13 +26,17 @@ pub fn run_test(
     let path = def.path();
     let mut attempts: Vec<Attempt> = Vec::new();
     let mut outputs: Vec<(u32, String)> = Vec::new();
-    let mut last_recorder = None;
+    let mut last_recorder: Option<context::SharedRecorder> = None;
+    // Files attached by earlier (failed) attempts: sent too, they tell why a retry was needed.
+    let mut earlier_attachments = Vec::new();
     for number in 1..=def.retries.saturating_add(1) {
         let run = run_attempt(number);
         let passed = run.attempt.passed;
         attempts.push(run.attempt);
         outputs.push((number, run.output));
-        last_recorder = Some(run.recorder);
+        if let Some(earlier) = last_recorder.replace(run.recorder) {
+            earlier_attachments.extend(context::lock(&earlier).attachments.iter().cloned());
+        }
         if passed {
             break;
         }
@@ -95,7 +99,10 @@ pub fn run_test(
         defects,
         comments: recorder.comments.clone(),
         fields: recorder.fields.clone(),
-        attachments: recorder.attachments.clone(),
+        attachments: earlier_attachments
+            .into_iter()
+            .chain(recorder.attachments.iter().cloned())
+            .collect(),
         attempts,
         path,
     };

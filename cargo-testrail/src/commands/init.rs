@@ -449,10 +449,8 @@ fn test_targets(dir: &Path, manifest: &DocumentMut) -> Vec<TestTarget> {
                 });
             }
             let main = path.join("main.rs");
-            main.is_file().then(|| TestTarget {
-                name: path.file_name()?.to_string_lossy().into_owned(),
-                file: main,
-            })
+            let name = path.file_name()?.to_string_lossy().into_owned();
+            main.is_file().then_some(TestTarget { name, file: main })
         })
         .collect();
     let entries = manifest

@@ -82,6 +82,8 @@ enum Done {
     Sent,
     Found,
     Skipped(String),
+    /// TestRail refused it (400, 403): the export fails once the others are sent.
+    Refused(String),
 }
 
 /// Uploads the attachments of `outcomes` that the journal does not know as done to the
@@ -99,6 +101,7 @@ pub async fn attach(
     summary: &mut ExportSummary,
 ) -> Result<(), ExportError> {
     let (wanted, mut skipped) = wanted(outcomes)?;
+    let mut refused = Vec::new();
     let mut todo = Vec::new();
     {
         let locked = journal.lock().await;
@@ -154,11 +157,15 @@ pub async fn attach(
                 Done::Sent => summary.attachments_sent += 1,
                 Done::Found => summary.attachments_stored += 1,
                 Done::Skipped(line) => skipped.push(line),
+                Done::Refused(line) => refused.push(line),
             }
         }
     }
     summary.attachments_skipped.extend(skipped);
-    Ok(())
+    match refused.is_empty() {
+        true => Ok(()),
+        false => Err(ExportError::AttachmentsRefused(refused)),
+    }
 }
 
 /// Every attachment of `outcomes`, once per case whose result gets it, and a line for each
@@ -290,11 +297,17 @@ async fn upload_once(
         // know a file that is already on the result: what the test's results held is
         // checked first.
         _ => {
+            // The file as it is now: a log attached early and written to afterwards was
+            // sent with its size at upload time, not the one recorded when it was attached.
+            let size = std::fs::metadata(&item.attachment.path)
+                .ok()
+                .filter(std::fs::Metadata::is_file)
+                .map_or(item.attachment.size, |meta| meta.len());
             let unknown = AttachmentUpload {
                 result_id,
                 test_id,
                 name: item.attachment.name.clone(),
-                size: item.attachment.size,
+                size,
                 sent_at_ms: 0,
                 answered: true,
                 attachment_id: None,
@@ -392,7 +405,10 @@ async fn upload_once(
                 return skip(journal, item, error.to_string()).await;
             }
             Err(error @ (Error::BadRequest { .. } | Error::Forbidden { .. })) => {
-                return skip(journal, item, format!("TestRail refused it: {error}")).await;
+                return match skip(journal, item, format!("TestRail refused it: {error}")).await? {
+                    Done::Skipped(line) => Ok(Done::Refused(line)),
+                    other => Ok(other),
+                };
             }
             Err(error) => return Err(error.into()),
         }
