@@ -445,3 +445,46 @@ fn files_attached_by_isolated_tests_arrive_once() {
     // attach_bytes in a child wrote into the parent's directory of the session.
     assert!(world.session_dir().join("attachments").is_dir());
 }
+
+#[test]
+fn each_attempt_and_each_isolated_test_keeps_its_own_files() {
+    for isolate in ["0", "1"] {
+        let world = World::new(&[("TESTRAIL_ISOLATE", isolate)]);
+        let ran = binaries::scenario(
+            world.dir.path(),
+            "attachments_more",
+            &["--testrail-export", "--test-threads=2"],
+            &world.env,
+        );
+        assert_eq!(ran.code, Some(0), "isolate={isolate}\n{}", ran.both());
+        let stored = world.stored();
+        let text = |case: u64, name: &str| -> Vec<String> {
+            let mut copies: Vec<String> = stored
+                .get(&(case, name.to_owned()))
+                .into_iter()
+                .flatten()
+                .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
+                .collect();
+            copies.sort();
+            copies
+        };
+        assert_eq!(
+            text(20, "attempt.log"),
+            ["attempt 1", "attempt 2"],
+            "isolate={isolate}\n{}",
+            ran.both()
+        );
+        assert_eq!(
+            text(21, "same.log"),
+            ["from a"],
+            "isolate={isolate}\n{}",
+            ran.both()
+        );
+        assert_eq!(
+            text(22, "same.log"),
+            ["from b"],
+            "isolate={isolate}\n{}",
+            ran.both()
+        );
+    }
+}
