@@ -488,3 +488,27 @@ fn each_attempt_and_each_isolated_test_keeps_its_own_files() {
         );
     }
 }
+
+#[test]
+fn files_testrail_refuses_fail_the_export_after_the_results() {
+    let world = World::new(&[]);
+    world.sim.add_fault(
+        FaultRule::new(FaultKind::ServerError {
+            status: 403,
+            html: false,
+        })
+        .on("add_attachment_to_result")
+        .times(100),
+    );
+    let ran = world.run();
+    assert_ne!(ran.code, Some(0), "{}", ran.both());
+    assert!(
+        ran.both().contains(
+            "TestRail refused 5 attachment(s), every result and other file was delivered"
+        ),
+        "{}",
+        ran.both()
+    );
+    let results = support::results_by_case(&world.sim, 1);
+    assert_eq!(results.keys().copied().collect::<Vec<_>>(), [11, 12, 13]);
+}
