@@ -71,25 +71,11 @@ pub fn run_main(build: BuildInfo, after: &mut dyn AfterTests) -> ExitCode {
         std::process::id()
     )));
     let dry_run = after.dry_run();
-    let header = Header {
-        format: spool::FORMAT.to_owned(),
-        version: spool::VERSION,
-        session: session.key.clone(),
-        session_source: session.source,
-        package: build.package.to_owned(),
-        binary: build.binary.to_owned(),
-        pid: std::process::id(),
-        process_start: session::start_time(std::process::id()),
-        started_at_ms: testrail_formats::clock::now_ms(),
-        git_commit: if args.list {
-            None
-        } else {
-            git_commit_of_session(&session_dir, build.manifest_dir)
-        },
-        manifest_dir: build.manifest_dir.to_owned(),
-        dry_run,
-        libtest: false,
+    let git_commit = match args.list {
+        true => None,
+        false => git_commit_of_session(&session_dir, build.manifest_dir),
     };
+    let header = spool_header(&build, &session, git_commit, (dry_run, false));
     let writer =
         SpoolWriter::new(&session_dir, header).with_latest_marker(testrail_dir.latest_marker());
     let collected: &'static Collected = Box::leak(Box::new(Collected::new(writer)));
@@ -299,6 +285,32 @@ fn print_registry(build: BuildInfo, after: &dyn AfterTests) -> ExitCode {
             );
             ExitCode::FAILURE
         }
+    }
+}
+
+/// The header of this process's spool file in `session`: `git_commit` as found, and
+/// `(dry_run, libtest)` (a libtest binary's file has no end line).
+pub(crate) fn spool_header(
+    build: &BuildInfo,
+    session: &Session,
+    git_commit: Option<String>,
+    (dry_run, libtest): (bool, bool),
+) -> Header {
+    let pid = std::process::id();
+    Header {
+        format: spool::FORMAT.to_owned(),
+        version: spool::VERSION,
+        session: session.key.clone(),
+        session_source: session.source,
+        package: build.package.to_owned(),
+        binary: build.binary.to_owned(),
+        pid,
+        process_start: session::start_time(pid),
+        started_at_ms: testrail_formats::clock::now_ms(),
+        git_commit,
+        manifest_dir: build.manifest_dir.to_owned(),
+        dry_run,
+        libtest,
     }
 }
 

@@ -23,8 +23,8 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use testrail_formats::build::BuildInfo;
-use testrail_formats::session::{self, Session, TestrailDir};
-use testrail_formats::spool::{self, Header, SpoolWriter};
+use testrail_formats::session::{Session, TestrailDir};
+use testrail_formats::spool::SpoolWriter;
 
 use crate::attempt;
 use crate::panic_capture;
@@ -52,22 +52,8 @@ impl Process {
         let testrail_dir = TestrailDir::locate(build.target_tmpdir);
         let session = Session::current();
         let session_dir = testrail_dir.session(&session.key);
-        let pid = std::process::id();
-        let header = Header {
-            format: spool::FORMAT.to_owned(),
-            version: spool::VERSION,
-            session: session.key.clone(),
-            session_source: session.source,
-            package: build.package.to_owned(),
-            binary: build.binary.to_owned(),
-            pid,
-            process_start: session::start_time(pid),
-            started_at_ms: testrail_formats::clock::now_ms(),
-            git_commit: crate::harness::git_commit_of_session(&session_dir, build.manifest_dir),
-            manifest_dir: build.manifest_dir.to_owned(),
-            dry_run: false,
-            libtest: true,
-        };
+        let git_commit = crate::harness::git_commit_of_session(&session_dir, build.manifest_dir);
+        let header = crate::harness::spool_header(&build, &session, git_commit, (false, true));
         Process {
             spool: SpoolWriter::new(&session_dir, header)
                 .with_latest_marker(testrail_dir.latest_marker()),
